@@ -1,0 +1,48 @@
+package io.dustcloud.provider;
+
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * The provider SPI. A provider realizes "desired instances per revision" on a backend and
+ * reports what exists. Every method is idempotent and safe to call again after a crash:
+ * providers keep or derive enough state to adopt what they created before.
+ */
+public interface FleetProvider extends AutoCloseable {
+
+  /** Short name used in specs, metrics and logs: {@code local}, {@code gce}. */
+  String name();
+
+  /** Why this provider cannot boot {@code image} on this host, or null when it can. */
+  default String unsupportedReason(RevisionImage image) {
+    return null;
+  }
+
+  /** What exists now for {@code fleet}, without changing anything. */
+  FleetObservation observe(FleetId fleet);
+
+  /**
+   * Make the fleet hold exactly the desired number of instances of each revision: start what
+   * is missing, stop what is extra (revisions absent from {@code desired} go to zero), replace
+   * instances that have failed. Returns the observation after acting.
+   */
+  FleetObservation realize(DesiredFleet desired);
+
+  /** Replace the named instances with fresh ones of the same revision. */
+  void replace(FleetId fleet, Collection<String> instanceIds);
+
+  /**
+   * Tell the provider which instances passed their health checks, so its fleet endpoint
+   * (load balancer) sends traffic only to them. Providers without an endpoint ignore it.
+   */
+  default void updateReady(FleetId fleet, Set<String> readyInstanceIds) {}
+
+  /** Remove every instance and resource of the fleet. Idempotent. */
+  void delete(FleetId fleet);
+
+  /** Stop managing the fleet but leave its instances and resources running. */
+  void release(FleetId fleet);
+
+  @Override
+  default void close() {}
+}

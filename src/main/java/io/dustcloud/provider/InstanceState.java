@@ -1,0 +1,13 @@
+package io.dustcloud.provider;
+
+/** Lifecycle of one instance as the provider sees it (health is the supervisor's view). */
+public enum InstanceState {
+  /** Created, not yet running (process spawning, VM provisioning). */
+  STARTING,
+  /** Running as far as the provider can tell. */
+  RUNNING,
+  /** Being stopped or deleted. */
+  STOPPING,
+  /** Exited or failed; will be replaced on the next realize. */
+  FAILED
+}
