@@ -1,0 +1,52 @@
+package io.dustcloud.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * One immutable revision of a {@link Unikernel}: the revision-relevant part of its spec
+ * frozen under a content hash. Created and owned by the operator.
+ */
+@Group(Unikernel.GROUP)
+@Version(Unikernel.VERSION)
+@ShortNames("ukrev")
+@JsonClassDescription(
+    "An immutable revision of a Unikernel, created by the operator: the artifact, boot"
+        + " arguments and machine shape under a content hash, and what they resolved to.")
+@AdditionalPrinterColumn(
+    name = "Unikernel",
+    jsonPath = ".spec.unikernel",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Digest",
+    jsonPath = ".status.artifact.sha256",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class UnikernelRevision
+    extends CustomResource<UnikernelRevisionSpec, UnikernelRevisionStatus> implements Namespaced {
+  @Override
+  @JsonPropertyDescription("The frozen, revision-relevant spec; immutable.")
+  public UnikernelRevisionSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the revision resolved to.")
+  public UnikernelRevisionStatus getStatus() {
+    return super.getStatus();
+  }
+}

@@ -1,0 +1,33 @@
+package io.dustcloud.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UnikernelRevisionStatus {
+  @JsonPropertyDescription("The metadata.generation this status was computed for.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Conditions: Built (artifact resolved), Ready.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("What the revision resolved to.")
+  public Artifact artifact;
+
+  @JsonPropertyDescription("When an instance of this revision first passed its health check.")
+  public String firstHealthyTime;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Artifact {
+    @JsonPropertyDescription("Where the resolved artifact is stored.")
+    public String url;
+
+    @JsonPropertyDescription("SHA-256 of the artifact.")
+    public String sha256;
+
+    @JsonPropertyDescription("Artifact format.")
+    public ArtifactFormat format;
+  }
+}

@@ -1,0 +1,44 @@
+package io.dustcloud.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UnikernelStatus {
+  @JsonPropertyDescription("The metadata.generation this status was computed for.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "kstatus conditions: Ready, Reconciling, Stalled (abnormal-true), Available, and domain"
+          + " conditions such as RolledBack and ScalingLimited.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The revision serving now.")
+  public String currentRevision;
+
+  @JsonPropertyDescription("The revision the fleet is moving to (equals currentRevision when not rolling).")
+  public String updateRevision;
+
+  @JsonPropertyDescription("The most recent revision that served healthily.")
+  public String lastGoodRevision;
+
+  @JsonPropertyDescription("Instances that exist, of any revision and state.")
+  public Integer replicas;
+
+  @JsonPropertyDescription("Instances passing their health checks.")
+  public Integer readyReplicas;
+
+  @JsonPropertyDescription("Instances running updateRevision.")
+  public Integer updatedReplicas;
+
+  @JsonPropertyDescription("Instances the fleet should have now.")
+  public Integer desiredReplicas;
+
+  @JsonPropertyDescription("readyReplicas/desiredReplicas, for kubectl get.")
+  public String replicasSummary;
+
+  @JsonPropertyDescription("host:port of the fleet's load-balanced endpoint.")
+  public String endpoint;
+}
