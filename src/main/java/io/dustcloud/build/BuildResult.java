@@ -1,0 +1,12 @@
+package io.dustcloud.build;
+
+import java.nio.file.Path;
+
+/** Where a build stands. */
+public sealed interface BuildResult {
+  record Running(String message) implements BuildResult {}
+
+  record Succeeded(Path artifact, String sha256) implements BuildResult {}
+
+  record Failed(String reason, String message) implements BuildResult {}
+}

@@ -1,0 +1,105 @@
+package io.dustcloud.build;
+
+import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resolves a revision's artifact for the local provider: a prebuilt file checked against its
+ * declared sha256, or local source built with make. Either way the result is copied into the
+ * content-addressed store.
+ */
+public final class LocalArtifactResolver {
+  public static final String NOT_FOUND = "ArtifactNotFound";
+  public static final String DIGEST_MISMATCH = "ArtifactDigestMismatch";
+  public static final String UNSUPPORTED_URL = "UnsupportedArtifactURL";
+  public static final String SOURCE_NOT_FOUND = "BuildSourceNotFound";
+  public static final String BUILDING = "Building";
+
+  private final LocalArtifactStore store;
+  private final LocalBuilder builder;
+
+  public LocalArtifactResolver(LocalArtifactStore store, LocalBuilder builder) {
+    this.store = store;
+    this.builder = builder;
+  }
+
+  /**
+   * @param key identifies the build (the revision hash: same inputs, same key)
+   * @param recordedSha256 the digest recorded on the revision by an earlier resolution, if any
+   */
+  public ArtifactResolution resolve(String key, UnikernelRevisionSpec spec, String recordedSha256) {
+    if (recordedSha256 != null) {
+      // immutable: once recorded, a revision runs exactly that content
+      var stored = store.get(recordedSha256);
+      if (stored.isPresent()) {
+        return new ArtifactResolution.Resolved(stored.get().toString(), recordedSha256, false);
+      }
+    }
+    if (spec.image != null) {
+      return prebuilt(spec.image.url, spec.image.sha256);
+    }
+    return build(key, spec);
+  }
+
+  private ArtifactResolution prebuilt(String url, String expectedSha) {
+    Path file;
+    try {
+      file = localPath(url);
+    } catch (IllegalArgumentException e) {
+      return new ArtifactResolution.Failed(UNSUPPORTED_URL, e.getMessage());
+    }
+    if (!Files.isRegularFile(file)) {
+      return new ArtifactResolution.Failed(NOT_FOUND, "artifact " + file + " does not exist on the operator's host");
+    }
+    try {
+      String actual = LocalArtifactStore.sha256(file);
+      if (!actual.equals(expectedSha)) {
+        return new ArtifactResolution.Failed(
+            DIGEST_MISMATCH,
+            "artifact " + file + " has sha256 " + actual + " but spec.image.sha256 is " + expectedSha
+                + "; refusing to run it");
+      }
+      LocalArtifactStore.Stored stored = store.put(file);
+      if (!stored.sha256().equals(expectedSha)) {
+        return new ArtifactResolution.Failed(DIGEST_MISMATCH, "artifact " + file + " changed while it was being stored");
+      }
+      return new ArtifactResolution.Resolved(stored.path().toString(), stored.sha256(), false);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return new ArtifactResolution.Failed(NOT_FOUND, "cannot read artifact " + file + ": " + e.getMessage());
+    }
+  }
+
+  private ArtifactResolution build(String key, UnikernelRevisionSpec spec) {
+    Path source = Path.of(spec.build.source.path);
+    if (!Files.isDirectory(source)) {
+      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
+    }
+    if (!Files.isRegularFile(source.resolve("Makefile")) && !Files.isRegularFile(source.resolve("makefile"))) {
+      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " has no Makefile");
+    }
+    BuildResult state = builder.state(key, source, spec.build.source.artifact);
+    if (state instanceof BuildResult.Succeeded s) {
+      return new ArtifactResolution.Resolved(s.artifact().toString(), s.sha256(), true);
+    }
+    if (state instanceof BuildResult.Failed f) {
+      return new ArtifactResolution.Failed(f.reason(), f.message());
+    }
+    return new ArtifactResolution.Pending(BUILDING, ((BuildResult.Running) state).message());
+  }
+
+  /** Accepts {@code file:///abs} and {@code /abs}; anything else is for another provider. */
+  static Path localPath(String url) {
+    if (url.startsWith("/")) {
+      return Path.of(url);
+    }
+    URI uri = URI.create(url);
+    if ("file".equals(uri.getScheme())) {
+      return Path.of(uri);
+    }
+    throw new IllegalArgumentException(
+        "the local provider reads artifacts from file paths (file:///… or /…), not " + uri.getScheme() + ":// URLs");
+  }
+}

@@ -1,0 +1,81 @@
+package io.dustcloud.build;
+
+import io.dustcloud.core.revision.RevisionNaming;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Artifacts on the operator's host, stored by content: {@code root/sha256/<hex>}. A revision
+ * runs the stored copy, so editing or rebuilding the original file can never change what an
+ * existing revision runs.
+ */
+public final class LocalArtifactStore {
+  private final Path root;
+
+  public LocalArtifactStore(Path root) {
+    this.root = root;
+  }
+
+  public record Stored(Path path, String sha256) {}
+
+  /** Copies {@code file} into the store (once per content) and returns where it lives. */
+  public Stored put(Path file) {
+    try {
+      String sha = sha256(file);
+      Path target = pathOf(sha);
+      if (!Files.exists(target)) {
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), ".incoming-", "");
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        if (!sha.equals(sha256(tmp))) {
+          Files.deleteIfExists(tmp);
+          throw new IOException("artifact " + file + " changed while it was being stored");
+        }
+        tmp.toFile().setExecutable(true, false);
+        tmp.toFile().setWritable(false, false);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return new Stored(target, sha);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Optional<Path> get(String sha256) {
+    Path p = pathOf(sha256);
+    return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+  }
+
+  public Path pathOf(String sha256) {
+    if (!sha256.matches("[a-f0-9]{64}")) {
+      throw new IllegalArgumentException("not a sha256: " + sha256);
+    }
+    return root.resolve("sha256").resolve(sha256);
+  }
+
+  public static String sha256(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  static String sha256(byte[] bytes) {
+    return RevisionNaming.sha256Hex(bytes);
+  }
+}

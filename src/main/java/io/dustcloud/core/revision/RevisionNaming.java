@@ -1,0 +1,41 @@
+package io.dustcloud.core.revision;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Names revisions after the content they freeze: {@code <unikernel>-<hash>}. The same
+ * revision-relevant spec always yields the same name, so re-applying an old spec returns to
+ * the old revision instead of creating a new one.
+ */
+public final class RevisionNaming {
+  /** Hex characters of the content hash kept in names (40 bits: collisions need ~10^6 revisions of one fleet). */
+  public static final int HASH_LENGTH = 10;
+  /** Revision names are used as label values, which are at most 63 characters. */
+  public static final int MAX_NAME = 63;
+
+  private RevisionNaming() {}
+
+  /** The content hash of a canonical (key-sorted) serialization of the revision-relevant spec. */
+  public static String hash(String canonicalSpec) {
+    return sha256Hex(canonicalSpec.getBytes(StandardCharsets.UTF_8)).substring(0, HASH_LENGTH);
+  }
+
+  public static String name(String unikernel, String hash) {
+    int room = MAX_NAME - hash.length() - 1;
+    String prefix = unikernel.length() > room ? unikernel.substring(0, room) : unikernel;
+    // a truncated DNS-1123 name must not end in '-' or '.'
+    prefix = prefix.replaceAll("[-.]+$", "");
+    return prefix + "-" + hash;
+  }
+
+  public static String sha256Hex(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.dustcloud.operator;
+
+/** Condition types and reasons: one place, so events, docs and dashboards agree. */
+public final class Conditions {
+  private Conditions() {}
+
+  // kstatus
+  public static final String READY = "Ready";
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
+  // domain
+  public static final String AVAILABLE = "Available";
+  public static final String BUILT = "Built";
+
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+  public static final String UNKNOWN = "Unknown";
+
+  /** Reasons. Also used as Event reasons. */
+  public static final class Reason {
+    private Reason() {}
+
+    public static final String FLEET_READY = "FleetReady";
+    public static final String INSTANCES_STARTING = "InstancesStarting";
+    public static final String ROLLING_OUT = "RollingOut";
+    public static final String ARTIFACT_PENDING = "ArtifactPending";
+    public static final String BUILDING = "Building";
+    public static final String BUILD_SUCCEEDED = "BuildSucceeded";
+    public static final String BUILD_FAILED = "BuildFailed";
+    public static final String BUILD_SOURCE_NOT_FOUND = "BuildSourceNotFound";
+    public static final String ARTIFACT_RESOLVED = "ArtifactResolved";
+    public static final String ARTIFACT_NOT_FOUND = "ArtifactNotFound";
+    public static final String ARTIFACT_DIGEST_MISMATCH = "ArtifactDigestMismatch";
+    public static final String UNSUPPORTED_ARTIFACT_URL = "UnsupportedArtifactURL";
+    public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String PROVIDER_NOT_CONFIGURED = "ProviderNotConfigured";
+    public static final String PROVIDER_UNSUPPORTED = "ProviderUnsupported";
+    public static final String PROVIDER_ERROR = "ProviderError";
+    public static final String REVISION_CREATED = "RevisionCreated";
+    public static final String SCALED = "Scaled";
+    public static final String INSTANCES_AVAILABLE = "InstancesAvailable";
+    public static final String NO_INSTANCES_READY = "NoInstancesReady";
+    public static final String RECONCILED = "Reconciled";
+    public static final String FLEET_DELETED = "FleetDeleted";
+    public static final String FLEET_ORPHANED = "FleetOrphaned";
+  }
+}

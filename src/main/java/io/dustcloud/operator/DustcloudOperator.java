@@ -1,0 +1,130 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.build.LocalArtifactResolver;
+import io.dustcloud.build.LocalArtifactStore;
+import io.dustcloud.build.LocalBuilder;
+import io.dustcloud.supervisor.Supervisors;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the operator: JOSDK with the Unikernel reconciler, the supervisors,
+ * the health and metrics endpoint. Providers are built by the caller (cluster mode, dev mode,
+ * tests) and handed in.
+ */
+public final class DustcloudOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DustcloudOperator.class);
+
+  private final Operator operator;
+  private final Supervisors supervisors;
+  private final LocalBuilder builder;
+  private final HealthServer health;
+  private final ProviderRegistry providers;
+  private final PrometheusMeterRegistry registry;
+
+  public DustcloudOperator(
+      KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock)
+      throws IOException {
+    this.providers = providers;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    this.supervisors = new Supervisors(clock, config.tick());
+    LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
+    this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout());
+    UnikernelReconciler reconciler =
+        new UnikernelReconciler(
+            providers,
+            new LocalArtifactResolver(store, builder),
+            supervisors,
+            new RevisionStore(client),
+            new EventRecorder(client, clock),
+            new FleetMetrics(registry),
+            clock);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // the in-memory API server of dev mode and tests has no server-side apply
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withCloseClientOnStop(false)
+                  .checkingCRDAndValidateLocalModel(false)
+                  .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(), identity()));
+              }
+            });
+    operator.register(
+        reconciler,
+        c -> {
+          c.withName("unikernel");
+          if (config.watchNamespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(config.watchNamespaces());
+          }
+        });
+    this.health =
+        new HealthServer(
+            "0.0.0.0",
+            config.httpPort(),
+            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+            () -> operator.getRuntimeInfo().isStarted(),
+            registry);
+  }
+
+  public DustcloudOperator start() {
+    operator.start();
+    log.info("operator started; health and metrics on port {}", health.port());
+    return this;
+  }
+
+  public int httpPort() {
+    return health.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    } catch (IOException e) {
+      return "dustcloud-" + UUID.randomUUID();
+    }
+  }
+
+  /** Stops reconciling; instances keep running so a restarted operator adopts them. */
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      log.warn("stopping JOSDK: {}", e.getMessage());
+    }
+    supervisors.close();
+    builder.close();
+    health.close();
+    providers.close();
+  }
+}

@@ -1,0 +1,89 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Computes a Unikernel's status from what was observed. Pure: the reconciler writes the result
+ * only when it differs from what is stored.
+ */
+final class FleetStatusModel {
+  private FleetStatusModel() {}
+
+  /**
+   * @param target the revision the fleet is moving to
+   * @param desired instances the fleet should have
+   * @param running instances that exist per revision
+   * @param ready instances passing health checks per revision
+   * @param endpoint the fleet endpoint, or null
+   */
+  static void apply(
+      UnikernelStatus status,
+      long generation,
+      String target,
+      int desired,
+      Map<String, Integer> running,
+      Map<String, Integer> ready,
+      String endpoint,
+      Instant now) {
+    int replicas = running.values().stream().mapToInt(Integer::intValue).sum();
+    int readyTotal = ready.values().stream().mapToInt(Integer::intValue).sum();
+    int updated = running.getOrDefault(target, 0);
+    int updatedReady = ready.getOrDefault(target, 0);
+    boolean onlyTarget = replicas == updated;
+    boolean converged = onlyTarget && updated == desired && updatedReady == desired;
+
+    status.observedGeneration = generation;
+    status.updateRevision = target;
+    if (converged || status.currentRevision == null || running.getOrDefault(status.currentRevision, 0) == 0) {
+      status.currentRevision = target;
+    }
+    status.replicas = replicas;
+    status.readyReplicas = readyTotal;
+    status.updatedReplicas = updated;
+    status.desiredReplicas = desired;
+    status.replicasSummary = readyTotal + "/" + desired;
+    status.endpoint = endpoint;
+
+    var c = status.conditions;
+    StatusConditions.set(c, Conditions.STALLED, Conditions.FALSE, Conditions.Reason.RECONCILED, "", generation, now);
+    if (converged) {
+      String msg = desired + " of " + desired + " instances of " + target + " ready";
+      StatusConditions.set(c, Conditions.READY, Conditions.TRUE, Conditions.Reason.FLEET_READY, msg, generation, now);
+      StatusConditions.set(c, Conditions.RECONCILING, Conditions.FALSE, Conditions.Reason.FLEET_READY, msg, generation, now);
+    } else {
+      String reason = onlyTarget ? Conditions.Reason.INSTANCES_STARTING : Conditions.Reason.ROLLING_OUT;
+      String msg =
+          updatedReady + " of " + desired + " instances of " + target + " ready"
+              + (onlyTarget ? "" : "; " + (replicas - updated) + " instances of older revisions still serving");
+      StatusConditions.set(c, Conditions.READY, Conditions.FALSE, reason, msg, generation, now);
+      StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, reason, msg, generation, now);
+    }
+    if (readyTotal > 0 || desired == 0) {
+      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.TRUE, Conditions.Reason.INSTANCES_AVAILABLE,
+          readyTotal + " instances serving" + (endpoint == null ? "" : " at " + endpoint), generation, now);
+    } else {
+      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.FALSE, Conditions.Reason.NO_INSTANCES_READY,
+          "no instance is passing its health check yet", generation, now);
+    }
+  }
+
+  /** A condition set for a spec the operator cannot act on: Stalled, not Ready, not Reconciling. */
+  static void stalled(UnikernelStatus status, long generation, String reason, String message, Instant now) {
+    status.observedGeneration = generation;
+    var c = status.conditions;
+    StatusConditions.set(c, Conditions.STALLED, Conditions.TRUE, reason, message, generation, now);
+    StatusConditions.set(c, Conditions.READY, Conditions.FALSE, reason, message, generation, now);
+    StatusConditions.set(c, Conditions.RECONCILING, Conditions.FALSE, reason, "waiting for a spec change", generation, now);
+  }
+
+  /** Progress that is not a failure (an artifact being built). */
+  static void progressing(UnikernelStatus status, long generation, String reason, String message, Instant now) {
+    status.observedGeneration = generation;
+    var c = status.conditions;
+    StatusConditions.set(c, Conditions.STALLED, Conditions.FALSE, reason, "", generation, now);
+    StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, reason, message, generation, now);
+    StatusConditions.set(c, Conditions.READY, Conditions.FALSE, reason, message, generation, now);
+  }
+}

@@ -1,0 +1,19 @@
+package io.dustcloud.operator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** Deep copies and structural comparison of API objects, through their JSON form. */
+final class Json {
+  private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+  private Json() {}
+
+  static <T> T copy(T value, Class<T> type) {
+    return value == null ? null : MAPPER.convertValue(value, type);
+  }
+
+  static boolean same(Object a, Object b) {
+    return MAPPER.valueToTree(a).equals(MAPPER.valueToTree(b));
+  }
+}

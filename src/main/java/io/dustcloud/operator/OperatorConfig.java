@@ -1,0 +1,55 @@
+package io.dustcloud.operator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Operator settings. Read from environment variables in a cluster (see the Helm chart), set
+ * directly by dev mode and tests.
+ *
+ * @param stateDir where the local provider keeps instance state, logs and artifacts
+ * @param httpPort port of /healthz, /readyz and /metrics (0 picks a free port)
+ * @param watchNamespaces namespaces to watch; empty means all
+ * @param leaderElection whether to elect a leader (replicas > 1)
+ * @param leaseNamespace namespace of the leader-election Lease
+ * @param localProvider whether the local provider is enabled
+ * @param tick the supervisor loop period
+ * @param buildTimeout how long a local build may take
+ */
+public record OperatorConfig(
+    Path stateDir,
+    int httpPort,
+    Set<String> watchNamespaces,
+    boolean leaderElection,
+    String leaseNamespace,
+    boolean localProvider,
+    Duration tick,
+    Duration buildTimeout) {
+
+  public static final String LEASE_NAME = "dustcloud-operator-leader";
+
+  public static OperatorConfig fromEnv(Map<String, String> env) {
+    String namespaces = env.getOrDefault("DUSTCLOUD_WATCH_NAMESPACES", "").trim();
+    return new OperatorConfig(
+        Path.of(env.getOrDefault("DUSTCLOUD_STATE_DIR", "/var/lib/dustcloud")),
+        Integer.parseInt(env.getOrDefault("DUSTCLOUD_HTTP_PORT", "8081")),
+        namespaces.isEmpty() ? Set.of() : Set.of(namespaces.split("\\s*,\\s*")),
+        Boolean.parseBoolean(env.getOrDefault("DUSTCLOUD_LEADER_ELECTION", "true")),
+        env.getOrDefault("POD_NAMESPACE", "dustcloud-system"),
+        Boolean.parseBoolean(env.getOrDefault("DUSTCLOUD_LOCAL_PROVIDER", "false")),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("DUSTCLOUD_TICK_MILLIS", "1000"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_BUILD_TIMEOUT_SECONDS", "600"))));
+  }
+
+  /** Dev mode: local provider, no leader election, all namespaces. */
+  public static OperatorConfig dev(Path stateDir, int httpPort) {
+    return new OperatorConfig(stateDir, httpPort, Set.of(), false, "default", true,
+        Duration.ofSeconds(1), Duration.ofMinutes(5));
+  }
+
+  public OperatorConfig withHttpPort(int port) {
+    return new OperatorConfig(stateDir, port, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick, buildTimeout);
+  }
+}

@@ -1,0 +1,93 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.ArtifactFormat;
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
+import io.dustcloud.api.v1alpha1.UnikernelRevisionStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/** API side effects on {@link UnikernelRevision}s: create, record what they resolved to, delete. */
+public final class RevisionStore {
+  private final KubernetesClient client;
+
+  public RevisionStore(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Returns the existing revision or creates {@code desired}; true in {@code created} when it was created. */
+  public UnikernelRevision ensure(UnikernelRevision desired, Collection<UnikernelRevision> known, boolean[] created) {
+    for (UnikernelRevision r : known) {
+      if (r.getMetadata().getName().equals(desired.getMetadata().getName())) {
+        return r;
+      }
+    }
+    try {
+      UnikernelRevision r = client.resource(desired).create();
+      created[0] = true;
+      return r;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      // created by an earlier reconcile whose informer event has not arrived yet
+      return client.resources(UnikernelRevision.class)
+          .inNamespace(desired.getMetadata().getNamespace())
+          .withName(desired.getMetadata().getName())
+          .get();
+    }
+  }
+
+  /** Records the resolved artifact and the Built condition once; the revision never changes it again. */
+  public UnikernelRevision recordArtifact(
+      UnikernelRevision rev, String location, String sha256, ArtifactFormat format, Instant now) {
+    UnikernelRevisionStatus status = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    UnikernelRevisionStatus.Artifact a = new UnikernelRevisionStatus.Artifact();
+    a.url = location;
+    a.sha256 = sha256;
+    a.format = format;
+    status.artifact = a;
+    status.observedGeneration = rev.getMetadata().getGeneration();
+    StatusConditions.set(status.conditions, Conditions.BUILT, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
+        "artifact sha256:" + sha256, rev.getMetadata().getGeneration(), now);
+    StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
+        "artifact resolved", rev.getMetadata().getGeneration(), now);
+    rev.setStatus(status);
+    return client.resource(rev).updateStatus();
+  }
+
+  /** Records that the artifact could not be resolved (or is still being built). */
+  public void recordNotBuilt(UnikernelRevision rev, String status, String reason, String message, Instant now) {
+    UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    var before = Json.copy(s, UnikernelRevisionStatus.class);
+    s.observedGeneration = rev.getMetadata().getGeneration();
+    StatusConditions.set(s.conditions, Conditions.BUILT, status, reason, message, rev.getMetadata().getGeneration(), now);
+    StatusConditions.set(s.conditions, Conditions.READY, Conditions.FALSE, reason, message, rev.getMetadata().getGeneration(), now);
+    if (!Json.same(before, s)) {
+      rev.setStatus(s);
+      client.resource(rev).updateStatus();
+    }
+  }
+
+  /** Revisions of {@code uk}, oldest first. */
+  public static List<UnikernelRevision> oldestFirst(Collection<UnikernelRevision> revisions) {
+    List<UnikernelRevision> list = new ArrayList<>(revisions);
+    list.sort(Comparator.comparing((UnikernelRevision r) -> String.valueOf(r.getMetadata().getCreationTimestamp()))
+        .thenComparing(r -> r.getMetadata().getName()));
+    return list;
+  }
+
+  /** Deletes every revision of the Unikernel (owner-reference GC does this in a cluster; dev mode has none). */
+  public void deleteAll(Unikernel uk) {
+    client.resources(UnikernelRevision.class)
+        .inNamespace(uk.getMetadata().getNamespace())
+        .withLabel(RevisionModel.LABEL_UNIKERNEL, uk.getMetadata().getName())
+        .delete();
+  }
+}

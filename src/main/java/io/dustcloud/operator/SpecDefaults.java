@@ -1,0 +1,71 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.HealthCheckSpec;
+import io.dustcloud.api.v1alpha1.ScalingSpec;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import java.util.ArrayList;
+
+/**
+ * Fills the defaults the CRD schema declares, for objects that reached the operator without
+ * API-server defaulting (explicit nulls, dev mode's in-memory API server). Idempotent.
+ */
+final class SpecDefaults {
+  private SpecDefaults() {}
+
+  static void apply(UnikernelSpec spec) {
+    if (spec == null) {
+      return;
+    }
+    UnikernelSpec d = new UnikernelSpec();
+    if (spec.bootArgs == null) {
+      spec.bootArgs = new ArrayList<>();
+    }
+    if (spec.port == null) {
+      spec.port = d.port;
+    }
+    if (spec.deletionPolicy == null) {
+      spec.deletionPolicy = d.deletionPolicy;
+    }
+    if (spec.revisionHistoryLimit == null) {
+      spec.revisionHistoryLimit = d.revisionHistoryLimit;
+    }
+    if (spec.scaling == null) {
+      spec.scaling = new ScalingSpec();
+    }
+    ScalingSpec s = new ScalingSpec();
+    if (spec.scaling.minReplicas == null) {
+      spec.scaling.minReplicas = s.minReplicas;
+    }
+    if (spec.scaling.maxReplicas == null) {
+      spec.scaling.maxReplicas = Math.max(s.maxReplicas, spec.scaling.minReplicas);
+    }
+    if (spec.healthCheck == null) {
+      spec.healthCheck = new HealthCheckSpec();
+    }
+    HealthCheckSpec h = new HealthCheckSpec();
+    if (spec.healthCheck.http == null) {
+      spec.healthCheck.http = new HealthCheckSpec.HttpProbe();
+    }
+    if (spec.healthCheck.http.path == null) {
+      spec.healthCheck.http.path = h.http.path;
+    }
+    if (spec.healthCheck.periodSeconds == null) {
+      spec.healthCheck.periodSeconds = h.periodSeconds;
+    }
+    if (spec.healthCheck.timeoutSeconds == null) {
+      spec.healthCheck.timeoutSeconds = h.timeoutSeconds;
+    }
+    if (spec.healthCheck.failureThreshold == null) {
+      spec.healthCheck.failureThreshold = h.failureThreshold;
+    }
+    if (spec.image != null && spec.image.format == null) {
+      spec.image.format = io.dustcloud.api.v1alpha1.ArtifactFormat.unix;
+    }
+    if (spec.build != null && spec.build.target == null) {
+      spec.build.target = io.dustcloud.api.v1alpha1.ArtifactFormat.unix;
+    }
+    if (spec.provider != null && spec.provider.local != null && spec.provider.local.runtime == null) {
+      spec.provider.local.runtime = io.dustcloud.api.v1alpha1.LocalProviderSpec.Runtime.process;
+    }
+  }
+}

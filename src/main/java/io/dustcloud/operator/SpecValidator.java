@@ -1,0 +1,120 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.BuildSpec;
+import io.dustcloud.api.v1alpha1.GceProviderSpec;
+import io.dustcloud.api.v1alpha1.ImageSource;
+import io.dustcloud.api.v1alpha1.ScalingSpec;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Re-checks the rules the CRD schema states. The API server enforces them in a cluster, but a
+ * CRD installed without its schema, an older CRD, or dev mode's in-memory API server does
+ * not: the operator must never act on a spec the schema would refuse. Messages match the
+ * schema's CEL messages.
+ */
+public final class SpecValidator {
+  private static final Pattern SHA256 = Pattern.compile("^[a-f0-9]{64}$");
+  private static final Pattern GCE_PROJECT = Pattern.compile("^[a-z][-a-z0-9]{4,28}[a-z0-9]$");
+  private static final int MAX_BOOT_ARGS = 64;
+  private static final int MAX_BOOT_ARG_LENGTH = 1024;
+
+  private SpecValidator() {}
+
+  /** Every problem found, as messages a person can act on; empty when the spec is valid. */
+  public static List<String> validate(UnikernelSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec is required");
+      return problems;
+    }
+    if ((spec.image == null) == (spec.build == null)) {
+      problems.add("exactly one of spec.image or spec.build must be set");
+    }
+    if (spec.image != null) {
+      image(spec.image, problems);
+    }
+    if (spec.build != null) {
+      build(spec.build, problems);
+    }
+    if (spec.provider == null) {
+      problems.add("spec.provider is required");
+    } else if ((spec.provider.gce == null) == (spec.provider.local == null)) {
+      problems.add("exactly one of provider.gce or provider.local must be set");
+    } else if (spec.provider.gce != null) {
+      gce(spec.provider.gce, problems);
+    }
+    if (spec.port != null && (spec.port < 1 || spec.port > 65535)) {
+      problems.add("spec.port must be between 1 and 65535, was " + spec.port);
+    }
+    if (spec.bootArgs != null) {
+      if (spec.bootArgs.size() > MAX_BOOT_ARGS) {
+        problems.add("spec.bootArgs may hold at most " + MAX_BOOT_ARGS + " arguments");
+      }
+      for (String arg : spec.bootArgs) {
+        if (arg == null || arg.length() > MAX_BOOT_ARG_LENGTH || arg.indexOf('\0') >= 0) {
+          problems.add("spec.bootArgs entries must be non-null strings of at most " + MAX_BOOT_ARG_LENGTH + " characters without NUL");
+          break;
+        }
+      }
+    }
+    if (spec.scaling != null) {
+      scaling(spec.scaling, problems);
+    }
+    if (spec.healthCheck != null && spec.healthCheck.http != null) {
+      String path = spec.healthCheck.http.path;
+      if (path != null && !path.matches("^/[^\\s]*$")) {
+        problems.add("healthCheck.http.path must start with '/' and contain no whitespace");
+      }
+    }
+    return problems;
+  }
+
+  private static void image(ImageSource image, List<String> problems) {
+    if (image.url == null || image.url.isBlank()) {
+      problems.add("spec.image.url is required");
+    }
+    if (image.sha256 == null || !SHA256.matcher(image.sha256).matches()) {
+      problems.add("spec.image.sha256 must be 64 lowercase hex characters");
+    }
+  }
+
+  private static void build(BuildSpec build, List<String> problems) {
+    if (build.source == null) {
+      problems.add("spec.build.source is required");
+      return;
+    }
+    if (build.source.path == null || !build.source.path.startsWith("/")) {
+      problems.add("spec.build.source.path must be an absolute path");
+    }
+    if (build.source.artifact == null
+        || build.source.artifact.isBlank()
+        || build.source.artifact.startsWith("/")
+        || List.of(build.source.artifact.split("/")).contains("..")) {
+      problems.add("spec.build.source.artifact must be a relative path inside the source directory");
+    }
+  }
+
+  private static void gce(GceProviderSpec gce, List<String> problems) {
+    if (gce.project == null || !GCE_PROJECT.matcher(gce.project).matches()) {
+      problems.add("provider.gce.project must be a GCE project id (6-30 lowercase letters, digits, hyphens)");
+    }
+    if ((gce.zone == null) == (gce.region == null)) {
+      problems.add("exactly one of gce.zone or gce.region must be set");
+    }
+  }
+
+  private static void scaling(ScalingSpec s, List<String> problems) {
+    if (s.minReplicas != null && (s.minReplicas < 0 || s.minReplicas > ScalingSpec.MAX)) {
+      problems.add("scaling.minReplicas must be between 0 and " + ScalingSpec.MAX);
+    }
+    if (s.maxReplicas != null && (s.maxReplicas < 1 || s.maxReplicas > ScalingSpec.MAX)) {
+      problems.add("scaling.maxReplicas must be between 1 and " + ScalingSpec.MAX);
+    }
+    if (s.minReplicas != null && s.maxReplicas != null && s.minReplicas > s.maxReplicas) {
+      problems.add("scaling.minReplicas must be less than or equal to scaling.maxReplicas");
+    }
+  }
+}

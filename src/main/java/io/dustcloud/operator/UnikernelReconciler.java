@@ -1,0 +1,321 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.ArtifactFormat;
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
+import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import io.dustcloud.build.ArtifactResolution;
+import io.dustcloud.build.LocalArtifactResolver;
+import io.dustcloud.core.rollout.SurgeRollout;
+import io.dustcloud.provider.DesiredFleet;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.FleetObservation;
+import io.dustcloud.provider.FleetProvider;
+import io.dustcloud.provider.InstanceState;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.provider.ProviderException;
+import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.supervisor.FleetHealth;
+import io.dustcloud.supervisor.ProbeSpec;
+import io.dustcloud.supervisor.Supervisors;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a {@link Unikernel} in fixed steps: observe → validate → decide → act → record
+ * status. Decisions come from pure code ({@link RevisionModel}, {@link SurgeRollout},
+ * {@link FleetStatusModel}); side effects go through the provider SPI, {@link RevisionStore}
+ * and {@link EventRecorder}.
+ */
+public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unikernel> {
+  private static final Logger log = LoggerFactory.getLogger(UnikernelReconciler.class);
+  static final Duration RESYNC = Duration.ofSeconds(30);
+  static final Duration PROGRESS_POLL = Duration.ofSeconds(2);
+  static final Duration BUILD_POLL = Duration.ofSeconds(1);
+
+  private final ProviderRegistry providers;
+  private final LocalArtifactResolver artifacts;
+  private final Supervisors supervisors;
+  private final RevisionStore revisions;
+  private final EventRecorder events;
+  private final FleetMetrics metrics;
+  private final Clock clock;
+  private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
+
+  public UnikernelReconciler(
+      ProviderRegistry providers,
+      LocalArtifactResolver artifacts,
+      Supervisors supervisors,
+      RevisionStore revisions,
+      EventRecorder events,
+      FleetMetrics metrics,
+      Clock clock) {
+    this.providers = providers;
+    this.artifacts = artifacts;
+    this.supervisors = supervisors;
+    this.revisions = revisions;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+    supervisors.onChange(f -> wakeups.propagateEvent(new ResourceID(f.name(), f.namespace())));
+  }
+
+  @Override
+  public List<EventSource<?, Unikernel>> prepareEventSources(EventSourceContext<Unikernel> context) {
+    var revisionInformer =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(UnikernelRevision.class, Unikernel.class).build(), context);
+    return List.of(revisionInformer, wakeups);
+  }
+
+  @Override
+  public UpdateControl<Unikernel> reconcile(Unikernel uk, Context<Unikernel> context) {
+    // observe
+    FleetId fleet = fleetId(uk);
+    long generation = generation(uk);
+    Instant now = clock.instant();
+    UnikernelStatus stored = uk.getStatus();
+    UnikernelStatus status = stored == null ? new UnikernelStatus() : Json.copy(stored, UnikernelStatus.class);
+    Collection<UnikernelRevision> known = context.getSecondaryResources(UnikernelRevision.class);
+
+    // validate
+    SpecDefaults.apply(uk.getSpec());
+    List<String> problems = SpecValidator.validate(uk.getSpec());
+    if (!problems.isEmpty()) {
+      return stall(uk, stored, status, Conditions.Reason.INVALID_SPEC, String.join("; ", problems), now);
+    }
+    UnikernelSpec spec = uk.getSpec();
+    Optional<FleetProvider> maybeProvider = providers.forSpec(spec.provider);
+    if (maybeProvider.isEmpty()) {
+      return stall(uk, stored, status, Conditions.Reason.PROVIDER_NOT_CONFIGURED,
+          "provider '" + ProviderRegistry.nameOf(spec.provider) + "' is not configured in this operator"
+              + " (configured: " + providers.configuredNames() + ")", now);
+    }
+    FleetProvider provider = maybeProvider.get();
+
+    // decide: which revision, and is its artifact there?
+    boolean[] created = {false};
+    UnikernelRevision target = revisions.ensure(RevisionModel.desired(uk), known, created);
+    String targetName = target.getMetadata().getName();
+    if (created[0]) {
+      events.normal(uk, Conditions.Reason.REVISION_CREATED, "created revision " + targetName);
+    }
+    ArtifactResolution resolution =
+        artifacts.resolve(target.getSpec().hash, target.getSpec(), recordedSha(target));
+    if (resolution instanceof ArtifactResolution.Failed f) {
+      revisions.recordNotBuilt(target, Conditions.FALSE, f.reason(), f.message(), now);
+      return stall(uk, stored, status, f.reason(), f.message(), now);
+    }
+    if (resolution instanceof ArtifactResolution.Pending p) {
+      revisions.recordNotBuilt(target, Conditions.UNKNOWN, p.reason(), p.message(), now);
+      FleetStatusModel.progressing(status, generation, p.reason(), p.message(), now);
+      return write(uk, stored, status).rescheduleAfter(BUILD_POLL);
+    }
+    var resolved = (ArtifactResolution.Resolved) resolution;
+    if (recordedSha(target) == null) {
+      target = revisions.recordArtifact(target, resolved.location(), resolved.sha256(), format(target.getSpec()), now);
+      events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
+          "revision " + targetName + " runs sha256:" + resolved.sha256());
+    }
+    RevisionImage image = image(target, resolved.location(), resolved.sha256());
+    String unsupported = provider.unsupportedReason(image);
+    if (unsupported != null) {
+      return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED, unsupported, now);
+    }
+
+    // decide: desired instances per revision
+    FleetObservation observed;
+    FleetHealth health = supervisors.health(fleet);
+    Map<String, RevisionImage> images = new HashMap<>();
+    images.put(targetName, image);
+    for (UnikernelRevision r : known) {
+      String sha = recordedSha(r);
+      if (sha != null && !images.containsKey(r.getMetadata().getName())) {
+        images.put(r.getMetadata().getName(), image(r, r.getStatus().artifact.url, sha));
+      }
+    }
+    int desiredTotal = spec.scaling.minReplicas;
+    DesiredFleet desired;
+    try {
+      observed = provider.observe(fleet);
+      Map<String, Integer> split =
+          SurgeRollout.split(targetName, desiredTotal, running(observed, known), ready(observed, health));
+      Map<String, DesiredFleet.Target> targets = new LinkedHashMap<>();
+      split.forEach((rev, n) -> {
+        if (images.containsKey(rev)) {
+          targets.put(rev, new DesiredFleet.Target(images.get(rev), n));
+        }
+      });
+      desired = new DesiredFleet(fleet, targets);
+
+      // act
+      int before = observed.instances().size();
+      observed = provider.realize(desired);
+      supervisors.ensure(fleet, provider, probeSpec(spec));
+      if (observed.instances().size() != before) {
+        events.normal(uk, Conditions.Reason.SCALED,
+            "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
+      }
+    } catch (ProviderException e) {
+      log.warn("fleet {}: provider {} failed: {}", fleet, provider.name(), e.getMessage());
+      if (!e.retryable()) {
+        return stall(uk, stored, status, e.reason(), e.getMessage(), now);
+      }
+      FleetStatusModel.progressing(status, generation, e.reason(), e.getMessage(), now);
+      return write(uk, stored, status).rescheduleAfter(PROGRESS_POLL);
+    }
+
+    // record status
+    Map<String, Integer> running = running(observed, known);
+    Map<String, Integer> ready = ready(observed, health);
+    FleetStatusModel.apply(status, generation, targetName, desiredTotal, running, ready,
+        observed.endpoint().orElse(null), now);
+    metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
+    announceTransitions(uk, stored, status);
+    boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);
+    return write(uk, stored, status).rescheduleAfter(ready0 ? RESYNC : PROGRESS_POLL);
+  }
+
+  @Override
+  public DeleteControl cleanup(Unikernel uk, Context<Unikernel> context) {
+    FleetId fleet = fleetId(uk);
+    supervisors.stop(fleet);
+    metrics.remove(fleet);
+    Optional<FleetProvider> provider =
+        uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : providers.forSpec(uk.getSpec().provider);
+    try {
+      if (provider.isPresent()) {
+        if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
+          provider.get().release(fleet);
+          events.normal(uk, Conditions.Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
+        } else {
+          provider.get().delete(fleet);
+          events.normal(uk, Conditions.Reason.FLEET_DELETED, "all instances deleted");
+        }
+      }
+      revisions.deleteAll(uk);
+    } catch (ProviderException e) {
+      log.warn("fleet {}: delete failed, will retry: {}", fleet, e.getMessage());
+      events.warning(uk, Conditions.Reason.PROVIDER_ERROR, "deleting the fleet failed: " + e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROGRESS_POLL);
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  private UpdateControl<Unikernel> stall(
+      Unikernel uk, UnikernelStatus stored, UnikernelStatus status, String reason, String message, Instant now) {
+    FleetStatusModel.stalled(status, generation(uk), reason, message, now);
+    announceTransitions(uk, stored, status);
+    return write(uk, stored, status);
+  }
+
+  /** Events for condition flips, so an SRE reading {@code kubectl describe} sees each step once. */
+  private void announceTransitions(Unikernel uk, UnikernelStatus stored, UnikernelStatus status) {
+    var before = stored == null ? List.<io.dustcloud.api.v1alpha1.Condition>of() : stored.conditions;
+    var stalled = StatusConditions.find(status.conditions, Conditions.STALLED);
+    var wasStalled = StatusConditions.find(before, Conditions.STALLED);
+    if (stalled != null && Conditions.TRUE.equals(stalled.status)
+        && (wasStalled == null || !Conditions.TRUE.equals(wasStalled.status)
+            || !java.util.Objects.equals(wasStalled.message, stalled.message))) {
+      events.warning(uk, stalled.reason, stalled.message);
+    }
+    if (StatusConditions.isTrue(status.conditions, Conditions.READY) && !StatusConditions.isTrue(before, Conditions.READY)) {
+      var ready = StatusConditions.find(status.conditions, Conditions.READY);
+      events.normal(uk, ready.reason, ready.message);
+    }
+  }
+
+  /** Status is written only when it changed, to keep API writes bounded. */
+  private static UpdateControl<Unikernel> write(Unikernel uk, UnikernelStatus stored, UnikernelStatus status) {
+    if (stored != null && Json.same(stored, status)) {
+      return UpdateControl.noUpdate();
+    }
+    uk.setStatus(status);
+    return UpdateControl.patchStatus(uk);
+  }
+
+  private static Map<String, Integer> running(FleetObservation observed, Collection<UnikernelRevision> known) {
+    // oldest revision first, so the rollout keeps the newest old revision longest
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (UnikernelRevision r : RevisionStore.oldestFirst(known)) {
+      long n = observed.count(r.getMetadata().getName());
+      if (n > 0) {
+        counts.put(r.getMetadata().getName(), (int) n);
+      }
+    }
+    for (InstanceView i : observed.instances()) {
+      counts.putIfAbsent(i.revision(), (int) observed.count(i.revision()));
+    }
+    return counts;
+  }
+
+  private static Map<String, Integer> ready(FleetObservation observed, FleetHealth health) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (InstanceView i : observed.instances()) {
+      if (i.state() != InstanceState.FAILED && health.isReady(i.id())) {
+        counts.merge(i.revision(), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  private static RevisionImage image(UnikernelRevision rev, String location, String sha256) {
+    UnikernelRevisionSpec s = rev.getSpec();
+    Map<String, String> settings = new HashMap<>();
+    if (s.provider != null && s.provider.local != null) {
+      settings.put("runtime", s.provider.local.runtime.name());
+    }
+    if (s.provider != null && s.provider.gce != null && s.provider.gce.machineType != null) {
+      settings.put("machineType", s.provider.gce.machineType);
+    }
+    return new RevisionImage(rev.getMetadata().getName(), format(s).name(), location, sha256,
+        s.bootArgs, s.port == null ? 8080 : s.port, settings);
+  }
+
+  private static ArtifactFormat format(UnikernelRevisionSpec s) {
+    if (s.image != null) {
+      return s.image.format;
+    }
+    return s.build.target;
+  }
+
+  private static String recordedSha(UnikernelRevision rev) {
+    return rev.getStatus() == null || rev.getStatus().artifact == null ? null : rev.getStatus().artifact.sha256;
+  }
+
+  private static ProbeSpec probeSpec(UnikernelSpec spec) {
+    var hc = spec.healthCheck;
+    return new ProbeSpec(hc.http.path, Duration.ofSeconds(hc.periodSeconds),
+        Duration.ofSeconds(hc.timeoutSeconds), hc.failureThreshold);
+  }
+
+  static FleetId fleetId(Unikernel uk) {
+    return new FleetId(uk.getMetadata().getNamespace(), uk.getMetadata().getName());
+  }
+
+  private static long generation(Unikernel uk) {
+    return uk.getMetadata().getGeneration() == null ? 0 : uk.getMetadata().getGeneration();
+  }
+}

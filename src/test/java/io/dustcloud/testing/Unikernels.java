@@ -1,0 +1,43 @@
+package io.dustcloud.testing;
+
+import io.dustcloud.api.v1alpha1.ImageSource;
+import io.dustcloud.api.v1alpha1.LocalProviderSpec;
+import io.dustcloud.api.v1alpha1.ProviderSpec;
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import io.dustcloud.build.LocalArtifactStore;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Builders for test Unikernels. */
+public final class Unikernels {
+  private Unikernels() {}
+
+  /** A local-provider Unikernel running the prebuilt file {@code artifact}. */
+  public static Unikernel local(String namespace, String name, Path artifact, int replicas, String... bootArgs) {
+    Unikernel uk = new Unikernel();
+    uk.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    UnikernelSpec spec = new UnikernelSpec();
+    spec.image = new ImageSource();
+    spec.image.url = artifact.toAbsolutePath().toString();
+    spec.image.sha256 = sha256(artifact);
+    spec.provider = new ProviderSpec();
+    spec.provider.local = new LocalProviderSpec();
+    spec.scaling.minReplicas = replicas;
+    spec.bootArgs = List.of(bootArgs);
+    spec.healthCheck.periodSeconds = 1;
+    uk.setSpec(spec);
+    return uk;
+  }
+
+  public static String sha256(Path file) {
+    try {
+      return LocalArtifactStore.sha256(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
