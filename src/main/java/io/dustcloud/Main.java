@@ -1,0 +1,49 @@
+package io.dustcloud;
+
+import io.dustcloud.dev.DevMode;
+import io.dustcloud.operator.ClusterMode;
+import java.util.Arrays;
+
+/** {@code java -jar dustcloud.jar COMMAND [options]}. */
+public final class Main {
+  private Main() {}
+
+  static final String USAGE =
+      """
+      usage: java -jar dustcloud.jar COMMAND [options]
+
+      commands:
+        dev       run an in-process Kubernetes API and the operator with the local provider
+                  --api-port N       API port (default: any free port)
+                  --kubeconfig FILE  where to write the kubeconfig (default: .dustcloud/kubeconfig)
+                  --state-dir DIR    instance state, logs and artifacts (default: .dustcloud/state)
+                  --http-port N      /healthz, /readyz, /metrics (default: 8081)
+        run       run the operator against the cluster of the current kubeconfig or service account
+                  (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
+        version   print the version
+      """;
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.print(USAGE);
+      System.exit(2);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "dev" -> DevMode.main(rest);
+      case "run" -> ClusterMode.main(rest);
+      case "version" -> System.out.println(version());
+      case "help", "-h", "--help" -> System.out.print(USAGE);
+      default -> {
+        System.err.println("unknown command: " + args[0]);
+        System.err.print(USAGE);
+        System.exit(2);
+      }
+    }
+  }
+
+  public static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return "dustcloud " + (v == null ? "dev" : v);
+  }
+}

@@ -1,0 +1,29 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.provider.local.LocalProvider;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code dustcloud run}: the operator in a cluster, configured from the environment. */
+public final class ClusterMode {
+  private ClusterMode() {}
+
+  public static void main(String[] args) throws Exception {
+    OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    ProviderRegistry providers = new ProviderRegistry();
+    if (config.localProvider()) {
+      providers.register(new LocalProvider(config.stateDir().resolve("local")));
+    }
+    DustcloudOperator operator = new DustcloudOperator(client, config, providers, Clock.systemUTC()).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }, "dustcloud-shutdown"));
+    stopped.await();
+  }
+}
