@@ -83,7 +83,8 @@ public final class LocalProvider implements FleetProvider {
   @Override
   public FleetObservation realize(DesiredFleet desired) {
     for (DesiredFleet.Target target : desired.revisions().values()) {
-      String reason = unsupportedReason(target.image());
+      // a revision being scaled to zero may have lost its artifact; that must not block it
+      String reason = target.replicas() == 0 ? null : unsupportedReason(target.image());
       if (reason != null) {
         throw new ProviderException("UnsupportedImage", reason, false);
       }
@@ -142,30 +143,12 @@ public final class LocalProvider implements FleetProvider {
 
   @Override
   public void delete(FleetId fleet) {
-    locked(fleet, () -> {
-      LocalFleet f = fleets.remove(fleet.key());
-      if (f != null) {
-        f.endpoint.close();
-        stop(f, List.copyOf(f.members.values()), true);
-        ports.release(f.endpoint.port());
-      }
-      store.delete(fleet);
-      return null;
-    });
+    unmanage(fleet, true);
   }
 
   @Override
   public void release(FleetId fleet) {
-    locked(fleet, () -> {
-      LocalFleet f = fleets.remove(fleet.key());
-      if (f != null) {
-        f.endpoint.close();
-        ports.release(f.endpoint.port());
-        log.info("released fleet {}; its {} instance(s) keep running", fleet, f.members.size());
-      }
-      store.delete(fleet);
-      return null;
-    });
+    unmanage(fleet, false);
   }
 
   /** Kills every instance of every fleet, keeping the fleets (and their endpoint ports). */
@@ -212,6 +195,24 @@ public final class LocalProvider implements FleetProvider {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Forgets the fleet and closes its endpoint; its instances are stopped only when asked. */
+  private void unmanage(FleetId fleet, boolean stopInstances) {
+    locked(fleet, () -> {
+      LocalFleet f = fleets.remove(fleet.key());
+      if (f != null) {
+        f.endpoint.close();
+        ports.release(f.endpoint.port());
+        if (stopInstances) {
+          stop(f, List.copyOf(f.members.values()), true);
+        } else {
+          log.info("released fleet {}; its {} instance(s) keep running", fleet, f.members.size());
+        }
+      }
+      store.delete(fleet);
+      return null;
+    });
   }
 
   private LocalFleet create(FleetId fleet) {

@@ -176,6 +176,38 @@ class LocalProviderTest {
   }
 
   @Test
+  void endpointSkipsAReadyInstanceThatRefusesConnections() {
+    FleetObservation obs = provider.realize(split(1, 1));
+    awaitAllRunning(2);
+    provider.updateReady(FLEET, ids());
+    String r1 = obs.instances().stream()
+        .filter(i -> i.revision().equals("r1")).findFirst().orElseThrow().id();
+    ProcessHandle dead = ProcessHandle.of(pids().get(r1)).orElseThrow();
+    dead.destroyForcibly();
+    dead.onExit().join();
+
+    for (int i = 0; i < 6; i++) {
+      assertThat(get(obs.endpoint().orElseThrow(), "/")).isEqualTo("200 hello from hello v2\n");
+    }
+  }
+
+  @Test
+  void endpointForwardsHalfClose() throws IOException {
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    awaitAllRunning(1);
+    provider.updateReady(FLEET, ids());
+
+    try (Socket s = new Socket("127.0.0.1", port(obs.endpoint().orElseThrow()))) {
+      s.setSoTimeout(5000);
+      // keep-alive request: only the forwarded half-close tells the server to finish
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.shutdownOutput();
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello from hello v1\n");
+    }
+  }
+
+  @Test
   void endpointCarriesConcurrentConnections() throws Exception {
     FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
     awaitAllRunning(2);
