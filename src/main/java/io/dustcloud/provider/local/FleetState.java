@@ -1,0 +1,46 @@
+package io.dustcloud.provider.local;
+
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.RevisionImage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What survives an operator restart for one fleet: enough to re-bind its endpoint, adopt
+ * its processes and start more instances of its revisions.
+ *
+ * @param endpointPort the fleet endpoint's port, re-bound on adoption so clients keep it
+ * @param images the images of the fleet's revisions, needed by {@code replace}
+ */
+record FleetState(
+    String namespace,
+    String name,
+    int endpointPort,
+    Map<String, RevisionImage> images,
+    List<Instance> instances) {
+
+  FleetState {
+    images = Map.copyOf(images == null ? Map.of() : images);
+    instances = List.copyOf(instances == null ? List.of() : instances);
+  }
+
+  FleetId fleetId() {
+    return new FleetId(namespace, name);
+  }
+
+  /**
+   * One started process.
+   *
+   * @param processStart the OS start time of {@code pid}; a live pid with another start time
+   *     is a different process that reused the pid
+   */
+  record Instance(
+      String id,
+      String revision,
+      long pid,
+      Instant processStart,
+      int port,
+      String artifact,
+      Instant createdAt) {}
+}

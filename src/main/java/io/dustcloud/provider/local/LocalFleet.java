@@ -1,0 +1,97 @@
+package io.dustcloud.provider.local;
+
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.InstanceState;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.provider.RevisionImage;
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The in-memory side of one fleet; every access happens under the provider's per-fleet lock. */
+final class LocalFleet {
+
+  /** An instance with its live process; {@code listening} latches once its port accepted. */
+  static final class Member {
+    final FleetState.Instance record;
+    final ProcessHandle process;
+    boolean listening;
+
+    Member(FleetState.Instance record, ProcessHandle process) {
+      this.record = record;
+      this.process = process;
+    }
+
+    InstanceState state() {
+      if (!process.isAlive()) {
+        return InstanceState.FAILED;
+      }
+      if (!listening) {
+        listening = ProcessRuntime.accepts(record.port());
+      }
+      return listening ? InstanceState.RUNNING : InstanceState.STARTING;
+    }
+
+    InstanceView view() {
+      return new InstanceView(record.id(), record.revision(), address(record.port()),
+          state(), record.createdAt());
+    }
+
+    InetSocketAddress socketAddress() {
+      return new InetSocketAddress(PortAllocator.LOOPBACK, record.port());
+    }
+  }
+
+  /**
+   * Which extra instance to stop first: not yet listening, then the newest. Call {@link
+   * Member#state()} before sorting so {@code listening} is current.
+   */
+  static final Comparator<Member> STOP_FIRST =
+      Comparator.<Member, Boolean>comparing(m -> m.listening)
+          .thenComparing(m -> m.record.createdAt(), Comparator.reverseOrder());
+
+  final FleetId id;
+  final FleetEndpoint endpoint;
+  final Map<String, RevisionImage> images = new LinkedHashMap<>();
+  final Map<String, Member> members = new LinkedHashMap<>();
+  private final Set<String> ready = new HashSet<>();
+
+  LocalFleet(FleetId id, FleetEndpoint endpoint) {
+    this.id = id;
+    this.endpoint = endpoint;
+  }
+
+  static String address(int port) {
+    return PortAllocator.LOOPBACK.getHostAddress() + ":" + port;
+  }
+
+  List<Member> ofRevision(String revision) {
+    return members.values().stream().filter(m -> m.record.revision().equals(revision)).toList();
+  }
+
+  /** Routes the endpoint to the named members; ids it does not hold are ignored. */
+  void setReady(Set<String> ids) {
+    ready.clear();
+    ids.stream().filter(members::containsKey).forEach(ready::add);
+    endpoint.setBackends(members.values().stream()
+        .filter(m -> ready.contains(m.record.id()))
+        .map(Member::socketAddress)
+        .toList());
+  }
+
+  /** Takes members out of rotation before they are stopped, so no new connection reaches them. */
+  void unroute(Set<String> ids) {
+    Set<String> still = new HashSet<>(ready);
+    still.removeAll(ids);
+    setReady(still);
+  }
+
+  FleetState snapshot() {
+    return new FleetState(id.namespace(), id.name(), endpoint.port(), images,
+        members.values().stream().map(m -> m.record).toList());
+  }
+}

@@ -1,0 +1,447 @@
+package io.dustcloud.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dustcloud.provider.DesiredFleet;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.FleetObservation;
+import io.dustcloud.provider.InstanceState;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.provider.ProviderException;
+import io.dustcloud.provider.RevisionImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalProviderTest {
+  private static final Path BINARY = Path.of("examples/hello/hello").toAbsolutePath();
+  private static final FleetId FLEET = new FleetId("default", "hello");
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  @TempDir Path stateDir;
+  private final List<LocalProvider> providers = new ArrayList<>();
+  private final List<Process> strays = new ArrayList<>();
+  private LocalProvider provider;
+
+  @BeforeAll
+  static void buildExample() throws Exception {
+    Process make = new ProcessBuilder("make", "-s", "-C", "examples/hello")
+        .redirectErrorStream(true).start();
+    String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(make.waitFor()).as("make output: %s", output).isZero();
+    assertThat(BINARY).isExecutable();
+  }
+
+  @BeforeEach
+  void createProvider() {
+    provider = newProvider();
+  }
+
+  /** Every instance is a child of this JVM, so killing descendants can miss none, even on failure. */
+  @AfterEach
+  void cleanUp() {
+    providers.forEach(LocalProvider::close);
+    strays.forEach(Process::destroyForcibly);
+    List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
+    children.forEach(ProcessHandle::destroyForcibly);
+    children.forEach(h -> h.onExit().join());
+  }
+
+  @Test
+  void realizeStartsProcessesThatAnswerHealth() {
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+
+    assertThat(obs.instances()).hasSize(2);
+    assertThat(obs.endpoint()).isPresent();
+    awaitAllRunning(2);
+    for (InstanceView i : provider.observe(FLEET).instances()) {
+      assertThat(i.address()).startsWith("127.0.0.1:");
+      assertThat(get(i.address(), "/health")).isEqualTo("200 ok\n");
+    }
+    assertThat(pids().values()).hasSize(2).allMatch(LocalProviderTest::alive);
+    assertThat(provider.logFile(obs.instances().get(0).id())).content().contains("listening");
+  }
+
+  @Test
+  void scalesUpAndDownStoppingTheExtras() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 3));
+    Map<String, Long> three = pids();
+    assertThat(three).hasSize(3);
+
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+
+    assertThat(obs.instances()).hasSize(1);
+    Map<String, Long> one = pids();
+    assertThat(three).containsAllEntriesOf(one);
+    three.keySet().removeAll(one.keySet());
+    assertThat(three.values()).hasSize(2).noneMatch(LocalProviderTest::alive);
+  }
+
+  @Test
+  void splitsTwoRevisions() {
+    DesiredFleet split = split(1, 2);
+
+    FleetObservation obs = provider.realize(split);
+
+    assertThat(obs.count("r1")).isEqualTo(1);
+    assertThat(obs.count("r2")).isEqualTo(2);
+    awaitAllRunning(3);
+    for (InstanceView i : obs.instances()) {
+      String version = i.revision().equals("r1") ? "v1" : "v2";
+      assertThat(get(i.address(), "/")).isEqualTo("200 hello from hello " + version + "\n");
+    }
+    // the revision left out of desired goes to zero
+    obs = provider.realize(DesiredFleet.single(FLEET, image("r2", "v2"), 2));
+    assertThat(obs.count("r1")).isZero();
+    assertThat(obs.count("r2")).isEqualTo(2);
+  }
+
+  @Test
+  void processKilledFromOutsideIsFailedThenReplaced() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    String victim = provider.observe(FLEET).instances().get(0).id();
+    ProcessHandle.of(pids().get(victim)).orElseThrow().destroyForcibly();
+
+    await().atMost(WAIT).until(() -> stateOf(victim) == InstanceState.FAILED);
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+
+    assertThat(obs.instances()).hasSize(2).extracting(InstanceView::id).doesNotContain(victim);
+    awaitAllRunning(2);
+  }
+
+  @Test
+  void replaceStartsAFreshInstanceOfTheSameRevision() {
+    provider.realize(split(1, 1));
+    InstanceView old = provider.observe(FLEET).instances().stream()
+        .filter(i -> i.revision().equals("r2")).findFirst().orElseThrow();
+    long oldPid = pids().get(old.id());
+
+    provider.replace(FLEET, List.of(old.id()));
+
+    FleetObservation obs = provider.observe(FLEET);
+    assertThat(obs.instances()).hasSize(2).extracting(InstanceView::id).doesNotContain(old.id());
+    assertThat(obs.count("r2")).isEqualTo(1);
+    assertThat(alive(oldPid)).isFalse();
+    InstanceView fresh = obs.instances().stream()
+        .filter(i -> i.revision().equals("r2")).findFirst().orElseThrow();
+    await().atMost(WAIT).until(() -> stateOf(fresh.id()) == InstanceState.RUNNING);
+    assertThat(get(fresh.address(), "/")).isEqualTo("200 hello from hello v2\n");
+  }
+
+  @Test
+  void endpointRoutesOnlyToReadyInstances() {
+    FleetObservation obs = provider.realize(split(1, 1));
+    awaitAllRunning(2);
+    String endpoint = obs.endpoint().orElseThrow();
+    Map<String, String> idByRevision = obs.instances().stream()
+        .collect(Collectors.toMap(InstanceView::revision, InstanceView::id));
+
+    assertThat(get(endpoint, "/")).as("nothing is ready yet").isEmpty();
+
+    provider.updateReady(FLEET, Set.of(idByRevision.get("r1")));
+    for (int i = 0; i < 6; i++) {
+      assertThat(get(endpoint, "/")).isEqualTo("200 hello from hello v1\n");
+    }
+
+    provider.updateReady(FLEET, Set.copyOf(idByRevision.values()));
+    Set<String> answers = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      answers.add(get(endpoint, "/"));
+    }
+    assertThat(answers)
+        .containsExactlyInAnyOrder("200 hello from hello v1\n", "200 hello from hello v2\n");
+  }
+
+  @Test
+  void endpointSkipsAReadyInstanceThatRefusesConnections() {
+    FleetObservation obs = provider.realize(split(1, 1));
+    awaitAllRunning(2);
+    provider.updateReady(FLEET, ids());
+    String r1 = obs.instances().stream()
+        .filter(i -> i.revision().equals("r1")).findFirst().orElseThrow().id();
+    ProcessHandle dead = ProcessHandle.of(pids().get(r1)).orElseThrow();
+    dead.destroyForcibly();
+    dead.onExit().join();
+
+    for (int i = 0; i < 6; i++) {
+      assertThat(get(obs.endpoint().orElseThrow(), "/")).isEqualTo("200 hello from hello v2\n");
+    }
+  }
+
+  @Test
+  void endpointForwardsHalfClose() throws IOException {
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    awaitAllRunning(1);
+    provider.updateReady(FLEET, ids());
+
+    try (Socket s = new Socket("127.0.0.1", port(obs.endpoint().orElseThrow()))) {
+      s.setSoTimeout(5000);
+      // keep-alive request: only the forwarded half-close tells the server to finish
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.shutdownOutput();
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello from hello v1\n");
+    }
+  }
+
+  @Test
+  void endpointCarriesConcurrentConnections() throws Exception {
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    awaitAllRunning(2);
+    provider.updateReady(FLEET, ids());
+    String endpoint = obs.endpoint().orElseThrow();
+
+    List<Thread> clients = new ArrayList<>();
+    List<String> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 200; i++) {
+      Thread t = new Thread(() -> answers.add(get(endpoint, "/?cpu_ms=1")));
+      clients.add(t);
+      t.start();
+    }
+    for (Thread t : clients) {
+      t.join();
+    }
+
+    assertThat(answers).hasSize(200).allMatch(a -> a.equals("200 hello from hello v1\n"));
+  }
+
+  @Test
+  void aSecondProviderAdoptsTheInstancesAndConverges() {
+    FleetObservation before = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    Map<String, Long> pids = pids();
+    provider.close();
+    long children = ProcessHandle.current().children().count();
+
+    LocalProvider successor = newProvider();
+    FleetObservation adopted = successor.observe(FLEET);
+    FleetObservation same = successor.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+
+    assertThat(adopted.instances()).extracting(InstanceView::id)
+        .containsExactlyInAnyOrderElementsOf(pids.keySet());
+    assertThat(same.endpoint()).isEqualTo(before.endpoint());
+    assertThat(pids()).isEqualTo(pids);
+    assertThat(ProcessHandle.current().children().count()).isEqualTo(children);
+
+    FleetObservation three = successor.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 3));
+    assertThat(three.instances()).hasSize(3);
+    assertThat(pids()).containsAllEntriesOf(pids);
+  }
+
+  @Test
+  void deadPidsInStateAreForgotten() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    provider.close();
+    Map<String, Long> pids = pids();
+    String dead = pids.keySet().iterator().next();
+    ProcessHandle victim = ProcessHandle.of(pids.get(dead)).orElseThrow();
+    victim.destroyForcibly();
+    victim.onExit().join();
+
+    LocalProvider successor = newProvider();
+
+    assertThat(successor.observe(FLEET).instances()).extracting(InstanceView::id)
+        .containsExactlyInAnyOrderElementsOf(
+            pids.keySet().stream().filter(id -> !id.equals(dead)).toList());
+    assertThat(successor.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2)).instances())
+        .hasSize(2);
+  }
+
+  @Test
+  void aReusedPidIsNeitherAdoptedNorKilled() throws Exception {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    provider.close();
+    Process stranger = new ProcessBuilder("sleep", "30").start();
+    strays.add(stranger);
+    FleetStateStore store = new FleetStateStore(stateDir);
+    FleetState state = store.loadAll().get(0);
+    FleetState.Instance real = state.instances().get(0);
+    // the recorded pid now belongs to another program, which started at another time
+    FleetState.Instance reused = new FleetState.Instance("r1-reused", "r1", stranger.pid(),
+        Instant.EPOCH, real.port() + 1, real.artifact(), real.createdAt());
+    store.save(new FleetState(state.namespace(), state.name(), state.endpointPort(),
+        state.images(), List.of(real, reused)));
+
+    LocalProvider successor = newProvider();
+    successor.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 0));
+
+    assertThat(successor.observe(FLEET).instances()).isEmpty();
+    assertThat(stranger.isAlive()).isTrue();
+    await().atMost(WAIT).until(() -> !alive(real.pid()));
+  }
+
+  @Test
+  void deleteLeavesNoProcessAndNoState() {
+    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    Map<String, Long> pids = pids();
+
+    provider.delete(FLEET);
+
+    assertThat(pids.values()).noneMatch(LocalProviderTest::alive);
+    assertThat(new FleetStateStore(stateDir).file(FLEET)).doesNotExist();
+    assertThat(provider.observe(FLEET).instances()).isEmpty();
+    assertThat(ProcessRuntime.accepts(port(obs.endpoint().orElseThrow()))).isFalse();
+    provider.delete(FLEET); // idempotent
+  }
+
+  @Test
+  void releaseForgetsTheFleetButLeavesProcessesRunning() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    Map<String, Long> pids = pids();
+
+    provider.release(FLEET);
+
+    assertThat(pids.values()).allMatch(LocalProviderTest::alive);
+    assertThat(new FleetStateStore(stateDir).file(FLEET)).doesNotExist();
+    assertThat(provider.observe(FLEET).instances()).isEmpty();
+    assertThat(newProvider().observe(FLEET).instances()).isEmpty();
+  }
+
+  @Test
+  void stopAllKillsEveryInstanceButKeepsTheFleet() {
+    FleetId other = new FleetId("default", "other");
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    provider.realize(DesiredFleet.single(other, image("r1", "v1"), 1));
+    List<Long> pids = new FleetStateStore(stateDir).loadAll().stream()
+        .flatMap(s -> s.instances().stream()).map(FleetState.Instance::pid).toList();
+
+    provider.stopAll();
+
+    assertThat(pids).hasSize(2).noneMatch(LocalProviderTest::alive);
+    assertThat(provider.observe(other).instances()).isEmpty();
+    assertThat(provider.observe(other).endpoint()).isPresent();
+  }
+
+  @Test
+  void bootArgsGetThePortSubstituted() {
+    RevisionImage image = new RevisionImage("r1", "unix", BINARY.toString(), null,
+        List.of("--name=p{port}"), 8080, Map.of());
+
+    InstanceView i = provider.realize(DesiredFleet.single(FLEET, image, 1)).instances().get(0);
+
+    await().atMost(WAIT).until(() -> stateOf(i.id()) == InstanceState.RUNNING);
+    assertThat(get(i.address(), "/")).isEqualTo("200 hello from p" + port(i.address()) + " v1\n");
+  }
+
+  @Test
+  void unsupportedImagesAreExplained() throws IOException {
+    assertThat(provider.unsupportedReason(image("r1", "v1"))).isNull();
+    RevisionImage virtio = new RevisionImage("r1", "virtio", BINARY.toString(), null,
+        List.of(), 8080, Map.of());
+    assertThat(provider.unsupportedReason(virtio)).contains("'virtio'", "qemu");
+    RevisionImage missing = new RevisionImage("r1", "unix", "/nonexistent/hello", null,
+        List.of(), 8080, Map.of());
+    assertThat(provider.unsupportedReason(missing)).contains("/nonexistent/hello", "does not exist");
+    RevisionImage wrongDigest = new RevisionImage("r1", "unix", BINARY.toString(),
+        "0".repeat(64), List.of(), 8080, Map.of());
+    assertThat(provider.unsupportedReason(wrongDigest)).contains("sha256");
+
+    Path copy = Files.copy(BINARY, stateDir.resolve("hello-copy"));
+    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+    RevisionImage notExecutable = new RevisionImage("r1", "unix", copy.toString(), null,
+        List.of(), 8080, Map.of());
+    assertThat(provider.unsupportedReason(notExecutable)).isNull();
+    assertThat(copy).isExecutable();
+
+    assertThatThrownBy(() -> provider.realize(DesiredFleet.single(FLEET, virtio, 1)))
+        .isInstanceOfSatisfying(ProviderException.class, e -> {
+          assertThat(e.retryable()).isFalse();
+          assertThat(e.reason()).isEqualTo("UnsupportedImage");
+        });
+  }
+
+  private LocalProvider newProvider() {
+    LocalProvider p = new LocalProvider(stateDir);
+    providers.add(p);
+    return p;
+  }
+
+  private static RevisionImage image(String revision, String version) {
+    return new RevisionImage(revision, "unix", BINARY.toString(), null,
+        List.of("--version=" + version), 8080, Map.of());
+  }
+
+  private static DesiredFleet split(int r1, int r2) {
+    Map<String, DesiredFleet.Target> targets = new LinkedHashMap<>();
+    targets.put("r1", new DesiredFleet.Target(image("r1", "v1"), r1));
+    targets.put("r2", new DesiredFleet.Target(image("r2", "v2"), r2));
+    return new DesiredFleet(FLEET, targets);
+  }
+
+  /** Instance id to pid, as the state file records them. */
+  private Map<String, Long> pids() {
+    return new FleetStateStore(stateDir).loadAll().stream()
+        .filter(s -> s.fleetId().equals(FLEET))
+        .flatMap(s -> s.instances().stream())
+        .collect(Collectors.toMap(FleetState.Instance::id, FleetState.Instance::pid));
+  }
+
+  private Set<String> ids() {
+    return provider.observe(FLEET).instances().stream()
+        .map(InstanceView::id).collect(Collectors.toSet());
+  }
+
+  private InstanceState stateOf(String id) {
+    return provider.observe(FLEET).instances().stream()
+        .filter(i -> i.id().equals(id)).map(InstanceView::state).findFirst().orElse(null);
+  }
+
+  private void awaitAllRunning(int count) {
+    await().atMost(WAIT).untilAsserted(() -> assertThat(provider.observe(FLEET).instances())
+        .hasSize(count).allMatch(i -> i.state() == InstanceState.RUNNING));
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+  }
+
+  /**
+   * One request on its own connection, so every request is a new choice of the endpoint's
+   * round-robin. Returns "status body", or "" when the connection closed without an answer.
+   */
+  private static String get(String address, String path) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port(address)), 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      if (response.isEmpty()) {
+        return "";
+      }
+      String status = response.substring(9, 12);
+      return status + " " + response.substring(response.indexOf("\r\n\r\n") + 4);
+    } catch (IOException e) {
+      throw new AssertionError("GET " + path + " on " + address + " failed", e);
+    }
+  }
+}
