@@ -1,6 +1,5 @@
 package io.dustcloud;
 
-import io.dustcloud.dev.DevMode;
 import io.dustcloud.operator.ClusterMode;
 import java.util.Arrays;
 
@@ -30,7 +29,7 @@ public final class Main {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
-      case "dev" -> DevMode.main(rest);
+      case "dev" -> throw new UnsupportedOperationException("dev mode: pending merge");
       case "run" -> ClusterMode.main(rest);
       case "version" -> System.out.println(version());
       case "help", "-h", "--help" -> System.out.print(USAGE);
