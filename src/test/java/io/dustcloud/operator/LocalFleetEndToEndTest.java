@@ -1,0 +1,125 @@
+package io.dustcloud.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
+import io.dustcloud.provider.local.LocalProvider;
+import io.dustcloud.testing.ExampleApp;
+import io.dustcloud.testing.MockApiServer;
+import io.dustcloud.testing.Unikernels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end on one machine: the operator, the mock API server in CRUD mode, the local
+ * provider and the real example unikernel as processes.
+ */
+class LocalFleetEndToEndTest {
+  static final String NS = "default";
+  static final Duration WAIT = Duration.ofSeconds(30);
+  @TempDir Path dir;
+  MockApiServer api;
+  KubernetesClient client;
+  DustcloudOperator operator;
+
+  @BeforeEach
+  void start() throws Exception {
+    ExampleApp.binary();
+    api = new MockApiServer();
+    client = api.client();
+    operator = startOperator();
+  }
+
+  DustcloudOperator startOperator() throws Exception {
+    return new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
+        new ProviderRegistry().register(new LocalProvider(dir.resolve("local"))), Clock.systemUTC()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    api.close();
+    ExampleApp.killDescendants();
+  }
+
+  @Test
+  void createServeRollDelete() {
+    client.resource(Unikernels.local(NS, "hello", ExampleApp.BINARY, 2, "--version=v1")).create();
+
+    Unikernel uk = awaitReady("hello", 2);
+    assertThat(uk.getStatus().endpoint).startsWith("127.0.0.1:");
+    assertThat(ExampleApp.get(uk.getStatus().endpoint, "/")).contains("hello from hello v1");
+    assertThat(ExampleApp.instances()).hasSize(2);
+    String v1 = uk.getStatus().currentRevision;
+
+    Unikernel change = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
+    change.getSpec().bootArgs = List.of("--version=v2");
+    client.resource(change).update();
+    await().atMost(WAIT).untilAsserted(() -> {
+      Unikernel now = get("hello");
+      assertThat(now.getStatus().currentRevision).isNotEqualTo(v1);
+      assertThat(now.getStatus().replicas).isEqualTo(2);
+      assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.READY)).isTrue();
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(2));
+    assertThat(ExampleApp.get(get("hello").getStatus().endpoint, "/")).contains("hello from hello v2");
+    assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).hasSize(2);
+
+    client.resources(Unikernel.class).inNamespace(NS).withName("hello").delete();
+    await().atMost(WAIT).until(() -> get("hello") == null);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
+  }
+
+  @Test
+  void operatorRestartedMidwayAdoptsInsteadOfDuplicating() throws Exception {
+    // slow boots, so the restart happens while instances are still starting
+    client.resource(Unikernels.local(NS, "slow", ExampleApp.BINARY, 3, "--start-delay-ms=1500")).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(3));
+    Set<Long> before = pids();
+
+    operator.close();
+    operator = null;
+    assertThat(pids()).as("stopping the operator leaves instances running").isEqualTo(before);
+    operator = startOperator();
+
+    awaitReady("slow", 3);
+    assertThat(pids()).as("the restarted operator adopted the same processes").isEqualTo(before);
+
+    client.resources(Unikernel.class).inNamespace(NS).withName("slow").delete();
+    await().atMost(WAIT).until(() -> get("slow") == null);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
+  }
+
+  static Set<Long> pids() {
+    return ExampleApp.instances().stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+  }
+
+  Unikernel get(String name) {
+    return client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+  }
+
+  Unikernel awaitReady(String name, int replicas) {
+    await().atMost(WAIT).untilAsserted(() -> {
+      Unikernel uk = get(name);
+      assertThat(uk.getStatus()).isNotNull();
+      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY))
+          .as("Ready in %s", uk.getStatus().conditions.stream().map(c -> c.type + "=" + c.status + " " + c.message).toList())
+          .isTrue();
+      assertThat(uk.getStatus().readyReplicas).isEqualTo(replicas);
+    });
+    return get(name);
+  }
+}
