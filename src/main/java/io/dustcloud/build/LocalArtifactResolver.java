@@ -73,7 +73,7 @@ public final class LocalArtifactResolver {
   }
 
   private ArtifactResolution build(String key, UnikernelRevisionSpec spec) {
-    Path source = Path.of(spec.build.source.path);
+    Path source = Path.of(spec.build.source.path).toAbsolutePath().normalize();
     if (!Files.isDirectory(source)) {
       return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
     }

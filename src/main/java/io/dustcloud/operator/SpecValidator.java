@@ -86,8 +86,8 @@ public final class SpecValidator {
       problems.add("spec.build.source is required");
       return;
     }
-    if (build.source.path == null || !build.source.path.startsWith("/")) {
-      problems.add("spec.build.source.path must be an absolute path");
+    if (build.source.path == null || build.source.path.isBlank()) {
+      problems.add("spec.build.source.path is required");
     }
     if (build.source.artifact == null
         || build.source.artifact.isBlank()

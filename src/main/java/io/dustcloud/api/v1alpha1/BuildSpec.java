@@ -19,16 +19,17 @@ public class BuildSpec {
   /** A source tree on the operator's own host. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class LocalSource {
-    @JsonPropertyDescription("Absolute path of a directory with a Makefile; make's default target must produce the artifact.")
+    @JsonPropertyDescription(
+        "Directory with a Makefile whose default target produces the artifact; a relative path"
+            + " is resolved against the operator's working directory (dev mode: where it was started).")
     @Required
-    @io.fabric8.generator.annotation.Pattern("^/.*")
-    @io.fabric8.generator.annotation.Size(max = 4096)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 4096)
     public String path;
 
     @JsonPropertyDescription("Path of the built artifact, relative to path.")
     @Required
     @io.fabric8.generator.annotation.Pattern("^[^/].*")
-    @io.fabric8.generator.annotation.Size(max = 1024)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 1024)
     public String artifact;
   }
 }
