@@ -90,16 +90,25 @@ public final class LocalArtifactResolver {
     return new ArtifactResolution.Pending(BUILDING, ((BuildResult.Running) state).message());
   }
 
-  /** Accepts {@code file:///abs} and {@code /abs}; anything else is for another provider. */
+  /**
+   * Accepts {@code file:///abs}, absolute paths and paths relative to the operator's working
+   * directory; URLs of other schemes are for other providers.
+   */
   static Path localPath(String url) {
-    if (url.startsWith("/")) {
-      return Path.of(url);
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      return Path.of(url).toAbsolutePath();
     }
-    URI uri = URI.create(url);
+    if (uri.getScheme() == null) {
+      return Path.of(url).toAbsolutePath();
+    }
     if ("file".equals(uri.getScheme())) {
       return Path.of(uri);
     }
     throw new IllegalArgumentException(
-        "the local provider reads artifacts from file paths (file:///… or /…), not " + uri.getScheme() + ":// URLs");
+        "the local provider reads artifacts from file paths (file:///… or a path), not "
+            + uri.getScheme() + ":// URLs");
   }
 }
