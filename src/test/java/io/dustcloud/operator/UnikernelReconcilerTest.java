@@ -129,6 +129,71 @@ class UnikernelReconcilerTest {
     assertThat(provider.calls).contains("release default/keep").doesNotContain("delete default/keep");
   }
 
+  @Test
+  void servesHealthReadinessAndPrometheusMetrics() throws Exception {
+    client.resource(Unikernels.local(NS, "hello", artifact, 2)).create();
+    awaitCondition("hello", Conditions.READY, "True");
+    String base = "http://127.0.0.1:" + operator.httpPort();
+    assertThat(http(base + "/healthz")).isEqualTo(200);
+    assertThat(http(base + "/readyz")).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String metrics = body(base + "/metrics");
+      assertThat(metrics)
+          .contains("dustcloud_fleet_desired_replicas{name=\"hello\",namespace=\"default\"} 2")
+          .contains("dustcloud_fleet_ready_replicas{name=\"hello\",namespace=\"default\"} 2")
+          .contains("operator_sdk_reconciliations_");
+    });
+  }
+
+  @Test
+  void providerNotConfiguredStallsWithoutCreatingAnything() {
+    Unikernel uk = Unikernels.local(NS, "cloudy", artifact, 1);
+    uk.getSpec().provider.local = null;
+    uk.getSpec().provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
+    uk.getSpec().provider.gce.project = "my-project-1";
+    uk.getSpec().provider.gce.zone = "europe-west1-b";
+    client.resource(uk).create();
+    Unikernel stalled = awaitCondition("cloudy", Conditions.STALLED, "True");
+    assertThat(condition(stalled, Conditions.STALLED).reason).isEqualTo(Conditions.Reason.PROVIDER_NOT_CONFIGURED);
+    assertThat(condition(stalled, Conditions.READY).status).isEqualTo("False");
+    assertThat(condition(stalled, Conditions.RECONCILING).status).isEqualTo("False");
+    assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(provider.calls).noneMatch(c -> c.contains("cloudy"));
+    assertThat(eventReasons("cloudy")).containsExactly(Conditions.Reason.PROVIDER_NOT_CONFIGURED);
+
+    // fixing the spec clears Stalled
+    Unikernel fixed = client.resources(Unikernel.class).inNamespace(NS).withName("cloudy").get();
+    fixed.getSpec().provider.gce = null;
+    fixed.getSpec().provider.local = new io.dustcloud.api.v1alpha1.LocalProviderSpec();
+    client.resource(fixed).update();
+    Unikernel ready = awaitCondition("cloudy", Conditions.READY, "True");
+    assertThat(condition(ready, Conditions.STALLED).status).isEqualTo("False");
+    assertThat(ready.getStatus().observedGeneration).isEqualTo(ready.getMetadata().getGeneration());
+  }
+
+  @Test
+  void statusIsNotRewrittenWhenNothingChanged() throws Exception {
+    client.resource(Unikernels.local(NS, "hello", artifact, 1)).create();
+    Unikernel ready = awaitCondition("hello", Conditions.READY, "True");
+    String transition = condition(ready, Conditions.READY).lastTransitionTime;
+    String version = ready.getMetadata().getResourceVersion();
+    Thread.sleep(3000); // several supervisor ticks and a reconcile trigger
+    Unikernel later = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
+    assertThat(later.getMetadata().getResourceVersion()).isEqualTo(version);
+    assertThat(condition(later, Conditions.READY).lastTransitionTime).isEqualTo(transition);
+  }
+
+  static int http(String url) throws Exception {
+    var c = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+    return c.getResponseCode();
+  }
+
+  static String body(String url) throws Exception {
+    try (var in = new java.net.URL(url).openStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   Unikernel awaitCondition(String name, String type, String status) {
     await().atMost(Duration.ofSeconds(20)).until(() -> {
       Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
