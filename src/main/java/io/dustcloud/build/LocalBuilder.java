@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,12 +28,21 @@ public final class LocalBuilder implements AutoCloseable {
   private final Path logDir;
   private final Duration timeout;
   private final ExecutorService executor;
-  private final Map<String, BuildResult> builds = new ConcurrentHashMap<>();
+  /** First retry of a failed build; doubles per failure up to {@link #MAX_RETRY_DELAY}. */
+  static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(30);
+  static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
 
-  public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout) {
+  private final Map<String, BuildResult> builds = new ConcurrentHashMap<>();
+  private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  private record Failure(int attempts, Instant retryAt) {}
+
+  public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout, Clock clock) {
     this.store = store;
     this.logDir = logDir;
     this.timeout = timeout;
+    this.clock = clock;
     this.executor =
         Executors.newFixedThreadPool(
             2,
@@ -42,19 +53,38 @@ public final class LocalBuilder implements AutoCloseable {
             });
   }
 
-  /** The state of the build named {@code key}; starts it when it has not run in this process. */
+  /**
+   * The state of the build named {@code key}; starts it when it has not run in this process.
+   * A failed build is tried again after a backoff (30 s, doubling up to 10 min): local source
+   * can be fixed in place, without a spec change.
+   */
   public BuildResult state(String key, Path sourceDir, String artifact) {
-    return builds.computeIfAbsent(
+    return builds.compute(
         key,
-        k -> {
-          executor.submit(() -> builds.put(k, run(k, sourceDir, artifact)));
+        (k, current) -> {
+          if (current != null && !(current instanceof BuildResult.Failed && retryDue(k))) {
+            return current;
+          }
+          executor.submit(() -> finish(k, run(k, sourceDir, artifact)));
           return new BuildResult.Running("make -C " + sourceDir + " is running");
         });
   }
 
-  /** Forgets a finished build so the next {@link #state} call builds again (after a spec fix). */
-  public void forget(String key) {
-    builds.computeIfPresent(key, (k, v) -> v instanceof BuildResult.Running ? v : null);
+  private boolean retryDue(String key) {
+    Failure f = failures.get(key);
+    return f != null && !clock.instant().isBefore(f.retryAt());
+  }
+
+  private void finish(String key, BuildResult result) {
+    if (result instanceof BuildResult.Failed) {
+      Failure previous = failures.get(key);
+      int attempts = previous == null ? 1 : previous.attempts() + 1;
+      long delay = Math.min(MAX_RETRY_DELAY.toSeconds(), FIRST_RETRY_DELAY.toSeconds() << Math.min(attempts - 1, 10));
+      failures.put(key, new Failure(attempts, clock.instant().plusSeconds(delay)));
+    } else {
+      failures.remove(key);
+    }
+    builds.put(key, result);
   }
 
   private BuildResult run(String key, Path sourceDir, String artifact) {

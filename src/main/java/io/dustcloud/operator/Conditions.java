@@ -41,6 +41,7 @@ public final class Conditions {
     public static final String INSTANCES_AVAILABLE = "InstancesAvailable";
     public static final String NO_INSTANCES_READY = "NoInstancesReady";
     public static final String RECONCILED = "Reconciled";
+    public static final String RECONCILE_ERROR = "ReconcileError";
     public static final String FLEET_DELETED = "FleetDeleted";
     public static final String FLEET_ORPHANED = "FleetOrphaned";
   }

@@ -45,7 +45,7 @@ public final class DustcloudOperator implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     this.supervisors = new Supervisors(clock, config.tick());
     LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
-    this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout());
+    this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
             providers,

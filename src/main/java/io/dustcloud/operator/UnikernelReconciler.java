@@ -24,6 +24,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -196,6 +197,24 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     announceTransitions(uk, stored, status);
     boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);
     return write(uk, stored, status).rescheduleAfter(ready0 ? RESYNC : PROGRESS_POLL);
+  }
+
+  /**
+   * An unexpected error (an API call failed): JOSDK retries with backoff; the status says what
+   * failed so nobody has to read operator logs to find out.
+   */
+  @Override
+  public ErrorStatusUpdateControl<Unikernel> updateErrorStatus(
+      Unikernel uk, Context<Unikernel> context, Exception e) {
+    UnikernelStatus status = uk.getStatus() == null ? new UnikernelStatus() : Json.copy(uk.getStatus(), UnikernelStatus.class);
+    String message = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? "" : e.getMessage());
+    FleetStatusModel.progressing(status, generation(uk), Conditions.Reason.RECONCILE_ERROR,
+        message.length() > 1000 ? message.substring(0, 1000) : message, clock.instant());
+    if (Json.same(uk.getStatus(), status)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    uk.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(uk);
   }
 
   @Override
