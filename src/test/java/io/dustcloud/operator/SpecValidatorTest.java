@@ -133,7 +133,14 @@ class SpecValidatorTest {
         row("health path relative", s -> s.healthCheck.http.path = "health", HEALTH_PATH),
         row("health path with a space", s -> s.healthCheck.http.path = "/he alth", HEALTH_PATH),
         row("health path with a tab", s -> s.healthCheck.http.path = "/health\t", HEALTH_PATH),
-        row("health path empty", s -> s.healthCheck.http.path = "", HEALTH_PATH));
+        row("health path empty", s -> s.healthCheck.http.path = "", HEALTH_PATH),
+        // health check numbers: the schema's @Min/@Max; a timeout of 0 fails every probe
+        row("health period 0", s -> s.healthCheck.periodSeconds = 0, "healthCheck.periodSeconds must be between 1 and 3600"),
+        row("health period 3601", s -> s.healthCheck.periodSeconds = 3601, "healthCheck.periodSeconds must be between 1 and 3600"),
+        row("health timeout 0", s -> s.healthCheck.timeoutSeconds = 0, "healthCheck.timeoutSeconds must be between 1 and 60"),
+        row("health timeout 61", s -> s.healthCheck.timeoutSeconds = 61, "healthCheck.timeoutSeconds must be between 1 and 60"),
+        row("failure threshold 0", s -> s.healthCheck.failureThreshold = 0, "healthCheck.failureThreshold must be between 1 and 100"),
+        row("failure threshold 101", s -> s.healthCheck.failureThreshold = 101, "healthCheck.failureThreshold must be between 1 and 100"));
   }
 
   static List<String> nullArg() {
@@ -168,7 +175,22 @@ class SpecValidatorTest {
         row("scaling unset", s -> s.scaling = null),
         row("health path root", s -> s.healthCheck.http.path = "/"),
         row("health path with query", s -> s.healthCheck.http.path = "/health?deep=1"),
-        row("health check unset", s -> s.healthCheck = null));
+        row("health check unset", s -> s.healthCheck = null),
+        row("health check numbers at their upper limits", s -> {
+          s.healthCheck.periodSeconds = 3600;
+          s.healthCheck.timeoutSeconds = 60;
+          s.healthCheck.failureThreshold = 100;
+        }),
+        row("health check numbers at their lower limits", s -> {
+          s.healthCheck.periodSeconds = 1;
+          s.healthCheck.timeoutSeconds = 1;
+          s.healthCheck.failureThreshold = 1;
+        }),
+        row("health check numbers unset", s -> {
+          s.healthCheck.periodSeconds = null;
+          s.healthCheck.timeoutSeconds = null;
+          s.healthCheck.failureThreshold = null;
+        }));
   }
 
   @ParameterizedTest(name = "{0}")
