@@ -78,25 +78,22 @@ class ArchitectureTest {
 
   @Test
   void coreRuleCatchesEachForbiddenDependency() {
-    JavaClasses bad = new ClassFileImporter().importClasses(CoreViolations.class.getNestMembers());
-    var result = CORE_IS_PURE.evaluate(bad);
-    assertThat(result.hasViolation()).isTrue();
-    String report = result.getFailureReport().toString();
-    for (Class<?> c : CoreViolations.class.getNestMembers()) {
-      if (c != CoreViolations.class) {
-        assertThat(report).as("violation of %s reported", c.getSimpleName()).contains(c.getName());
-      }
-    }
+    assertFlagsEveryFixture(CORE_IS_PURE, CoreViolations.class);
   }
 
   @Test
   void providerRuleCatchesEachForbiddenDependency() {
-    JavaClasses bad = new ClassFileImporter().importClasses(ProviderViolations.class.getNestMembers());
-    var result = PROVIDERS_KNOW_NO_OPERATOR.evaluate(bad);
+    assertFlagsEveryFixture(PROVIDERS_KNOW_NO_OPERATOR, ProviderViolations.class);
+  }
+
+  /** Each nested class of {@code fixtures} breaks {@code rule} once; each must be reported. */
+  private static void assertFlagsEveryFixture(ArchRule rule, Class<?> fixtures) {
+    JavaClasses bad = new ClassFileImporter().importClasses(fixtures.getNestMembers());
+    var result = rule.evaluate(bad);
     assertThat(result.hasViolation()).isTrue();
     String report = result.getFailureReport().toString();
-    for (Class<?> c : ProviderViolations.class.getNestMembers()) {
-      if (c != ProviderViolations.class) {
+    for (Class<?> c : fixtures.getNestMembers()) {
+      if (c != fixtures) {
         assertThat(report).as("violation of %s reported", c.getSimpleName()).contains(c.getName());
       }
     }

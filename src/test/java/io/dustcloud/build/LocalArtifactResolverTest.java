@@ -77,9 +77,7 @@ class LocalArtifactResolverTest {
   void missingFileIsNotFound() {
     var result = resolver.resolve("k1", image(dir.resolve("nope.bin").toString(), "a".repeat(64)), null);
 
-    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
-    var failed = (ArtifactResolution.Failed) result;
-    assertThat(failed.reason()).isEqualTo("ArtifactNotFound");
+    var failed = failed(result, "ArtifactNotFound");
     assertThat(failed.message()).contains(dir.resolve("nope.bin").toString());
   }
 
@@ -91,9 +89,7 @@ class LocalArtifactResolverTest {
 
     var result = resolver.resolve("k1", image(file.toString(), declared), null);
 
-    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
-    var failed = (ArtifactResolution.Failed) result;
-    assertThat(failed.reason()).isEqualTo("ArtifactDigestMismatch");
+    var failed = failed(result, "ArtifactDigestMismatch");
     assertThat(failed.message()).contains(actual, declared);
     assertThat(store.get(actual)).as("nothing stored").isEmpty();
   }
@@ -102,9 +98,7 @@ class LocalArtifactResolverTest {
   void cloudUrlIsUnsupported() {
     var result = resolver.resolve("k1", image("gs://bucket/app.tar.gz", "a".repeat(64)), null);
 
-    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
-    var failed = (ArtifactResolution.Failed) result;
-    assertThat(failed.reason()).isEqualTo("UnsupportedArtifactURL");
+    var failed = failed(result, "UnsupportedArtifactURL");
     assertThat(failed.message()).contains("gs://");
   }
 
@@ -121,6 +115,21 @@ class LocalArtifactResolverTest {
     assertThat(Files.readString(store.pathOf(sha))).isEqualTo("v1");
   }
 
+  /** Asserts {@code result} failed for {@code reason} and returns it. */
+  static ArtifactResolution.Failed failed(ArtifactResolution result, String reason) {
+    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
+    var failed = (ArtifactResolution.Failed) result;
+    assertThat(failed.reason()).isEqualTo(reason);
+    return failed;
+  }
+
+  /** A source directory holding {@code makefile}. */
+  Path source(String makefile) throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("Makefile"), makefile);
+    return src;
+  }
+
   ArtifactResolution awaitSettled(String key, UnikernelRevisionSpec spec) {
     AtomicReference<ArtifactResolution> last = new AtomicReference<>();
     await()
@@ -135,12 +144,11 @@ class LocalArtifactResolverTest {
 
   @Test
   void buildIsPendingThenResolved() throws Exception {
-    Path src = Files.createDirectories(dir.resolve("src"));
     // the build waits (at most ~10 s) for a go file, so the first answer is reliably Pending
-    Files.writeString(
-        src.resolve("Makefile"),
-        "all:\n\tmkdir -p out\n\tfor i in $$(seq 500); do [ -f go ] && break; sleep 0.02; done\n"
-            + "\tprintf 'built' > out/app.bin\n");
+    Path src =
+        source(
+            "all:\n\tmkdir -p out\n\tfor i in $$(seq 500); do [ -f go ] && break; sleep 0.02; done\n"
+                + "\tprintf 'built' > out/app.bin\n");
     UnikernelRevisionSpec spec = build(src, "out/app.bin");
 
     var first = resolver.resolve("build-ok", spec, null);
@@ -160,36 +168,28 @@ class LocalArtifactResolverTest {
 
   @Test
   void failingBuildReportsTheLogTail() throws Exception {
-    Path src = Files.createDirectories(dir.resolve("src"));
-    Files.writeString(src.resolve("Makefile"), "all:\n\t@echo compiling-step-one\n\t@echo boom-marker >&2\n\t@exit 3\n");
+    Path src = source("all:\n\t@echo compiling-step-one\n\t@echo boom-marker >&2\n\t@exit 3\n");
 
     var settled = awaitSettled("build-bad", build(src, "app.bin"));
 
-    assertThat(settled).isInstanceOf(ArtifactResolution.Failed.class);
-    var failed = (ArtifactResolution.Failed) settled;
-    assertThat(failed.reason()).isEqualTo("BuildFailed");
+    var failed = failed(settled, "BuildFailed");
     assertThat(failed.message()).contains("log tail", "compiling-step-one", "boom-marker");
   }
 
   @Test
   void buildThatDoesNotProduceTheArtifactFails() throws Exception {
-    Path src = Files.createDirectories(dir.resolve("src"));
-    Files.writeString(src.resolve("Makefile"), "all:\n\t@true\n");
+    Path src = source("all:\n\t@true\n");
 
     var settled = awaitSettled("build-empty", build(src, "app.bin"));
 
-    assertThat(settled).isInstanceOf(ArtifactResolution.Failed.class);
-    assertThat(((ArtifactResolution.Failed) settled).reason()).isEqualTo("BuildFailed");
-    assertThat(((ArtifactResolution.Failed) settled).message()).contains("app.bin");
+    assertThat(failed(settled, "BuildFailed").message()).contains("app.bin");
   }
 
   @Test
   void missingSourceDirectoryIsBuildSourceNotFound() {
     var result = resolver.resolve("k1", build(dir.resolve("absent"), "app.bin"), null);
 
-    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
-    assertThat(((ArtifactResolution.Failed) result).reason()).isEqualTo("BuildSourceNotFound");
-    assertThat(((ArtifactResolution.Failed) result).message()).contains("absent");
+    assertThat(failed(result, "BuildSourceNotFound").message()).contains("absent");
   }
 
   @Test
@@ -199,8 +199,6 @@ class LocalArtifactResolverTest {
 
     var result = resolver.resolve("k1", build(src, "app.bin"), null);
 
-    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
-    assertThat(((ArtifactResolution.Failed) result).reason()).isEqualTo("BuildSourceNotFound");
-    assertThat(((ArtifactResolution.Failed) result).message()).contains("no Makefile");
+    assertThat(failed(result, "BuildSourceNotFound").message()).contains("no Makefile");
   }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,13 +118,8 @@ class SurgeRolloutTest {
         log.add(step + ":" + target + "/" + total);
         String context = "seed " + seed + ", steps " + log;
 
-        Map<String, Integer> running = new LinkedHashMap<>();
-        Map<String, Integer> ready = new LinkedHashMap<>();
-        fleet.forEach(
-            (rev, instances) -> {
-              running.put(rev, instances.size());
-              ready.put(rev, (int) instances.stream().filter(Instance::ready).count());
-            });
+        Map<String, Integer> running = count(fleet, i -> true);
+        Map<String, Integer> ready = count(fleet, Instance::ready);
         int readyBefore = ready.values().stream().mapToInt(Integer::intValue).sum();
 
         Map<String, Integer> desired = SurgeRollout.split(target, total, running, ready);
@@ -133,25 +129,17 @@ class SurgeRolloutTest {
         assertThat(desired.values()).as(context).allMatch(n -> n >= 0);
         apply(desired, fleet, random);
 
-        int readyAfter = countReady(fleet);
+        int readyAfter = count(fleet, Instance::ready).values().stream().mapToInt(Integer::intValue).sum();
         int instancesAfter = fleet.values().stream().mapToInt(List::size).sum();
         assertThat(readyAfter).as("ready after the plan; " + context).isGreaterThanOrEqualTo(Math.min(total, readyBefore));
         assertThat(instancesAfter).as("instances after the plan; " + context).isLessThanOrEqualTo(2 * total);
 
-        // time passes: booting instances progress
-        fleet.values().forEach(list -> list.forEach(i -> i.bootSteps--));
+        tick(fleet);
       }
       // left alone, the fleet converges on the target
       for (int step = 0; step < 20; step++) {
-        Map<String, Integer> running = new LinkedHashMap<>();
-        Map<String, Integer> ready = new LinkedHashMap<>();
-        fleet.forEach(
-            (rev, instances) -> {
-              running.put(rev, instances.size());
-              ready.put(rev, (int) instances.stream().filter(Instance::ready).count());
-            });
-        apply(SurgeRollout.split(target, total, running, ready), fleet, random);
-        fleet.values().forEach(list -> list.forEach(i -> i.bootSteps--));
+        apply(SurgeRollout.split(target, total, count(fleet, i -> true), count(fleet, Instance::ready)), fleet, random);
+        tick(fleet);
       }
       assertThat(fleet.keySet()).as("only the target is left; seed " + seed).isSubsetOf(target);
       assertThat(fleet.getOrDefault(target, List.of()))
@@ -177,7 +165,15 @@ class SurgeRolloutTest {
     fleet.values().removeIf(List::isEmpty);
   }
 
-  private static int countReady(Map<String, List<Instance>> fleet) {
-    return (int) fleet.values().stream().flatMap(List::stream).filter(Instance::ready).count();
+  /** Instances matching {@code which}, per revision, in the fleet's order. */
+  private static Map<String, Integer> count(Map<String, List<Instance>> fleet, Predicate<Instance> which) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    fleet.forEach((rev, instances) -> counts.put(rev, (int) instances.stream().filter(which).count()));
+    return counts;
+  }
+
+  /** Time passes: booting instances progress. */
+  private static void tick(Map<String, List<Instance>> fleet) {
+    fleet.values().forEach(list -> list.forEach(i -> i.bootSteps--));
   }
 }
