@@ -63,6 +63,11 @@ public final class SpecValidator {
     if (spec.scaling != null) {
       scaling(spec.scaling, problems);
     }
+    if (spec.healthCheck != null) {
+      range("healthCheck.periodSeconds", spec.healthCheck.periodSeconds, 1, 3600, problems);
+      range("healthCheck.timeoutSeconds", spec.healthCheck.timeoutSeconds, 1, 60, problems);
+      range("healthCheck.failureThreshold", spec.healthCheck.failureThreshold, 1, 100, problems);
+    }
     if (spec.healthCheck != null && spec.healthCheck.http != null) {
       String path = spec.healthCheck.http.path;
       if (path != null && !path.matches("^/[^\\s]*$")) {
@@ -70,6 +75,12 @@ public final class SpecValidator {
       }
     }
     return problems;
+  }
+
+  private static void range(String field, Integer value, int min, int max, List<String> problems) {
+    if (value != null && (value < min || value > max)) {
+      problems.add(field + " must be between " + min + " and " + max);
+    }
   }
 
   private static void image(ImageSource image, List<String> problems) {

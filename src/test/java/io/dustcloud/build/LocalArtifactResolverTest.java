@@ -1,0 +1,204 @@
+package io.dustcloud.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dustcloud.api.v1alpha1.BuildSpec;
+import io.dustcloud.api.v1alpha1.ImageSource;
+import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalArtifactResolverTest {
+  @TempDir Path dir;
+  LocalArtifactStore store;
+  LocalBuilder builder;
+  LocalArtifactResolver resolver;
+
+  @BeforeEach
+  void setUp() {
+    store = new LocalArtifactStore(dir.resolve("store"));
+    builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30));
+    resolver = new LocalArtifactResolver(store, builder);
+  }
+
+  @AfterEach
+  void tearDown() {
+    builder.close();
+  }
+
+  static UnikernelRevisionSpec image(String url, String sha256) {
+    UnikernelRevisionSpec spec = new UnikernelRevisionSpec();
+    spec.image = new ImageSource();
+    spec.image.url = url;
+    spec.image.sha256 = sha256;
+    return spec;
+  }
+
+  static UnikernelRevisionSpec build(Path source, String artifact) {
+    UnikernelRevisionSpec spec = new UnikernelRevisionSpec();
+    spec.build = new BuildSpec();
+    spec.build.source = new BuildSpec.LocalSource();
+    spec.build.source.path = source.toString();
+    spec.build.source.artifact = artifact;
+    return spec;
+  }
+
+  Path artifact(String content) throws Exception {
+    return Files.writeString(dir.resolve("app.bin"), content);
+  }
+
+  @Test
+  void prebuiltFileWithMatchingDigestIsStoredAndResolved() throws Exception {
+    Path file = artifact("hello");
+    String sha = LocalArtifactStore.sha256(file);
+
+    var result = resolver.resolve("k1", image(file.toString(), sha), null);
+
+    assertThat(result).isEqualTo(new ArtifactResolution.Resolved(store.pathOf(sha).toString(), sha, false));
+    assertThat(store.get(sha)).isPresent();
+  }
+
+  @Test
+  void fileUrlIsAccepted() throws Exception {
+    Path file = artifact("hello");
+    String sha = LocalArtifactStore.sha256(file);
+    assertThat(resolver.resolve("k1", image(file.toUri().toString(), sha), null))
+        .isInstanceOf(ArtifactResolution.Resolved.class);
+  }
+
+  @Test
+  void missingFileIsNotFound() {
+    var result = resolver.resolve("k1", image(dir.resolve("nope.bin").toString(), "a".repeat(64)), null);
+
+    var failed = failed(result, "ArtifactNotFound");
+    assertThat(failed.message()).contains(dir.resolve("nope.bin").toString());
+  }
+
+  @Test
+  void wrongDigestIsRefusedNamingBothDigests() throws Exception {
+    Path file = artifact("hello");
+    String actual = LocalArtifactStore.sha256(file);
+    String declared = "b".repeat(64);
+
+    var result = resolver.resolve("k1", image(file.toString(), declared), null);
+
+    var failed = failed(result, "ArtifactDigestMismatch");
+    assertThat(failed.message()).contains(actual, declared);
+    assertThat(store.get(actual)).as("nothing stored").isEmpty();
+  }
+
+  @Test
+  void cloudUrlIsUnsupported() {
+    var result = resolver.resolve("k1", image("gs://bucket/app.tar.gz", "a".repeat(64)), null);
+
+    var failed = failed(result, "UnsupportedArtifactURL");
+    assertThat(failed.message()).contains("gs://");
+  }
+
+  @Test
+  void recordedDigestWinsOverTheChangedOriginal() throws Exception {
+    Path file = artifact("v1");
+    String sha = LocalArtifactStore.sha256(file);
+    resolver.resolve("k1", image(file.toString(), sha), null);
+    Files.writeString(file, "v2");
+
+    var result = resolver.resolve("k1", image(file.toString(), sha), sha);
+
+    assertThat(result).isEqualTo(new ArtifactResolution.Resolved(store.pathOf(sha).toString(), sha, false));
+    assertThat(Files.readString(store.pathOf(sha))).isEqualTo("v1");
+  }
+
+  /** Asserts {@code result} failed for {@code reason} and returns it. */
+  static ArtifactResolution.Failed failed(ArtifactResolution result, String reason) {
+    assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
+    var failed = (ArtifactResolution.Failed) result;
+    assertThat(failed.reason()).isEqualTo(reason);
+    return failed;
+  }
+
+  /** A source directory holding {@code makefile}. */
+  Path source(String makefile) throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("Makefile"), makefile);
+    return src;
+  }
+
+  ArtifactResolution awaitSettled(String key, UnikernelRevisionSpec spec) {
+    AtomicReference<ArtifactResolution> last = new AtomicReference<>();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          last.set(resolver.resolve(key, spec, null));
+          return !(last.get() instanceof ArtifactResolution.Pending);
+        });
+    return last.get();
+  }
+
+  @Test
+  void buildIsPendingThenResolved() throws Exception {
+    // the build waits (at most ~10 s) for a go file, so the first answer is reliably Pending
+    Path src =
+        source(
+            "all:\n\tmkdir -p out\n\tfor i in $$(seq 500); do [ -f go ] && break; sleep 0.02; done\n"
+                + "\tprintf 'built' > out/app.bin\n");
+    UnikernelRevisionSpec spec = build(src, "out/app.bin");
+
+    var first = resolver.resolve("build-ok", spec, null);
+    assertThat(first).isInstanceOf(ArtifactResolution.Pending.class);
+    assertThat(((ArtifactResolution.Pending) first).reason()).isEqualTo("Building");
+    Files.writeString(src.resolve("go"), "");
+
+    var settled = awaitSettled("build-ok", spec);
+
+    assertThat(settled).isInstanceOf(ArtifactResolution.Resolved.class);
+    var resolved = (ArtifactResolution.Resolved) settled;
+    assertThat(resolved.built()).isTrue();
+    assertThat(resolved.sha256()).isEqualTo(LocalArtifactStore.sha256(src.resolve("out/app.bin")));
+    assertThat(Path.of(resolved.location())).isEqualTo(store.pathOf(resolved.sha256()));
+    assertThat(Files.readString(Path.of(resolved.location()))).isEqualTo("built");
+  }
+
+  @Test
+  void failingBuildReportsTheLogTail() throws Exception {
+    Path src = source("all:\n\t@echo compiling-step-one\n\t@echo boom-marker >&2\n\t@exit 3\n");
+
+    var settled = awaitSettled("build-bad", build(src, "app.bin"));
+
+    var failed = failed(settled, "BuildFailed");
+    assertThat(failed.message()).contains("log tail", "compiling-step-one", "boom-marker");
+  }
+
+  @Test
+  void buildThatDoesNotProduceTheArtifactFails() throws Exception {
+    Path src = source("all:\n\t@true\n");
+
+    var settled = awaitSettled("build-empty", build(src, "app.bin"));
+
+    assertThat(failed(settled, "BuildFailed").message()).contains("app.bin");
+  }
+
+  @Test
+  void missingSourceDirectoryIsBuildSourceNotFound() {
+    var result = resolver.resolve("k1", build(dir.resolve("absent"), "app.bin"), null);
+
+    assertThat(failed(result, "BuildSourceNotFound").message()).contains("absent");
+  }
+
+  @Test
+  void sourceWithoutMakefileIsBuildSourceNotFound() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("README"), "no makefile here");
+
+    var result = resolver.resolve("k1", build(src, "app.bin"), null);
+
+    assertThat(failed(result, "BuildSourceNotFound").message()).contains("no Makefile");
+  }
+}

@@ -1,0 +1,182 @@
+package io.dustcloud.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dustcloud.api.v1alpha1.Condition;
+import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FleetStatusModelTest {
+  static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+  static final String ENDPOINT = "127.0.0.1:40000";
+
+  final UnikernelStatus status = new UnikernelStatus();
+
+  static Map<String, Integer> m(Object... kv) {
+    Map<String, Integer> map = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      map.put((String) kv[i], (Integer) kv[i + 1]);
+    }
+    return map;
+  }
+
+  Condition c(String type) {
+    Condition found = StatusConditions.find(status.conditions, type);
+    assertThat(found).as("condition %s", type).isNotNull();
+    return found;
+  }
+
+  void assertCondition(String type, String value, String reason) {
+    assertThat(c(type).status).as("%s status", type).isEqualTo(value);
+    assertThat(c(type).reason).as("%s reason", type).isEqualTo(reason);
+  }
+
+  @Test
+  void convergedFleetIsReadyAndNotReconciling() {
+    FleetStatusModel.apply(status, 4, "web-r2", 3, m("web-r2", 3), m("web-r2", 3), ENDPOINT, T0);
+
+    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+    assertCondition(Conditions.RECONCILING, "False", Conditions.Reason.FLEET_READY);
+    assertCondition(Conditions.STALLED, "False", Conditions.Reason.RECONCILED);
+    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertThat(c(Conditions.READY).message).isEqualTo("3 of 3 instances of web-r2 ready");
+    assertThat(c(Conditions.AVAILABLE).message).isEqualTo("3 instances serving at " + ENDPOINT);
+    assertThat(status.conditions).allMatch(x -> x.observedGeneration == 4L);
+    assertThat(status.observedGeneration).isEqualTo(4L);
+    assertThat(status.currentRevision).isEqualTo("web-r2");
+    assertThat(status.updateRevision).isEqualTo("web-r2");
+    assertThat(status.replicas).isEqualTo(3);
+    assertThat(status.readyReplicas).isEqualTo(3);
+    assertThat(status.updatedReplicas).isEqualTo(3);
+    assertThat(status.desiredReplicas).isEqualTo(3);
+    assertThat(status.replicasSummary).isEqualTo("3/3");
+    assertThat(status.endpoint).isEqualTo(ENDPOINT);
+  }
+
+  @Test
+  void startingFleetIsNotReadyYet() {
+    FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 3), m("web-r1", 1), ENDPOINT, T0);
+
+    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
+    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.INSTANCES_STARTING);
+    assertThat(c(Conditions.READY).message).isEqualTo("1 of 3 instances of web-r1 ready");
+    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertThat(status.replicasSummary).isEqualTo("1/3");
+  }
+
+  @Test
+  void fleetWithTooFewInstancesIsNotConverged() {
+    FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
+    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
+  }
+
+  @Test
+  void nothingReadyIsNotAvailable() {
+    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 0), null, T0);
+
+    assertCondition(Conditions.AVAILABLE, "False", Conditions.Reason.NO_INSTANCES_READY);
+    assertThat(c(Conditions.AVAILABLE).message).isEqualTo("no instance is passing its health check yet");
+  }
+
+  @Test
+  void availableWithoutEndpointSaysSoWithoutAnAddress() {
+    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 1), null, T0);
+    assertThat(c(Conditions.AVAILABLE).message).isEqualTo("1 instances serving");
+    assertThat(status.endpoint).isNull();
+  }
+
+  @Test
+  void fleetScaledToZeroIsReadyAndAvailable() {
+    FleetStatusModel.apply(status, 1, "web-r1", 0, m(), m(), null, T0);
+
+    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertThat(status.replicasSummary).isEqualTo("0/0");
+  }
+
+  @Test
+  void rollingOutKeepsCurrentRevisionUntilConverged() {
+    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
+    assertThat(status.currentRevision).isEqualTo("web-r1");
+
+    // generation 2 asks for r2; r1 still serves
+    FleetStatusModel.apply(
+        status, 2, "web-r2", 2, m("web-r1", 2, "web-r2", 2), m("web-r1", 2, "web-r2", 1), ENDPOINT, T0.plusSeconds(5));
+    assertCondition(Conditions.READY, "False", Conditions.Reason.ROLLING_OUT);
+    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.ROLLING_OUT);
+    assertThat(c(Conditions.READY).message)
+        .isEqualTo("1 of 2 instances of web-r2 ready; 2 instances of older revisions still serving");
+    assertThat(c(Conditions.READY).lastTransitionTime).isEqualTo(T0.plusSeconds(5).toString());
+    assertThat(status.currentRevision).isEqualTo("web-r1");
+    assertThat(status.updateRevision).isEqualTo("web-r2");
+    assertThat(status.replicas).isEqualTo(4);
+    assertThat(status.readyReplicas).isEqualTo(3);
+    assertThat(status.updatedReplicas).isEqualTo(2);
+    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+
+    // the old revision is stopped once r2 is fully ready: still rolling while it exists
+    FleetStatusModel.apply(
+        status, 2, "web-r2", 2, m("web-r1", 1, "web-r2", 2), m("web-r1", 1, "web-r2", 2), ENDPOINT, T0.plusSeconds(6));
+    assertCondition(Conditions.READY, "False", Conditions.Reason.ROLLING_OUT);
+    assertThat(status.currentRevision).isEqualTo("web-r1");
+
+    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r2", 2), m("web-r2", 2), ENDPOINT, T0.plusSeconds(7));
+    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+    assertThat(status.currentRevision).isEqualTo("web-r2");
+    assertThat(c(Conditions.READY).lastTransitionTime).isEqualTo(T0.plusSeconds(7).toString());
+    // Available never flipped during the rollout
+    assertThat(c(Conditions.AVAILABLE).lastTransitionTime).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void currentRevisionMovesWhenItNoLongerRuns() {
+    status.currentRevision = "web-r1";
+    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
+    assertThat(status.currentRevision).isEqualTo("web-r2");
+
+    status.currentRevision = "web-r1";
+    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r1", 0, "web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
+    assertThat(status.currentRevision).isEqualTo("web-r2");
+  }
+
+  @Test
+  void firstStatusTakesTheTargetAsCurrent() {
+    FleetStatusModel.apply(status, 1, "web-r1", 3, m(), m(), null, T0);
+    assertThat(status.currentRevision).isEqualTo("web-r1");
+    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
+    assertCondition(Conditions.AVAILABLE, "False", Conditions.Reason.NO_INSTANCES_READY);
+  }
+
+  @Test
+  void stalledSetsStalledAndStopsReconciling() {
+    FleetStatusModel.apply(status, 1, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0);
+    FleetStatusModel.stalled(status, 2, Conditions.Reason.INVALID_SPEC, "spec.port must be between 1 and 65535, was 0", T0.plusSeconds(1));
+
+    assertCondition(Conditions.STALLED, "True", Conditions.Reason.INVALID_SPEC);
+    assertThat(c(Conditions.STALLED).message).isEqualTo("spec.port must be between 1 and 65535, was 0");
+    assertThat(c(Conditions.STALLED).lastTransitionTime).isEqualTo(T0.plusSeconds(1).toString());
+    assertCondition(Conditions.READY, "False", Conditions.Reason.INVALID_SPEC);
+    assertCondition(Conditions.RECONCILING, "False", Conditions.Reason.INVALID_SPEC);
+    assertThat(c(Conditions.RECONCILING).message).isEqualTo("waiting for a spec change");
+    assertThat(status.observedGeneration).isEqualTo(2L);
+    assertThat(c(Conditions.STALLED).observedGeneration).isEqualTo(2L);
+
+    // a fixed spec clears it
+    FleetStatusModel.apply(status, 3, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0.plusSeconds(2));
+    assertCondition(Conditions.STALLED, "False", Conditions.Reason.RECONCILED);
+    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+  }
+
+  @Test
+  void progressingIsReconcilingWithoutStall() {
+    FleetStatusModel.progressing(status, 1, Conditions.Reason.BUILDING, "make is running", T0);
+
+    assertCondition(Conditions.STALLED, "False", Conditions.Reason.BUILDING);
+    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.BUILDING);
+    assertCondition(Conditions.READY, "False", Conditions.Reason.BUILDING);
+    assertThat(c(Conditions.READY).message).isEqualTo("make is running");
+  }
+}
