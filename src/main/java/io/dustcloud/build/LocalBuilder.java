@@ -38,6 +38,9 @@ public final class LocalBuilder implements AutoCloseable {
 
   private record Failure(int attempts, Instant retryAt) {}
 
+  /** Running make processes, killed on close so no build outlives the operator. */
+  private final java.util.Set<Process> running = ConcurrentHashMap.newKeySet();
+
   public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout, Clock clock) {
     this.store = store;
     this.logDir = logDir;
@@ -96,29 +99,39 @@ public final class LocalBuilder implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        return new BuildResult.Failed(
-            REASON_TIMED_OUT, "make did not finish within " + timeout.toSeconds() + "s; log tail:\n" + tail(log));
+      running.add(p);
+      try {
+        return finishBuild(p, log, sourceDir, artifact);
+      } finally {
+        running.remove(p);
       }
-      if (p.exitValue() != 0) {
-        return new BuildResult.Failed(
-            REASON_FAILED, "make exited with " + p.exitValue() + "; log tail:\n" + tail(log));
-      }
-      Path built = sourceDir.resolve(artifact).normalize();
-      if (!built.startsWith(sourceDir) || !Files.isRegularFile(built)) {
-        return new BuildResult.Failed(
-            REASON_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
-      }
-      LocalArtifactStore.Stored stored = store.put(built);
-      return new BuildResult.Succeeded(stored.path(), stored.sha256());
     } catch (IOException | RuntimeException e) {
       return new BuildResult.Failed(REASON_FAILED, "build could not run: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new BuildResult.Failed(REASON_FAILED, "build interrupted");
     }
+  }
+
+  private BuildResult finishBuild(Process p, Path log, Path sourceDir, String artifact)
+      throws InterruptedException {
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      return new BuildResult.Failed(
+          REASON_TIMED_OUT, "make did not finish within " + timeout.toSeconds() + "s; log tail:\n" + tail(log));
+    }
+    if (p.exitValue() != 0) {
+      return new BuildResult.Failed(
+          REASON_FAILED, "make exited with " + p.exitValue() + "; log tail:\n" + tail(log));
+    }
+    Path built = sourceDir.resolve(artifact).normalize();
+    if (!built.startsWith(sourceDir) || !Files.isRegularFile(built)) {
+      return new BuildResult.Failed(
+          REASON_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
+    }
+    LocalArtifactStore.Stored stored = store.put(built);
+    return new BuildResult.Succeeded(stored.path(), stored.sha256());
   }
 
   private static String tail(Path log) {
@@ -133,5 +146,9 @@ public final class LocalBuilder implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    for (Process p : running) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
   }
 }

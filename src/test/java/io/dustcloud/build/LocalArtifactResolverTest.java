@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import io.dustcloud.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,11 +21,12 @@ class LocalArtifactResolverTest {
   LocalArtifactStore store;
   LocalBuilder builder;
   LocalArtifactResolver resolver;
+  final MutableClock clock = new MutableClock();
 
   @BeforeEach
   void setUp() {
     store = new LocalArtifactStore(dir.resolve("store"));
-    builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30));
+    builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30), clock);
     resolver = new LocalArtifactResolver(store, builder);
   }
 
@@ -174,6 +176,21 @@ class LocalArtifactResolverTest {
 
     var failed = failed(settled, "BuildFailed");
     assertThat(failed.message()).contains("log tail", "compiling-step-one", "boom-marker");
+  }
+
+  @Test
+  void failedBuildIsRetriedAfterItsBackoffOnly() throws Exception {
+    Path src = source("all:\n\t@exit 3\n");
+    failed(awaitSettled("build-retry", build(src, "app.bin")), "BuildFailed");
+
+    // fixed in place, without a spec change
+    Files.writeString(src.resolve("Makefile"), "all:\n\t@printf fixed > app.bin\n");
+    assertThat(resolver.resolve("build-retry", build(src, "app.bin"), null))
+        .as("before the backoff the failure stands").isInstanceOf(ArtifactResolution.Failed.class);
+
+    clock.advance(LocalBuilder.FIRST_RETRY_DELAY);
+    var settled = awaitSettled("build-retry", build(src, "app.bin"));
+    assertThat(settled).isInstanceOf(ArtifactResolution.Resolved.class);
   }
 
   @Test

@@ -26,7 +26,7 @@ class SpecValidatorTest {
   static final String URL = "spec.image.url is required";
   static final String SHA256 = "spec.image.sha256 must be 64 lowercase hex characters";
   static final String SOURCE = "spec.build.source is required";
-  static final String PATH = "spec.build.source.path must be an absolute path";
+  static final String PATH = "spec.build.source.path is required";
   static final String ARTIFACT = "spec.build.source.artifact must be a relative path inside the source directory";
   static final String PROVIDER = "spec.provider is required";
   static final String ONE_PROVIDER = "exactly one of provider.gce or provider.local must be set";
@@ -95,7 +95,7 @@ class SpecValidatorTest {
         row("sha256 not hex", s -> s.image.sha256 = "g" + SHA.substring(1), SHA256),
         // build
         row("build without source", s -> { s.image = null; s.build = new BuildSpec(); }, SOURCE),
-        row("build path relative", s -> useBuild(s, "src/app", "out.bin"), PATH),
+        row("build path blank", s -> useBuild(s, " ", "out.bin"), PATH),
         row("build path missing", s -> useBuild(s, null, "out.bin"), PATH),
         row("artifact absolute", s -> useBuild(s, "/src", "/etc/passwd"), ARTIFACT),
         row("artifact escapes with ..", s -> useBuild(s, "/src", "../out.bin"), ARTIFACT),
@@ -162,6 +162,7 @@ class SpecValidatorTest {
         row("prebuilt local image", s -> {}),
         row("build from source", s -> useBuild(s, "/src/app", "build/app.bin")),
         row("artifact name containing dots", s -> useBuild(s, "/src/app", "app..bin")),
+        row("build path relative to the operator's working directory", s -> useBuild(s, "examples/hello", "hello")),
         row("gce zonal", s -> useGce(s, gce("my-project", "europe-west1-b", null))),
         row("gce regional, shortest project", s -> useGce(s, gce("abcdef", null, "europe-west1"))),
         row("gce longest project", s -> useGce(s, gce("a".repeat(30), null, "europe-west1"))),

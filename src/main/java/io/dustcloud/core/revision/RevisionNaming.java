@@ -23,9 +23,14 @@ public final class RevisionNaming {
     return sha256Hex(canonicalSpec.getBytes(StandardCharsets.UTF_8)).substring(0, HASH_LENGTH);
   }
 
+  /**
+   * A DNS-1123 label: dots of the Unikernel's name become dashes (the hash, which covers the
+   * original name, keeps {@code a.b} and {@code a-b} apart).
+   */
   public static String name(String unikernel, String hash) {
     int room = MAX_NAME - hash.length() - 1;
-    String prefix = unikernel.length() > room ? unikernel.substring(0, room) : unikernel;
+    String label = unikernel.replace('.', '-');
+    String prefix = label.length() > room ? label.substring(0, room) : label;
     // a truncated DNS-1123 name must not end in '-' or '.'
     prefix = prefix.replaceAll("[-.]+$", "");
     return prefix + "-" + hash;
