@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * declared sha256, or local source built with make. Either way the result is copied into the
  * content-addressed store.
  */
-public final class LocalArtifactResolver {
+public final class LocalArtifactResolver implements ArtifactResolver {
   public static final String NOT_FOUND = "ArtifactNotFound";
   public static final String DIGEST_MISMATCH = "ArtifactDigestMismatch";
   public static final String UNSUPPORTED_URL = "UnsupportedArtifactURL";
@@ -26,10 +26,7 @@ public final class LocalArtifactResolver {
     this.builder = builder;
   }
 
-  /**
-   * @param key identifies the build (the revision hash: same inputs, same key)
-   * @param recordedSha256 the digest recorded on the revision by an earlier resolution, if any
-   */
+  @Override
   public ArtifactResolution resolve(String key, UnikernelRevisionSpec spec, String recordedSha256) {
     if (recordedSha256 != null) {
       // immutable: once recorded, a revision runs exactly that content

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.build.CloudArtifactResolver;
 import io.dustcloud.build.LocalArtifactResolver;
 import io.dustcloud.build.LocalArtifactStore;
 import io.dustcloud.build.LocalBuilder;
@@ -16,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,9 @@ public final class DustcloudOperator implements AutoCloseable {
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
             providers,
-            new LocalArtifactResolver(store, builder),
+            Map.of(
+                ProviderRegistry.LOCAL, new LocalArtifactResolver(store, builder),
+                ProviderRegistry.GCE, new CloudArtifactResolver()),
             supervisors,
             new RevisionStore(client),
             new EventRecorder(client, clock),

@@ -7,7 +7,7 @@ import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.build.ArtifactResolution;
-import io.dustcloud.build.LocalArtifactResolver;
+import io.dustcloud.build.ArtifactResolver;
 import io.dustcloud.core.rollout.SurgeRollout;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
@@ -57,7 +57,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   static final Duration BUILD_POLL = Duration.ofSeconds(1);
 
   private final ProviderRegistry providers;
-  private final LocalArtifactResolver artifacts;
+  private final Map<String, ArtifactResolver> artifacts;
   private final Supervisors supervisors;
   private final RevisionStore revisions;
   private final EventRecorder events;
@@ -67,7 +67,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
 
   public UnikernelReconciler(
       ProviderRegistry providers,
-      LocalArtifactResolver artifacts,
+      Map<String, ArtifactResolver> artifacts,
       Supervisors supervisors,
       RevisionStore revisions,
       EventRecorder events,
@@ -123,8 +123,12 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (created[0]) {
       events.normal(uk, Conditions.Reason.REVISION_CREATED, "created revision " + targetName);
     }
-    ArtifactResolution resolution =
-        artifacts.resolve(target.getSpec().hash, target.getSpec(), recordedSha(target));
+    ArtifactResolver resolver = artifacts.get(provider.name());
+    if (resolver == null) {
+      return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
+          "no artifact resolver for provider '" + provider.name() + "'", now);
+    }
+    ArtifactResolution resolution = resolver.resolve(target.getSpec().hash, target.getSpec(), recordedSha(target));
     if (resolution instanceof ArtifactResolution.Failed f) {
       revisions.recordNotBuilt(target, Conditions.FALSE, f.reason(), f.message(), now);
       return stall(uk, stored, status, f.reason(), f.message(), now);
