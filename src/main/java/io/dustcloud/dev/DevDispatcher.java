@@ -53,6 +53,9 @@ public final class DevDispatcher extends Dispatcher {
       response = route(request, target);
     } catch (IllegalArgumentException e) {
       response = Responses.status(400, "BadRequest", e.getMessage());
+    } catch (RuntimeException e) {
+      // Without a response the client would hang: the mock server does not answer for a failed dispatcher.
+      response = Responses.status(500, "InternalError", e.toString());
     }
     if (isWrite(request) && response.code() / 100 == 2 && !Responses.hasBody(response)) {
       response = deletedObject(target).orElse(response);
@@ -82,6 +85,10 @@ public final class DevDispatcher extends Dispatcher {
   }
 
   private MockResponse route(RecordedRequest request, RequestPath target) {
+    String contentType = request.getHeader(Responses.CONTENT_TYPE);
+    if (contentType != null && contentType.contains("protobuf")) {
+      return Responses.status(415, "UnsupportedMediaType", "the dev API server only speaks JSON, not " + contentType);
+    }
     if (isWebSocket(request)) {
       return store.dispatch(request);
     }

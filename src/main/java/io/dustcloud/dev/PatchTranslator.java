@@ -9,6 +9,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -19,12 +20,15 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Turns the patch types the CRUD store rejects (415) into ones it handles. Both are approximations that are good
- * enough for a dev cluster: field ownership and list merge keys are not modelled.
+ * Applies merge-style patches here and stores the result with a PUT, because the CRUD store rejects some patch
+ * types (415) and gets JSON merge patches wrong (a null stays a null instead of removing the field, so kubectl
+ * apply could never drop a key). Requests are dispatched one at a time on the server's event loop, so nothing
+ * can change the object between the read and the PUT. Approximations good enough for a dev cluster (field
+ * ownership and list merge keys are not modelled):
  * <ul>
+ * <li>JSON merge patch (RFC 7386): exact;</li>
  * <li>server-side apply (application/apply-patch+yaml): create when missing, else a JSON merge of the body;</li>
- * <li>strategic merge patch (what kubectl apply sends for built-in kinds): a JSON merge patch without the
- * {@code $directive} keys.</li>
+ * <li>strategic merge patch (kubectl apply of built-in kinds): a JSON merge without the {@code $directive} keys.</li>
  * </ul>
  */
 final class PatchTranslator {
@@ -42,28 +46,41 @@ final class PatchTranslator {
   }
 
   static boolean handles(String contentType) {
-    return isType(contentType, APPLY_PATCH) || isType(contentType, STRATEGIC_MERGE_PATCH);
+    return isType(contentType, APPLY_PATCH) || isType(contentType, STRATEGIC_MERGE_PATCH)
+        || isType(contentType, MERGE_PATCH);
   }
 
-  /** @param objectPath the object's path without query parameters */
+  /** @param objectPath the object's (or its status') path without query parameters */
   MockResponse patch(RecordedRequest request, String objectPath) {
-    if (isType(request.getHeader(Responses.CONTENT_TYPE), APPLY_PATCH)) {
-      return serverSideApply(request, objectPath);
-    }
+    boolean apply = isType(request.getHeader(Responses.CONTENT_TYPE), APPLY_PATCH);
     JsonNode patch = stripDirectives(parse(request));
-    return store.apply(rewrite(request, HttpMethod.PATCH, objectPath, MERGE_PATCH, patch));
+    MockResponse existing = store.apply(rewrite(request, HttpMethod.GET, objectPath, null, null));
+    if (existing.code() == 404 && apply) {
+      String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
+      return store.apply(rewrite(request, HttpMethod.POST, collection, Responses.JSON, patch));
+    }
+    if (existing.code() != 200) {
+      return existing;
+    }
+    JsonNode merged = mergePatch(Responses.bodyJson(existing), patch);
+    return store.apply(rewrite(request, HttpMethod.PUT, objectPath, Responses.JSON, merged));
   }
 
-  private MockResponse serverSideApply(RecordedRequest request, String objectPath) {
-    JsonNode applied = parse(request);
-    MockResponse existing = store.apply(rewrite(request, HttpMethod.GET, objectPath, null, null));
-    if (existing.code() == 404) {
-      String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
-      return store.apply(rewrite(request, HttpMethod.POST, collection, Responses.JSON, applied));
+  /** RFC 7386: objects merge recursively, null removes, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch.deepCopy();
     }
-    MockResponse merged = store.apply(rewrite(request, HttpMethod.PATCH, objectPath, MERGE_PATCH, applied));
-    // The store answers patches with 202; apply answers 200 like a real server.
-    return merged.code() == 202 ? merged.setResponseCode(200) : merged;
+    ObjectNode result = target != null && target.isObject()
+        ? ((ObjectNode) target).deepCopy() : JsonNodeFactory.instance.objectNode();
+    patch.fields().forEachRemaining(field -> {
+      if (field.getValue().isNull()) {
+        result.remove(field.getKey());
+      } else {
+        result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
+      }
+    });
+    return result;
   }
 
   /** Strategic-merge directives ($patch, $setElementOrder/..., $retainKeys, ...) mean nothing to a JSON merge. */
