@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.StreamSupport;
 
 /**
  * Answers plain-HTTP watches (kubectl's; the store only speaks websocket watches) by long polling.
@@ -76,7 +77,7 @@ final class HttpWatchResponder {
     if (list == null || !list.has("items")) {
       return List.of();
     }
-    return java.util.stream.StreamSupport.stream(list.get("items").spliterator(), false)
+    return StreamSupport.stream(list.get("items").spliterator(), false)
         .filter(fields::matchesLocally)
         .map(item -> event("ADDED", item))
         .toList();

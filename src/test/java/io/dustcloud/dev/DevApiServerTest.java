@@ -124,10 +124,8 @@ class DevApiServerTest {
 
   @Test
   void eventsCanBeSelectedByInvolvedObject() {
-    GenericKubernetesResource a = TestUnikernels.create(client, "event-a", "hello:1");
-    GenericKubernetesResource b = TestUnikernels.create(client, "event-b", "hello:1");
-    TestUnikernels.recordEvent(client, a, "AEvent");
-    TestUnikernels.recordEvent(client, b, "BEvent");
+    GenericKubernetesResource a = TestUnikernels.createWithEvent(client, "event-a", "AEvent");
+    TestUnikernels.createWithEvent(client, "event-b", "BEvent");
 
     var events = client.v1().events().inNamespace("default")
         .withField("involvedObject.name", "event-a").withField("involvedObject.uid", a.getMetadata().getUid())
@@ -190,9 +188,8 @@ class DevApiServerTest {
     assertThat(kubeconfig).contains("server: " + server.url(), "current-context: dustcloud-dev", "namespace: default");
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> status(GenericKubernetesResource resource) {
-    return (Map<String, Object>) resource.getAdditionalProperties().get("status");
+    return TestUnikernels.section(resource, "status");
   }
 
   private static JsonNode find(JsonNode resources, String name) {

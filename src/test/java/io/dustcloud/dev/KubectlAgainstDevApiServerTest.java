@@ -97,10 +97,8 @@ class KubectlAgainstDevApiServerTest {
 
   @Test
   void describeShowsTheObjectsEventsOnly() {
-    GenericKubernetesResource mine = TestUnikernels.create(client, "described", "hello:1");
-    GenericKubernetesResource other = TestUnikernels.create(client, "other", "hello:1");
-    TestUnikernels.recordEvent(client, mine, "MineScaled");
-    TestUnikernels.recordEvent(client, other, "OtherScaled");
+    TestUnikernels.createWithEvent(client, "described", "MineScaled");
+    TestUnikernels.createWithEvent(client, "other", "OtherScaled");
 
     String description = kubectl.ok("describe", "uk", "described");
     assertThat(description).contains("Name:         described", "MineScaled").doesNotContain("OtherScaled");
@@ -130,9 +128,8 @@ class KubectlAgainstDevApiServerTest {
     assertThat(TestUnikernels.get(client, "finalized")).isNull();
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> spec(String name) {
-    return (Map<String, Object>) TestUnikernels.get(client, name).getAdditionalProperties().get("spec");
+    return TestUnikernels.section(TestUnikernels.get(client, name), "spec");
   }
 
   private static Path manifest(String name, String image, String... extraSpecLines) throws Exception {

@@ -53,6 +53,19 @@ final class TestUnikernels {
         "conditions", List.of(Map.of("type", "Progressing", "status", "False"), Map.of("type", "Ready", "status", "True")));
   }
 
+  /** A new Unikernel with one event about it recorded. */
+  static GenericKubernetesResource createWithEvent(KubernetesClient client, String name, String eventReason) {
+    GenericKubernetesResource created = create(client, name, "hello:1");
+    recordEvent(client, created, eventReason);
+    return created;
+  }
+
+  /** A top-level object field such as spec or status, as a map. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> section(GenericKubernetesResource resource, String name) {
+    return (Map<String, Object>) resource.getAdditionalProperties().get(name);
+  }
+
   /** An event about the given object, as the operator would record it. */
   static void recordEvent(KubernetesClient client, GenericKubernetesResource about, String reason) {
     client.v1().events().inNamespace("default").resource(new EventBuilder()
