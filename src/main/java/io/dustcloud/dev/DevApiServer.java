@@ -1,0 +1,129 @@
+package io.dustcloud.dev;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * An in-process Kubernetes API for dev mode: fabric8's mock server in CRUD mode behind a {@link DevDispatcher},
+ * on plain HTTP on a loopback port, usable by the operator's fabric8 client and by the real kubectl.
+ */
+public final class DevApiServer implements AutoCloseable {
+
+  public static final String KUBECONFIG_NAME = "dustcloud-dev";
+
+  private final KubernetesMockServer server;
+  private final String url;
+  private final KubernetesClient client;
+
+  private DevApiServer(KubernetesMockServer server, String host) {
+    this.server = server;
+    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
+    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
+  }
+
+  /** @param port 0 for any free port */
+  public static DevApiServer start(String host, int port) {
+    KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+        new MockWebServer(), new HashMap<>(), new DevDispatcher(), false);
+    try {
+      server.init(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("unknown host " + host, e);
+    }
+    return new DevApiServer(server, host);
+  }
+
+  public String url() {
+    return url;
+  }
+
+  /** A client on the server, shared, closed with it; default namespace "default". */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /**
+   * Creates (or updates) the CRDs through the API, so the store learns each one's plural and scope and serves its
+   * custom resources at /apis/GROUP/VERSION/[namespaces/NS/]PLURAL.
+   */
+  public void installCrds(List<CustomResourceDefinition> crds) {
+    crds.forEach(crd -> client.resource(crd).createOr(NonDeletingOperation::update));
+  }
+
+  /** Installs every CRD in the (possibly multi-document) YAML streams; other kinds in them are ignored. */
+  public void installCrds(InputStream... yamlStreams) {
+    List<CustomResourceDefinition> crds = new ArrayList<>();
+    for (InputStream yaml : yamlStreams) {
+      for (HasMetadata item : client.load(yaml).items()) {
+        if (item instanceof CustomResourceDefinition crd) {
+          crds.add(crd);
+        }
+      }
+    }
+    installCrds(crds);
+  }
+
+  /** Writes a kubeconfig whose only cluster, user and context are all named {@value #KUBECONFIG_NAME}. */
+  public Path writeKubeconfig(Path file) {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: %1$s
+          cluster:
+            server: %2$s
+        users:
+        - name: %1$s
+          user: {}
+        contexts:
+        - name: %1$s
+          context:
+            cluster: %1$s
+            user: %1$s
+            namespace: default
+        current-context: %1$s
+        preferences: {}
+        """.formatted(KUBECONFIG_NAME, url);
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      return Files.writeString(file, kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write kubeconfig " + file, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+
+  private static Config clientConfig(String url) {
+    // HTTP/2 off: the mock speaks HTTP/1.1 on cleartext, and an h2c upgrade attempt only adds a round trip.
+    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true).withNamespace("default")
+        .withHttp2Disable(true).build();
+  }
+}
