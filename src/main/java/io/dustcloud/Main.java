@@ -1,5 +1,6 @@
 package io.dustcloud;
 
+import io.dustcloud.dev.DevMode;
 import io.dustcloud.operator.ClusterMode;
 import java.util.Arrays;
 
@@ -23,13 +24,18 @@ public final class Main {
       """;
 
   public static void main(String[] args) throws Exception {
+    // before the first logger exists: logback reads this once
+    if ("json".equalsIgnoreCase(System.getenv("DUSTCLOUD_LOG_FORMAT"))
+        && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
     if (args.length == 0) {
       System.err.print(USAGE);
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
-      case "dev" -> throw new UnsupportedOperationException("dev mode: pending merge");
+      case "dev" -> DevMode.main(rest);
       case "run" -> ClusterMode.main(rest);
       case "version" -> System.out.println(version());
       case "help", "-h", "--help" -> System.out.print(USAGE);

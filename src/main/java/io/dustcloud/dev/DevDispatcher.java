@@ -1,6 +1,7 @@
 package io.dustcloud.dev;
 
 import io.fabric8.kubernetes.api.model.RootPathsBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -28,6 +29,7 @@ public final class DevDispatcher extends Dispatcher {
   /** The query parameters the store interprets (the rest can confuse it, e.g. "/status?fieldManager=x"). */
   private static final Set<String> STORE_PARAMS = Set.of("labelSelector", "fieldSelector", "watch", "resourceVersion");
   private static final int JOURNAL_CAPACITY = 10_000;
+  private static final String SELF_SUBJECT_RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   private final JournalingCrudDispatcher store;
   private final ChangeJournal journal;
@@ -35,6 +37,7 @@ public final class DevDispatcher extends Dispatcher {
   private final Discovery discovery;
   private final HttpWatchResponder watches;
   private final PatchTranslator patches;
+  private final AdmissionGate admission;
 
   public DevDispatcher() {
     this.journal = new ChangeJournal(JOURNAL_CAPACITY);
@@ -42,7 +45,8 @@ public final class DevDispatcher extends Dispatcher {
     this.catalog = new ResourceCatalog(store::handleGet);
     this.discovery = new Discovery(catalog);
     this.watches = new HttpWatchResponder(journal, store::getKey, store::handleGet, catalog);
-    this.patches = new PatchTranslator(store::dispatch);
+    this.admission = new AdmissionGate(store::handleGet);
+    this.patches = new PatchTranslator(this::admitAndStore);
   }
 
   @Override
@@ -98,8 +102,36 @@ public final class DevDispatcher extends Dispatcher {
     if (request.method() == HttpMethod.PATCH && PatchTranslator.handles(request.getHeader(Responses.CONTENT_TYPE))) {
       return patches.patch(request, target.path());
     }
+    if (request.method() == HttpMethod.POST && target.path().equals(SELF_SUBJECT_RULES_REVIEW)) {
+      return allowEverything();
+    }
     RequestPath storeTarget = forStore(target, FieldSelector.parse(target.param("fieldSelector")));
-    return store.dispatch(PatchTranslator.rewrite(request, request.method(), storeTarget.target(), null, null));
+    return admitAndStore(PatchTranslator.rewrite(request, request.method(), storeTarget.target(), null, null));
+  }
+
+  /** Writes pass admission (schema, defaults, CEL rules) before they reach the store. */
+  private MockResponse admitAndStore(RecordedRequest request) {
+    AdmissionGate.Review review = admission.review(request, RequestPath.parse(request.getPath()));
+    return review.refusal() != null ? review.refusal() : store.dispatch(review.admitted());
+  }
+
+  /**
+   * Dev mode has no authorization: everyone may do everything. JOSDK asks (with a
+   * SelfSubjectRulesReview) before it elects a leader.
+   */
+  private static MockResponse allowEverything() {
+    ObjectNode review = Serialization.jsonMapper().createObjectNode()
+        .put("kind", "SelfSubjectRulesReview").put("apiVersion", "authorization.k8s.io/v1");
+    review.putObject("metadata");
+    ObjectNode status = review.putObject("status").put("incomplete", false);
+    ObjectNode rule = status.putArray("resourceRules").addObject();
+    rule.putArray("verbs").add("*");
+    rule.putArray("apiGroups").add("*");
+    rule.putArray("resources").add("*");
+    ObjectNode nonResource = status.putArray("nonResourceRules").addObject();
+    nonResource.putArray("verbs").add("*");
+    nonResource.putArray("nonResourceURLs").add("*");
+    return Responses.json(201, review);
   }
 
   private MockResponse get(RecordedRequest request, RequestPath target) {

@@ -6,6 +6,7 @@ import io.dustcloud.build.LocalArtifactStore;
 import io.dustcloud.build.LocalBuilder;
 import io.dustcloud.supervisor.Supervisors;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DustcloudOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DustcloudOperator.class);
+  // JOSDK's defaults, spelled out because the long constructor needs them
+  private static final java.time.Duration LEASE_DURATION = java.time.Duration.ofSeconds(15);
+  private static final java.time.Duration RENEW_DEADLINE = java.time.Duration.ofSeconds(10);
+  private static final java.time.Duration RETRY_PERIOD = java.time.Duration.ofSeconds(2);
 
   private final Operator operator;
   private final Supervisors supervisors;
@@ -37,8 +42,21 @@ public final class DustcloudOperator implements AutoCloseable {
   private final ProviderRegistry providers;
   private final PrometheusMeterRegistry registry;
 
+  private volatile boolean closing;
+
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock)
+      throws IOException {
+    this(client, config, providers, clock, () -> System.exit(1));
+  }
+
+  /**
+   * @param onLostLeadership what to do when leadership is lost other than by closing: in a Pod,
+   *     exit so Kubernetes restarts it as a follower (a former leader must not keep acting)
+   */
+  public DustcloudOperator(
+      KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock,
+      Runnable onLostLeadership)
       throws IOException {
     this.providers = providers;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -58,6 +76,7 @@ public final class DustcloudOperator implements AutoCloseable {
             new RevisionStore(client),
             new EventRecorder(client, clock),
             new FleetMetrics(registry),
+            new StatusWriter(client),
             clock);
     this.operator =
         new Operator(
@@ -70,7 +89,18 @@ public final class DustcloudOperator implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(), identity()));
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
+                        LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, identity(),
+                        new LeaderCallbacks(
+                            () -> log.info("became the leader"),
+                            () -> {
+                              if (!closing) {
+                                log.error("lost leadership; stopping");
+                                onLostLeadership.run();
+                              }
+                            },
+                            leader -> log.info("leader is {}", leader)),
+                        false));
               }
             });
     operator.register(
@@ -121,6 +151,7 @@ public final class DustcloudOperator implements AutoCloseable {
   /** Stops reconciling; instances keep running so a restarted operator adopts them. */
   @Override
   public void close() {
+    closing = true;
     try {
       operator.stop();
     } catch (RuntimeException e) {

@@ -32,6 +32,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +64,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final RevisionStore revisions;
   private final EventRecorder events;
   private final FleetMetrics metrics;
+  private final StatusWriter statusWriter;
   private final Clock clock;
   private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
 
@@ -72,6 +75,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       RevisionStore revisions,
       EventRecorder events,
       FleetMetrics metrics,
+      StatusWriter statusWriter,
       Clock clock) {
     this.providers = providers;
     this.artifacts = artifacts;
@@ -79,6 +83,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     this.revisions = revisions;
     this.events = events;
     this.metrics = metrics;
+    this.statusWriter = statusWriter;
     this.clock = clock;
     supervisors.onChange(f -> wakeups.propagateEvent(new ResourceID(f.name(), f.namespace())));
   }
@@ -214,11 +219,16 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     String message = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? "" : e.getMessage());
     FleetStatusModel.progressing(status, generation(uk), Conditions.Reason.RECONCILE_ERROR,
         message.length() > 1000 ? message.substring(0, 1000) : message, clock.instant());
-    if (Json.same(uk.getStatus(), status)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
+    // a conflict only means the object changed under us: the retry will see the new version
+    boolean conflict = e instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT;
+    if (!conflict && !Json.same(uk.getStatus(), status)) {
+      try {
+        statusWriter.write(uk, status);
+      } catch (KubernetesClientException writeFailed) {
+        log.warn("fleet {}: could not record the error in status: {}", fleetId(uk), writeFailed.getMessage());
+      }
     }
-    uk.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(uk);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override
@@ -271,12 +281,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   }
 
   /** Status is written only when it changed, to keep API writes bounded. */
-  private static UpdateControl<Unikernel> write(Unikernel uk, UnikernelStatus stored, UnikernelStatus status) {
-    if (stored != null && Json.same(stored, status)) {
-      return UpdateControl.noUpdate();
+  private UpdateControl<Unikernel> write(Unikernel uk, UnikernelStatus stored, UnikernelStatus status) {
+    if (stored == null || !Json.same(stored, status)) {
+      statusWriter.write(uk, status);
     }
-    uk.setStatus(status);
-    return UpdateControl.patchStatus(uk);
+    return UpdateControl.noUpdate();
   }
 
   private static Map<String, Integer> running(FleetObservation observed, Collection<UnikernelRevision> known) {

@@ -70,6 +70,7 @@ class UnikernelReconcilerTest {
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(uk.getMetadata().getUid()));
     assertThat(provider.ready(new FleetId(NS, "hello"))).hasSize(2);
     assertThat(eventReasons("hello")).contains(Conditions.Reason.REVISION_CREATED, Conditions.Reason.FLEET_READY);
+    assertThat(uk.getStatus().conditions).extracting(c -> c.type).doesNotHaveDuplicates();
   }
 
   @Test

@@ -1,0 +1,116 @@
+package io.dustcloud.dev;
+
+import io.dustcloud.api.CrdFiles;
+import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.operator.OperatorConfig;
+import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.provider.local.LocalProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+
+/**
+ * {@code dustcloud dev}: an in-process Kubernetes API (fabric8's mock server in CRUD mode
+ * behind {@link DevDispatcher}), the CRDs, a kubeconfig for the real kubectl, and the operator
+ * with the local provider. The API state lives in memory, so instances are stopped when dev
+ * mode stops, and instances left by a dev mode that was killed are reaped at start.
+ */
+public final class DevMode implements AutoCloseable {
+  // JUL holds loggers weakly: keep a reference so the level sticks
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  private final DevApiServer api;
+  private final LocalProvider local;
+  private final DustcloudOperator operator;
+  private final Path kubeconfig;
+
+  public record Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort) {
+    static Options parse(String[] args) {
+      int apiPort = 0;
+      int httpPort = 8081;
+      Path kubeconfig = Path.of(".dustcloud", "kubeconfig");
+      Path stateDir = Path.of(".dustcloud", "state");
+      for (int i = 0; i < args.length; i++) {
+        String value = i + 1 < args.length ? args[i + 1] : null;
+        switch (args[i]) {
+          case "--api-port" -> apiPort = Integer.parseInt(require(args[i], value));
+          case "--http-port" -> httpPort = Integer.parseInt(require(args[i], value));
+          case "--kubeconfig" -> kubeconfig = Path.of(require(args[i], value));
+          case "--state-dir" -> stateDir = Path.of(require(args[i], value));
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        i++;
+      }
+      return new Options(apiPort, kubeconfig.toAbsolutePath(), stateDir.toAbsolutePath(), httpPort);
+    }
+
+    private static String require(String flag, String value) {
+      if (value == null) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      return value;
+    }
+  }
+
+  public DevMode(Options options) throws Exception {
+    MOCK_LOG.setLevel(Level.WARNING);
+    Files.createDirectories(options.stateDir());
+    api = DevApiServer.start("127.0.0.1", options.apiPort());
+    api.installCrds(CrdFiles.load());
+    kubeconfig = api.writeKubeconfig(options.kubeconfig());
+    local = new LocalProvider(options.stateDir().resolve("local"));
+    // the API state is new and empty: nothing from an earlier dev run can be adopted
+    local.stopAll();
+    operator =
+        new DustcloudOperator(api.client(), OperatorConfig.dev(options.stateDir(), options.httpPort()),
+            new ProviderRegistry().register(local), Clock.systemUTC()).start();
+  }
+
+  public String apiUrl() {
+    return api.url();
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public int httpPort() {
+    return operator.httpPort();
+  }
+
+  public io.fabric8.kubernetes.client.KubernetesClient client() {
+    return api.client();
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+    local.stopAll();
+    api.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("dustcloud dev: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    DevMode dev = new DevMode(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      dev.close();
+      stopped.countDown();
+    }, "dustcloud-dev-shutdown"));
+    System.out.println("api: " + dev.apiUrl());
+    System.out.println("kubeconfig: " + dev.kubeconfig());
+    System.out.println("metrics: http://127.0.0.1:" + dev.httpPort() + "/metrics");
+    System.out.println("try: KUBECONFIG=" + dev.kubeconfig() + " kubectl apply --validate=false -f examples/hello.yaml");
+    System.out.flush();
+    stopped.await();
+  }
+}
