@@ -11,6 +11,8 @@ public final class Conditions {
   // domain
   public static final String AVAILABLE = "Available";
   public static final String BUILT = "Built";
+  /** Some instances are unhealthy; the fleet may still serve (see Available). */
+  public static final String DEGRADED = "Degraded";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -42,6 +44,11 @@ public final class Conditions {
     public static final String NO_INSTANCES_READY = "NoInstancesReady";
     public static final String RECONCILED = "Reconciled";
     public static final String RECONCILE_ERROR = "ReconcileError";
+    public static final String INSTANCES_HEALTHY = "InstancesHealthy";
+    public static final String INSTANCES_UNHEALTHY = "InstancesUnhealthy";
+    public static final String REPAIRS_SUSPENDED = "RepairsSuspended";
+    public static final String INSTANCE_REPAIRED = "InstanceRepaired";
+    public static final String REPAIR_FAILED = "RepairFailed";
     public static final String FLEET_DELETED = "FleetDeleted";
     public static final String FLEET_ORPHANED = "FleetOrphaned";
   }

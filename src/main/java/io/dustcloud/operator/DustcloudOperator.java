@@ -63,7 +63,7 @@ public final class DustcloudOperator implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    this.supervisors = new Supervisors(clock, config.tick());
+    this.supervisors = new Supervisors(clock, config.tick(), registry);
     LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
     this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
     UnikernelReconciler reconciler =

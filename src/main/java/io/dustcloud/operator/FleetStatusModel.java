@@ -1,6 +1,7 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import io.dustcloud.supervisor.FleetHealth;
 import java.time.Instant;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import java.util.Map;
  * only when it differs from what is stored.
  */
 final class FleetStatusModel {
+  static final int MAX_LISTED_UNHEALTHY = 10;
+
   private FleetStatusModel() {}
 
   /**
@@ -66,6 +69,40 @@ final class FleetStatusModel {
     } else {
       StatusConditions.set(c, Conditions.AVAILABLE, Conditions.FALSE, Conditions.Reason.NO_INSTANCES_READY,
           "no instance is passing its health check yet", generation, now);
+    }
+  }
+
+  /** Unhealthy instances, repairs, and whether repairs had to stop. */
+  static void health(UnikernelStatus status, long generation, FleetHealth health, Instant now) {
+    var c = status.conditions;
+    status.unhealthyReplicas = health.unhealthy().size();
+    status.restarts = health.repairs();
+    status.unhealthyInstances = health.unhealthy().isEmpty() ? null : health.unhealthy().stream()
+        .limit(MAX_LISTED_UNHEALTHY)
+        .map(r -> {
+          UnikernelStatus.UnhealthyInstance u = new UnikernelStatus.UnhealthyInstance();
+          u.name = r.instanceId();
+          u.revision = r.revision();
+          u.reason = r.reason();
+          return u;
+        })
+        .toList();
+    if (health.suspended() != null) {
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Conditions.Reason.REPAIRS_SUSPENDED,
+          health.suspended(), generation, now);
+      // repairs stopped: nothing the operator does will fix this without a person
+      StatusConditions.set(c, Conditions.STALLED, Conditions.TRUE, Conditions.Reason.REPAIRS_SUSPENDED,
+          health.suspended(), generation, now);
+      StatusConditions.set(c, Conditions.READY, Conditions.FALSE, Conditions.Reason.REPAIRS_SUSPENDED,
+          health.suspended(), generation, now);
+    } else if (!health.unhealthy().isEmpty()) {
+      var first = health.unhealthy().get(0);
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Conditions.Reason.INSTANCES_UNHEALTHY,
+          health.unhealthy().size() + " unhealthy; " + first.instanceId() + ": " + first.reason()
+              + (health.waiting() == null ? "" : "; " + health.waiting()), generation, now);
+    } else {
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.FALSE, Conditions.Reason.INSTANCES_HEALTHY,
+          "", generation, now);
     }
   }
 

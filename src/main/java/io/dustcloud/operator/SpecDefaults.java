@@ -43,11 +43,26 @@ final class SpecDefaults {
       spec.healthCheck = new HealthCheckSpec();
     }
     HealthCheckSpec h = new HealthCheckSpec();
-    if (spec.healthCheck.http == null) {
+    if (spec.healthCheck.http == null && spec.healthCheck.tcp == null) {
       spec.healthCheck.http = new HealthCheckSpec.HttpProbe();
     }
-    if (spec.healthCheck.http.path == null) {
-      spec.healthCheck.http.path = h.http.path;
+    if (spec.healthCheck.http != null) {
+      HealthCheckSpec.HttpProbe hd = new HealthCheckSpec.HttpProbe();
+      if (spec.healthCheck.http.path == null) {
+        spec.healthCheck.http.path = hd.path;
+      }
+      if (spec.healthCheck.http.expectedStatus == null) {
+        spec.healthCheck.http.expectedStatus = hd.expectedStatus;
+      }
+    }
+    if (spec.healthCheck.successThreshold == null) {
+      spec.healthCheck.successThreshold = h.successThreshold;
+    }
+    if (spec.healthCheck.startupDeadlineSeconds == null) {
+      spec.healthCheck.startupDeadlineSeconds = h.startupDeadlineSeconds;
+    }
+    if (spec.healthCheck.maxUnhealthyPercent == null) {
+      spec.healthCheck.maxUnhealthyPercent = h.maxUnhealthyPercent;
     }
     if (spec.healthCheck.periodSeconds == null) {
       spec.healthCheck.periodSeconds = h.periodSeconds;

@@ -67,6 +67,21 @@ public final class SpecValidator {
       range("healthCheck.periodSeconds", spec.healthCheck.periodSeconds, 1, 3600, problems);
       range("healthCheck.timeoutSeconds", spec.healthCheck.timeoutSeconds, 1, 60, problems);
       range("healthCheck.failureThreshold", spec.healthCheck.failureThreshold, 1, 100, problems);
+      range("healthCheck.successThreshold", spec.healthCheck.successThreshold, 1, 100, problems);
+      range("healthCheck.startupDeadlineSeconds", spec.healthCheck.startupDeadlineSeconds, 1, 3600, problems);
+      range("healthCheck.maxUnhealthyPercent", spec.healthCheck.maxUnhealthyPercent, 1, 100, problems);
+      if (spec.healthCheck.http != null && spec.healthCheck.tcp != null) {
+        problems.add("at most one of healthCheck.http or healthCheck.tcp may be set");
+      }
+      var repairs = spec.healthCheck.maxConcurrentRepairs;
+      if (repairs != null && !(repairs.getIntVal() != null ? repairs.getIntVal() >= 1
+          : repairs.getStrVal() != null && repairs.getStrVal().matches("^[0-9]{1,3}%$"))) {
+        problems.add("maxConcurrentRepairs must be a count of at least 1 or a percentage such as 25%");
+      }
+      if (spec.healthCheck.http != null && spec.healthCheck.http.expectedStatus != null
+          && !spec.healthCheck.http.expectedStatus.matches("^[1-5][0-9]{2}(-[1-5][0-9]{2})?$")) {
+        problems.add("healthCheck.http.expectedStatus must be a status (200) or a range (200-399)");
+      }
     }
     if (spec.healthCheck != null && spec.healthCheck.http != null) {
       String path = spec.healthCheck.http.path;

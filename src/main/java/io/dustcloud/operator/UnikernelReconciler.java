@@ -17,7 +17,10 @@ import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.core.health.HealthPolicy;
+import io.dustcloud.core.health.Repair;
 import io.dustcloud.supervisor.FleetHealth;
+import io.dustcloud.supervisor.FleetListener;
 import io.dustcloud.supervisor.ProbeSpec;
 import io.dustcloud.supervisor.Supervisors;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -67,6 +70,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final StatusWriter statusWriter;
   private final Clock clock;
   private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
+  /** The last version of each fleet's Unikernel seen, so supervisor events name the right object. */
+  private final Map<FleetId, Unikernel> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   public UnikernelReconciler(
       ProviderRegistry providers,
@@ -85,7 +90,30 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     this.metrics = metrics;
     this.statusWriter = statusWriter;
     this.clock = clock;
-    supervisors.onChange(f -> wakeups.propagateEvent(new ResourceID(f.name(), f.namespace())));
+    supervisors.listener(new FleetListener() {
+      @Override
+      public void changed(FleetId f) {
+        wakeups.propagateEvent(new ResourceID(f.name(), f.namespace()));
+      }
+
+      @Override
+      public void repaired(FleetId f, Repair r) {
+        Unikernel uk = lastSeen.get(f);
+        if (uk != null) {
+          events.warning(uk, Conditions.Reason.INSTANCE_REPAIRED,
+              "replaced instance " + r.instanceId() + " of " + r.revision() + ": " + r.reason());
+        }
+      }
+
+      @Override
+      public void repairFailed(FleetId f, Repair r, String error) {
+        Unikernel uk = lastSeen.get(f);
+        if (uk != null) {
+          events.warning(uk, Conditions.Reason.REPAIR_FAILED,
+              "could not replace instance " + r.instanceId() + " (" + r.reason() + "): " + error);
+        }
+      }
+    });
   }
 
   @Override
@@ -100,6 +128,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   public UpdateControl<Unikernel> reconcile(Unikernel uk, Context<Unikernel> context) {
     // observe
     FleetId fleet = fleetId(uk);
+    lastSeen.put(fleet, uk);
     long generation = generation(uk);
     Instant now = clock.instant();
     UnikernelStatus stored = uk.getStatus();
@@ -183,7 +212,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       // act
       int before = observed.instances().size();
       observed = provider.realize(desired);
-      supervisors.ensure(fleet, provider, probeSpec(spec));
+      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts);
       if (observed.instances().size() != before) {
         events.normal(uk, Conditions.Reason.SCALED,
             "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
@@ -202,6 +231,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     Map<String, Integer> ready = ready(observed, health);
     FleetStatusModel.apply(status, generation, targetName, desiredTotal, running, ready,
         observed.endpoint().orElse(null), now);
+    FleetStatusModel.health(status, generation, health, now);
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
     boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);
@@ -236,6 +266,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetId fleet = fleetId(uk);
     supervisors.stop(fleet);
     metrics.remove(fleet);
+    lastSeen.remove(fleet);
     Optional<FleetProvider> provider =
         uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : providers.forSpec(uk.getSpec().provider);
     try {
@@ -337,11 +368,24 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     return rev.getStatus() == null || rev.getStatus().artifact == null ? null : rev.getStatus().artifact.sha256;
   }
 
-  private static ProbeSpec probeSpec(UnikernelSpec spec) {
+  static ProbeSpec probeSpec(UnikernelSpec spec) {
     var hc = spec.healthCheck;
-    return new ProbeSpec(hc.http.path, Duration.ofSeconds(hc.periodSeconds),
-        Duration.ofSeconds(hc.timeoutSeconds), hc.failureThreshold);
+    ProbeSpec.Kind kind = hc.tcp != null ? ProbeSpec.Kind.TCP : ProbeSpec.Kind.HTTP;
+    String path = hc.http == null ? "/" : hc.http.path;
+    String[] range = (hc.http == null ? "200-399" : hc.http.expectedStatus).split("-");
+    int min = Integer.parseInt(range[0]);
+    int max = Integer.parseInt(range[range.length - 1]);
+    HealthPolicy d = HealthPolicy.DEFAULT;
+    HealthPolicy policy = new HealthPolicy(hc.failureThreshold, hc.successThreshold,
+        Duration.ofSeconds(hc.startupDeadlineSeconds), d.maxConcurrentRepairs(), hc.maxUnhealthyPercent / 100.0,
+        d.backoffBase(), d.backoffMax(), d.repairsWithoutRecovery());
+    String repairs = hc.maxConcurrentRepairs == null ? "25%"
+        : hc.maxConcurrentRepairs.getIntVal() != null ? hc.maxConcurrentRepairs.getIntVal().toString()
+        : hc.maxConcurrentRepairs.getStrVal();
+    return new ProbeSpec(kind, path, min, max, Duration.ofSeconds(hc.periodSeconds),
+        Duration.ofSeconds(hc.timeoutSeconds), policy, repairs);
   }
+
 
   static FleetId fleetId(Unikernel uk) {
     return new FleetId(uk.getMetadata().getNamespace(), uk.getMetadata().getName());

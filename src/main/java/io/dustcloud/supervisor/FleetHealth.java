@@ -1,16 +1,23 @@
 package io.dustcloud.supervisor;
 
 import io.dustcloud.core.health.Readiness;
+import io.dustcloud.core.health.Repair;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** A snapshot of the readiness of one fleet's instances, by instance id. */
-public record FleetHealth(Map<String, Readiness> instances) {
-  public static final FleetHealth EMPTY = new FleetHealth(Map.of());
+/**
+ * A snapshot of one fleet's health: readiness by instance id, the unhealthy instances and
+ * why, whether repairs are suspended, and how many repairs were made.
+ */
+public record FleetHealth(
+    Map<String, Readiness> instances, List<Repair> unhealthy, String suspended, String waiting, long repairs) {
+  public static final FleetHealth EMPTY = new FleetHealth(Map.of(), List.of(), null, null, 0);
 
   public FleetHealth {
     instances = Map.copyOf(instances);
+    unhealthy = List.copyOf(unhealthy);
   }
 
   public Set<String> readyIds() {
@@ -23,5 +30,10 @@ public record FleetHealth(Map<String, Readiness> instances) {
   public boolean isReady(String instanceId) {
     Readiness r = instances.get(instanceId);
     return r != null && r.ready();
+  }
+
+  /** What the reconciler reports; probe timings are left out so they do not cause status writes. */
+  Object reportable() {
+    return List.of(readyIds(), unhealthy, String.valueOf(suspended), repairs);
   }
 }

@@ -1,18 +1,23 @@
 package io.dustcloud.supervisor;
 
 import io.dustcloud.core.health.ProbeResult;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * HTTP health probes. Asynchronous, so one hung instance never delays the probes of others;
- * every probe is bounded by its own timeout.
+ * HTTP and TCP health probes. Asynchronous, so one hung instance never delays the probes of
+ * others; every probe is bounded by its own timeout and never completes exceptionally.
  */
-public final class HttpProber implements AutoCloseable {
+public final class HttpProber {
   private final HttpClient client;
 
   public HttpProber() {
@@ -24,42 +29,81 @@ public final class HttpProber implements AutoCloseable {
             .build();
   }
 
-  /** Probes {@code http://address path}; 2xx passes. Never completes exceptionally. */
-  public CompletableFuture<ProbeResult> probe(String address, String path, Duration timeout) {
+  public CompletableFuture<ProbeResult> probe(String address, ProbeSpec spec) {
+    return spec.kind() == ProbeSpec.Kind.TCP
+        ? tcp(address, spec.timeout())
+        : http(address, spec.path(), spec.statusMin(), spec.statusMax(), spec.timeout());
+  }
+
+  /** GET {@code http://address path}; a status in [min, max] passes. */
+  public CompletableFuture<ProbeResult> http(String address, String path, int min, int max, Duration timeout) {
     long start = System.nanoTime();
     HttpRequest request;
     try {
-      request =
-          HttpRequest.newBuilder(URI.create("http://" + address + path))
-              .timeout(timeout)
-              .GET()
-              .build();
+      request = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET().build();
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(ProbeResult.fail(0, "bad probe URL: " + e.getMessage()));
     }
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (response, error) -> {
-              long millis = (System.nanoTime() - start) / 1_000_000;
-              if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                return ProbeResult.fail(millis, describe(cause));
-              }
-              int code = response.statusCode();
-              return code >= 200 && code < 300
-                  ? ProbeResult.pass(millis)
-                  : ProbeResult.fail(millis, "HTTP " + code + " from " + path);
-            });
+        .handle((response, error) -> {
+          long millis = elapsedMillis(start);
+          if (error != null) {
+            return ProbeResult.fail(millis, describe(error.getCause() != null ? error.getCause() : error));
+          }
+          int code = response.statusCode();
+          return code >= min && code <= max
+              ? ProbeResult.pass(millis)
+              : ProbeResult.fail(millis, "HTTP " + code + " from GET " + path);
+        });
+  }
+
+  /** Connects to {@code host:port}; an accepted connection passes. */
+  public CompletableFuture<ProbeResult> tcp(String address, Duration timeout) {
+    long start = System.nanoTime();
+    CompletableFuture<ProbeResult> result = new CompletableFuture<>();
+    AsynchronousSocketChannel channel;
+    try {
+      int colon = address.lastIndexOf(':');
+      InetSocketAddress target =
+          new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+      channel = AsynchronousSocketChannel.open();
+      channel.connect(target, null, new CompletionHandler<Void, Void>() {
+        @Override
+        public void completed(Void v, Void a) {
+          result.complete(ProbeResult.pass(elapsedMillis(start)));
+          closeQuietly(channel);
+        }
+
+        @Override
+        public void failed(Throwable t, Void a) {
+          result.complete(ProbeResult.fail(elapsedMillis(start), describe(t)));
+          closeQuietly(channel);
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.completedFuture(ProbeResult.fail(elapsedMillis(start), describe(e)));
+    }
+    return result.completeOnTimeout(
+            ProbeResult.fail(timeout.toMillis(), "TCP connect timed out after " + timeout.toMillis() + "ms"),
+            timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> closeQuietly(channel));
+  }
+
+  private static void closeQuietly(AsynchronousSocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // nothing to do: the probe already has its result
+    }
+  }
+
+  private static long elapsedMillis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private static String describe(Throwable t) {
     String name = t.getClass().getSimpleName();
     return t.getMessage() == null ? name : name + ": " + t.getMessage();
-  }
-
-  @Override
-  public void close() {
-    // java.net.http.HttpClient has no close() before Java 21; its threads are daemons.
   }
 }

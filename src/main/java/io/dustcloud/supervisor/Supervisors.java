@@ -2,6 +2,7 @@ package io.dustcloud.supervisor;
 
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -10,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +22,16 @@ public final class Supervisors implements AutoCloseable {
   private final Duration tick;
   private final HttpProber prober = new HttpProber();
   private final ScheduledExecutorService scheduler;
+  private final SupervisorMetrics metrics;
   private final Map<FleetId, Running> running = new ConcurrentHashMap<>();
-  private volatile Consumer<FleetId> onChange = f -> {};
+  private volatile FleetListener listener = f -> {};
 
   private record Running(FleetSupervisor supervisor, ScheduledFuture<?> task) {}
 
-  public Supervisors(Clock clock, Duration tick) {
+  public Supervisors(Clock clock, Duration tick, MeterRegistry registry) {
     this.clock = clock;
     this.tick = tick;
+    this.metrics = new SupervisorMetrics(registry);
     this.scheduler =
         Executors.newScheduledThreadPool(
             2,
@@ -40,27 +42,45 @@ public final class Supervisors implements AutoCloseable {
             });
   }
 
-  /** Who to tell when a fleet's readiness or membership changes (the reconciler's trigger). */
-  public void onChange(Consumer<FleetId> listener) {
-    this.onChange = listener;
+  /** Who to tell when a fleet changes (the reconciler's trigger) or an instance is repaired. */
+  public void listener(FleetListener listener) {
+    this.listener = listener;
   }
 
-  /** Starts supervising the fleet, or updates its probe settings. */
-  public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec) {
-    running
-        .compute(
-            fleet,
-            (id, existing) -> {
-              if (existing != null) {
-                existing.supervisor().update(spec);
-                return existing;
-              }
-              FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, spec, f -> onChange.accept(f));
-              ScheduledFuture<?> task =
-                  scheduler.scheduleWithFixedDelay(
-                      () -> safeTick(s, id), 0, tick.toMillis(), TimeUnit.MILLISECONDS);
-              return new Running(s, task);
-            });
+  /**
+   * Starts supervising the fleet, or updates its probe settings.
+   *
+   * @param repairsSoFar repairs already counted (from status), so the count survives restarts
+   */
+  public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec, long repairsSoFar) {
+    running.compute(
+        fleet,
+        (id, existing) -> {
+          if (existing != null) {
+            existing.supervisor().update(spec);
+            return existing;
+          }
+          FleetListener relay = new FleetListener() {
+            @Override
+            public void changed(FleetId f) {
+              listener.changed(f);
+            }
+
+            @Override
+            public void repaired(FleetId f, io.dustcloud.core.health.Repair r) {
+              listener.repaired(f, r);
+            }
+
+            @Override
+            public void repairFailed(FleetId f, io.dustcloud.core.health.Repair r, String error) {
+              listener.repairFailed(f, r, error);
+            }
+          };
+          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, scheduler, spec, relay, metrics, repairsSoFar);
+          ScheduledFuture<?> task =
+              scheduler.scheduleWithFixedDelay(() -> safeTick(s, id), 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+          return new Running(s, task);
+        });
   }
 
   private static void safeTick(FleetSupervisor s, FleetId id) {
@@ -82,6 +102,7 @@ public final class Supervisors implements AutoCloseable {
     if (r != null) {
       r.task().cancel(false);
     }
+    metrics.remove(fleet);
   }
 
   @Override

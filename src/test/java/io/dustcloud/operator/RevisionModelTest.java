@@ -88,7 +88,7 @@ class RevisionModelTest {
         row("minReplicas", s -> s.scaling.minReplicas = 7),
         row("maxReplicas", s -> s.scaling.maxReplicas = 99),
         row("no scaling", s -> s.scaling = null),
-        row("health path", s -> s.healthCheck.http.path = "/ready"),
+        row("health path", s -> httpProbe(s, "/ready")),
         row("health period", s -> s.healthCheck.periodSeconds = 5),
         row("health timeout", s -> s.healthCheck.timeoutSeconds = 3),
         row("failure threshold", s -> s.healthCheck.failureThreshold = 9),
@@ -149,5 +149,10 @@ class RevisionModelTest {
   @Test
   void unsetBootArgsHashLikeEmptyOnes() {
     assertThat(hash(s -> s.bootArgs = null)).isEqualTo(hash(s -> s.bootArgs = new ArrayList<>()));
+  }
+
+  static void httpProbe(io.dustcloud.api.v1alpha1.UnikernelSpec s, String path) {
+    s.healthCheck.http = new io.dustcloud.api.v1alpha1.HealthCheckSpec.HttpProbe();
+    s.healthCheck.http.path = path;
   }
 }

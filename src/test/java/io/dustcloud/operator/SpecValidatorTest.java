@@ -130,10 +130,26 @@ class SpecValidatorTest {
         row("maxReplicas over 1000", s -> s.scaling.maxReplicas = 1001, MAX),
         row("minReplicas above maxReplicas", s -> { s.scaling.minReplicas = 5; s.scaling.maxReplicas = 3; }, MIN_LE_MAX),
         // health check
-        row("health path relative", s -> s.healthCheck.http.path = "health", HEALTH_PATH),
-        row("health path with a space", s -> s.healthCheck.http.path = "/he alth", HEALTH_PATH),
-        row("health path with a tab", s -> s.healthCheck.http.path = "/health\t", HEALTH_PATH),
-        row("health path empty", s -> s.healthCheck.http.path = "", HEALTH_PATH),
+        row("health path relative", s -> httpProbe(s, "health"), HEALTH_PATH),
+        row("health path with a space", s -> httpProbe(s, "/he alth"), HEALTH_PATH),
+        row("health path with a tab", s -> httpProbe(s, "/health\t"), HEALTH_PATH),
+        row("health path empty", s -> httpProbe(s, ""), HEALTH_PATH),
+        row("http and tcp probes", s -> {
+          httpProbe(s, "/health");
+          s.healthCheck.tcp = new io.dustcloud.api.v1alpha1.HealthCheckSpec.TcpProbe();
+        }, "at most one of healthCheck.http or healthCheck.tcp may be set"),
+        row("expected status not a status", s -> {
+          httpProbe(s, "/health");
+          s.healthCheck.http.expectedStatus = "2xx";
+        }, "healthCheck.http.expectedStatus must be a status (200) or a range (200-399)"),
+        row("zero concurrent repairs", s -> s.healthCheck.maxConcurrentRepairs = new io.fabric8.kubernetes.api.model.IntOrString(0),
+            "maxConcurrentRepairs must be a count of at least 1 or a percentage such as 25%"),
+        row("concurrent repairs not a percentage", s -> s.healthCheck.maxConcurrentRepairs = new io.fabric8.kubernetes.api.model.IntOrString("half"),
+            "maxConcurrentRepairs must be a count of at least 1 or a percentage such as 25%"),
+        row("startup deadline zero", s -> s.healthCheck.startupDeadlineSeconds = 0,
+            "healthCheck.startupDeadlineSeconds must be between 1 and 3600"),
+        row("unhealthy percent above 100", s -> s.healthCheck.maxUnhealthyPercent = 101,
+            "healthCheck.maxUnhealthyPercent must be between 1 and 100"),
         // health check numbers: the schema's @Min/@Max; a timeout of 0 fails every probe
         row("health period 0", s -> s.healthCheck.periodSeconds = 0, "healthCheck.periodSeconds must be between 1 and 3600"),
         row("health period 3601", s -> s.healthCheck.periodSeconds = 3601, "healthCheck.periodSeconds must be between 1 and 3600"),
@@ -174,8 +190,8 @@ class SpecValidatorTest {
         row("scale to zero", s -> s.scaling.minReplicas = 0),
         row("min equals max at the limit", s -> { s.scaling.minReplicas = 1000; s.scaling.maxReplicas = 1000; }),
         row("scaling unset", s -> s.scaling = null),
-        row("health path root", s -> s.healthCheck.http.path = "/"),
-        row("health path with query", s -> s.healthCheck.http.path = "/health?deep=1"),
+        row("health path root", s -> httpProbe(s, "/")),
+        row("health path with query", s -> httpProbe(s, "/health?deep=1")),
         row("health check unset", s -> s.healthCheck = null),
         row("health check numbers at their upper limits", s -> {
           s.healthCheck.periodSeconds = 3600;
@@ -215,5 +231,10 @@ class SpecValidatorTest {
     spec.scaling.minReplicas = 20;
     assertThat(SpecValidator.validate(spec))
         .containsExactly(SHA256, "spec.port must be between 1 and 65535, was 0", MIN_LE_MAX);
+  }
+
+  static void httpProbe(io.dustcloud.api.v1alpha1.UnikernelSpec s, String path) {
+    s.healthCheck.http = new io.dustcloud.api.v1alpha1.HealthCheckSpec.HttpProbe();
+    s.healthCheck.http.path = path;
   }
 }

@@ -41,4 +41,25 @@ public class UnikernelStatus {
 
   @JsonPropertyDescription("host:port of the fleet's load-balanced endpoint.")
   public String endpoint;
+
+  @JsonPropertyDescription("Instances failing their health checks (or exited) now.")
+  public Integer unhealthyReplicas;
+
+  @JsonPropertyDescription("Instances replaced by health repairs over the fleet's life.")
+  public Long restarts;
+
+  @JsonPropertyDescription("Up to 10 unhealthy instances with the reason, for a first look without logs.")
+  public List<UnhealthyInstance> unhealthyInstances;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class UnhealthyInstance {
+    @JsonPropertyDescription("Instance id (provider-specific).")
+    public String name;
+
+    @JsonPropertyDescription("Revision it runs.")
+    public String revision;
+
+    @JsonPropertyDescription("Why it is unhealthy: the last probe failure, a missed startup deadline, an exit.")
+    public String reason;
+  }
 }

@@ -1,0 +1,102 @@
+package io.dustcloud.core.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides which unhealthy instances to replace. Bounded on purpose: a probe pointed at the
+ * wrong path, or a dependency that is down, makes every instance fail at once, and replacing
+ * them all in a loop would only turn a bad probe into an outage. So:
+ *
+ * <ul>
+ *   <li>an instance is unhealthy when it was ready and then failed {@code failureThreshold}
+ *       probes in a row, when it has not passed a probe within the startup deadline, or when
+ *       it exited;
+ *   <li>when more than {@code maxUnhealthyFraction} of the fleet is unhealthy (and more than
+ *       one instance), repairs are suspended;
+ *   <li>when a revision has been repaired {@code repairsWithoutRecovery} times in a row without
+ *       any instance of it becoming ready, repairs are suspended;
+ *   <li>at most {@code maxConcurrentRepairs} replacements boot at a time;
+ *   <li>a revision whose last repair did not help waits an exponentially growing delay.
+ * </ul>
+ */
+public final class RepairPlanner {
+  private RepairPlanner() {}
+
+  public static RepairPlan plan(List<InstanceHealth> instances, RepairLedger ledger, HealthPolicy policy, Instant now) {
+    List<Repair> unhealthy = new ArrayList<>();
+    int booting = 0;
+    for (InstanceHealth i : instances) {
+      String why = unhealthyReason(i, policy, now);
+      if (why != null) {
+        unhealthy.add(new Repair(i.id(), i.revision(), why));
+      } else if (!i.readiness().ready()) {
+        booting++;
+      }
+    }
+    if (unhealthy.isEmpty()) {
+      return new RepairPlan(List.of(), List.of(), null, null);
+    }
+    int total = instances.size();
+    int tolerated = Math.max(1, (int) Math.floor(total * policy.maxUnhealthyFraction()));
+    if (unhealthy.size() > tolerated) {
+      return new RepairPlan(List.of(), unhealthy, String.format(
+          "%d of %d instances are unhealthy (more than %d%% of the fleet); repairs are suspended because"
+              + " replacing them would not help — check the health check and the instances' dependencies."
+              + " First failure: %s: %s",
+          unhealthy.size(), total, Math.round(policy.maxUnhealthyFraction() * 100),
+          unhealthy.get(0).instanceId(), unhealthy.get(0).reason()), null);
+    }
+    for (Repair r : unhealthy) {
+      RepairLedger.Entry e = ledger.entry(r.revision());
+      if (e.repairsWithoutRecovery() >= policy.repairsWithoutRecovery()) {
+        return new RepairPlan(List.of(), unhealthy, String.format(
+            "revision %s was repaired %d times in a row and no replacement became ready; repairs are"
+                + " suspended. Last failure: %s: %s",
+            r.revision(), e.repairsWithoutRecovery(), r.instanceId(), r.reason()), null);
+      }
+    }
+    int budget = policy.maxConcurrentRepairs() - booting;
+    List<Repair> now1 = new ArrayList<>();
+    String waiting = null;
+    // longest-unhealthy first: exited, then by age
+    List<Repair> ordered = new ArrayList<>(unhealthy);
+    ordered.sort(Comparator.comparing((Repair r) -> !r.reason().startsWith("exited")));
+    RepairLedger projected = ledger;
+    for (Repair r : ordered) {
+      if (budget <= 0) {
+        waiting = "at most " + policy.maxConcurrentRepairs() + " repairs at a time; " + booting + " replacements still booting";
+        break;
+      }
+      Instant allowed = projected.nextRepairAllowed(r.revision(), policy);
+      if (now.isBefore(allowed)) {
+        waiting = "revision " + r.revision() + " backs off until " + allowed + " after repairs that did not recover it";
+        continue;
+      }
+      now1.add(r);
+      projected = projected.repaired(r.revision(), now);
+      budget--;
+    }
+    return new RepairPlan(now1, unhealthy, null, waiting);
+  }
+
+  /** Why {@code i} is unhealthy, or null when it is healthy or still within its startup deadline. */
+  static String unhealthyReason(InstanceHealth i, HealthPolicy policy, Instant now) {
+    Readiness r = i.readiness();
+    if (i.exited()) {
+      return "exited";
+    }
+    if (r.everReady() && !r.ready()) {
+      return "stopped answering: " + r.consecutiveFailures() + " probes failed in a row"
+          + (r.last() == null ? "" : ", last: " + r.last().detail());
+    }
+    if (!r.everReady() && Duration.between(i.createdAt(), now).compareTo(policy.startupDeadline()) > 0) {
+      return "no passing probe within the startup deadline of " + policy.startupDeadline().toSeconds() + "s"
+          + (r.last() == null ? "" : ", last: " + r.last().detail());
+    }
+    return null;
+  }
+}
