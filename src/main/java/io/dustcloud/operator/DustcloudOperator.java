@@ -40,8 +40,8 @@ public final class DustcloudOperator implements AutoCloseable {
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock)
       throws IOException {
-    this.providers = providers;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.providers = providers.decorated(p -> new ProviderMetrics(p, registry));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -50,7 +50,7 @@ public final class DustcloudOperator implements AutoCloseable {
     this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
-            providers,
+            this.providers,
             Map.of(
                 ProviderRegistry.LOCAL, new LocalArtifactResolver(store, builder),
                 ProviderRegistry.GCE, new CloudArtifactResolver()),
