@@ -58,8 +58,8 @@ public final class DustcloudOperator implements AutoCloseable {
       KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock,
       Runnable onLostLeadership)
       throws IOException {
-    this.providers = providers;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.providers = providers.decorated(p -> new ProviderMetrics(p, registry));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -68,7 +68,7 @@ public final class DustcloudOperator implements AutoCloseable {
     this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
-            providers,
+            this.providers,
             Map.of(
                 ProviderRegistry.LOCAL, new LocalArtifactResolver(store, builder),
                 ProviderRegistry.GCE, new CloudArtifactResolver()),

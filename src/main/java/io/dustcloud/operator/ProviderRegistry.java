@@ -18,6 +18,13 @@ public final class ProviderRegistry implements AutoCloseable {
     return this;
   }
 
+  /** The same providers, each wrapped by {@code decorate} (metrics). */
+  public ProviderRegistry decorated(java.util.function.UnaryOperator<FleetProvider> decorate) {
+    ProviderRegistry out = new ProviderRegistry();
+    providers.values().forEach(p -> out.register(decorate.apply(p)));
+    return out;
+  }
+
   public static String nameOf(ProviderSpec spec) {
     return spec.gce != null ? GCE : LOCAL;
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Runs one {@link FleetSupervisor} per fleet on a shared scheduler. */
 public final class Supervisors implements AutoCloseable {
@@ -84,11 +85,17 @@ public final class Supervisors implements AutoCloseable {
   }
 
   private static void safeTick(FleetSupervisor s, FleetId id) {
+    // the same MDC keys JOSDK sets around a reconcile, so every log line names its resource
+    MDC.put("resource.namespace", id.namespace());
+    MDC.put("resource.name", id.name());
     try {
       s.tick();
     } catch (RuntimeException e) {
       // a failed tick must not cancel the schedule
       log.error("fleet {}: supervisor tick failed", id, e);
+    } finally {
+      MDC.remove("resource.namespace");
+      MDC.remove("resource.name");
     }
   }
 

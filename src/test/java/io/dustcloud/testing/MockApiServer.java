@@ -26,6 +26,11 @@ public final class MockApiServer implements AutoCloseable {
     return client;
   }
 
+  /** The server, for tests that inspect the requests it received. */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
   /** A fresh client, as a restarted operator would have. */
   public KubernetesClient newClient() {
     return server.createClient();
