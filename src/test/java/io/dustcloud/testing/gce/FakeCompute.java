@@ -137,8 +137,10 @@ public final class FakeCompute implements AutoCloseable {
     g.converge();
   }
 
+  /** Points the group at one template with a PROACTIVE policy, as a rolling update from the console does. */
   public synchronized void setTemplateByHand(String key, String template) {
     FakeGroup g = groups.get(key);
+    g.resource.putObject("updatePolicy").put("type", "PROACTIVE").put("minimalAction", "REPLACE");
     g.resource.remove("versions");
     g.resource.putArray("versions").addObject().put("instanceTemplate", BASE + "projects/x/global/instanceTemplates/" + template);
     g.converge();
@@ -167,7 +169,7 @@ public final class FakeCompute implements AutoCloseable {
         Thread.sleep(latency);
       }
       boolean mutating = mutating(route.method);
-      FakeFaults.Kind fault = route.method.startsWith("operations.") ? null : faults.draw(mutating);
+      FakeFaults.Kind fault = route.method.startsWith("operations.") ? null : faults.draw(route.method, mutating);
       if (fault == FakeFaults.Kind.TOO_MANY_REQUESTS) {
         send(ex, 429, error(429, "rateLimitExceeded", "Too many requests"));
         return;

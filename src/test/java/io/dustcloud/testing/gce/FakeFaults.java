@@ -29,10 +29,17 @@ public final class FakeFaults {
   public volatile double operationErrorRate;
   private final AtomicInteger scripted = new AtomicInteger();
   private volatile Kind scriptedKind;
+  private volatile String scriptedMethod;
 
   /** The next {@code n} calls fail with {@code kind}. */
   public void failNext(int n, Kind kind) {
+    failNext(null, n, kind);
+  }
+
+  /** The next {@code n} calls of {@code method} (e.g. {@code images.insert}; null: any) fail with {@code kind}. */
+  public void failNext(String method, int n, Kind kind) {
     scriptedKind = kind;
+    scriptedMethod = method;
     scripted.set(n);
   }
 
@@ -44,8 +51,9 @@ public final class FakeFaults {
   }
 
   /** The fault for one call, or null. */
-  Kind draw(boolean mutating) {
-    if (scripted.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+  Kind draw(String method, boolean mutating) {
+    String only = scriptedMethod;
+    if ((only == null || only.equals(method)) && scripted.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return scriptedKind;
     }
     ThreadLocalRandom r = ThreadLocalRandom.current();
