@@ -13,6 +13,8 @@ public final class Conditions {
   public static final String BUILT = "Built";
   /** Some instances are unhealthy; the fleet may still serve (see Available). */
   public static final String DEGRADED = "Degraded";
+  /** True after an automatic rollback, until the spec names another revision. */
+  public static final String ROLLED_BACK = "RolledBack";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -49,6 +51,11 @@ public final class Conditions {
     public static final String REPAIRS_SUSPENDED = "RepairsSuspended";
     public static final String INSTANCE_REPAIRED = "InstanceRepaired";
     public static final String REPAIR_FAILED = "RepairFailed";
+    public static final String REVISION_NOT_FOUND = "RevisionNotFound";
+    public static final String ROLLED_BACK = "RolledBack";
+    public static final String NOT_ROLLED_BACK = "NotRolledBack";
+    public static final String ROLLOUT_STARTED = "RolloutStarted";
+    public static final String ROLLOUT_COMPLETE = "RolloutComplete";
     public static final String FLEET_DELETED = "FleetDeleted";
     public static final String FLEET_ORPHANED = "FleetOrphaned";
   }

@@ -30,11 +30,26 @@ final class FleetStatusModel {
       Map<String, Integer> ready,
       String endpoint,
       Instant now) {
+    apply(status, generation, target, desired, running, ready, endpoint, java.util.Set.of(), now);
+  }
+
+  /** @param standby revisions kept warm for rollback after a promotion: counted, not "rolling" */
+  static void apply(
+      UnikernelStatus status,
+      long generation,
+      String target,
+      int desired,
+      Map<String, Integer> running,
+      Map<String, Integer> ready,
+      String endpoint,
+      java.util.Set<String> standby,
+      Instant now) {
     int replicas = running.values().stream().mapToInt(Integer::intValue).sum();
+    int kept = standby.stream().filter(r -> !r.equals(target)).mapToInt(r -> running.getOrDefault(r, 0)).sum();
     int readyTotal = ready.values().stream().mapToInt(Integer::intValue).sum();
     int updated = running.getOrDefault(target, 0);
     int updatedReady = ready.getOrDefault(target, 0);
-    boolean onlyTarget = replicas == updated;
+    boolean onlyTarget = replicas - kept == updated;
     boolean converged = onlyTarget && updated == desired && updatedReady == desired;
 
     status.observedGeneration = generation;
@@ -59,7 +74,7 @@ final class FleetStatusModel {
       String reason = onlyTarget ? Conditions.Reason.INSTANCES_STARTING : Conditions.Reason.ROLLING_OUT;
       String msg =
           updatedReady + " of " + desired + " instances of " + target + " ready"
-              + (onlyTarget ? "" : "; " + (replicas - updated) + " instances of older revisions still serving");
+              + (onlyTarget ? "" : "; " + (replicas - updated - kept) + " instances of older revisions still serving");
       StatusConditions.set(c, Conditions.READY, Conditions.FALSE, reason, msg, generation, now);
       StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, reason, msg, generation, now);
     }

@@ -85,6 +85,11 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
+  public boolean deleteRevision(FleetId fleet, String revision) {
+    return timed("deleteRevision", () -> delegate.deleteRevision(fleet, revision));
+  }
+
+  @Override
   public void locate(FleetId fleet, java.util.Map<String, String> settings) {
     // local bookkeeping, not an API call: not timed
     delegate.locate(fleet, settings);

@@ -75,6 +75,24 @@ public final class RevisionStore {
     }
   }
 
+  /** Records when a revision first became healthy and/or last served (each once). */
+  public void recordTimes(UnikernelRevision rev, Instant firstHealthy, Instant lastServed) {
+    UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    if (firstHealthy != null && s.firstHealthyTime == null) {
+      s.firstHealthyTime = firstHealthy.toString();
+    }
+    if (lastServed != null) {
+      s.lastServedTime = lastServed.toString();
+    }
+    rev.setStatus(s);
+    UnikernelRevision written = client.resource(rev).updateStatus();
+    rev.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+  }
+
+  public void delete(UnikernelRevision rev) {
+    client.resource(rev).delete();
+  }
+
   /** Revisions of {@code uk}, oldest first. */
   public static List<UnikernelRevision> oldestFirst(Collection<UnikernelRevision> revisions) {
     List<UnikernelRevision> list = new ArrayList<>(revisions);

@@ -73,6 +73,22 @@ final class SpecDefaults {
     if (spec.healthCheck.failureThreshold == null) {
       spec.healthCheck.failureThreshold = h.failureThreshold;
     }
+    if (spec.rollout == null) {
+      spec.rollout = new io.dustcloud.api.v1alpha1.RolloutSpec();
+    }
+    io.dustcloud.api.v1alpha1.RolloutSpec r = new io.dustcloud.api.v1alpha1.RolloutSpec();
+    if (spec.rollout.progressDeadlineSeconds == null) {
+      spec.rollout.progressDeadlineSeconds = r.progressDeadlineSeconds;
+    }
+    if (spec.rollout.verificationSeconds == null) {
+      spec.rollout.verificationSeconds = r.verificationSeconds;
+    }
+    if (spec.rollout.keepPreviousSeconds == null) {
+      spec.rollout.keepPreviousSeconds = r.keepPreviousSeconds;
+    }
+    if (spec.rollout.autoRollback == null) {
+      spec.rollout.autoRollback = r.autoRollback;
+    }
     if (spec.image != null && spec.image.format == null) {
       spec.image.format = io.dustcloud.api.v1alpha1.ArtifactFormat.unix;
     }

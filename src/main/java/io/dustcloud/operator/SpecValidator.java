@@ -63,6 +63,12 @@ public final class SpecValidator {
     if (spec.scaling != null) {
       scaling(spec.scaling, problems);
     }
+    if (spec.rollout != null) {
+      rollout(spec.rollout, problems);
+    }
+    if (spec.revision != null && !spec.revision.matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")) {
+      problems.add("spec.revision must name a revision (a DNS label such as hello-5d8f7c0a1b)");
+    }
     if (spec.healthCheck != null) {
       range("healthCheck.periodSeconds", spec.healthCheck.periodSeconds, 1, 3600, problems);
       range("healthCheck.timeoutSeconds", spec.healthCheck.timeoutSeconds, 1, 60, problems);
@@ -130,6 +136,33 @@ public final class SpecValidator {
     if ((gce.zone == null) == (gce.region == null)) {
       problems.add("exactly one of gce.zone or gce.region must be set");
     }
+  }
+
+  private static void rollout(io.dustcloud.api.v1alpha1.RolloutSpec r, List<String> problems) {
+    boolean surgeOk = countOrPercent(r.maxSurge, 0);
+    boolean unavailableOk = countOrPercent(r.maxUnavailable, 0);
+    if (!surgeOk) {
+      problems.add("rollout.maxSurge must be a count of at least 0 or a percentage such as 25%");
+    }
+    if (!unavailableOk) {
+      problems.add("rollout.maxUnavailable must be a count of at least 0 or a percentage such as 10%");
+    }
+    if (surgeOk && unavailableOk && isZero(r.maxSurge, "25%") && isZero(r.maxUnavailable, "0")) {
+      problems.add("rollout.maxSurge and rollout.maxUnavailable cannot both be 0: a rollout could never start an instance");
+    }
+    range("rollout.progressDeadlineSeconds", r.progressDeadlineSeconds, 1, 86400, problems);
+    range("rollout.verificationSeconds", r.verificationSeconds, 0, 86400, problems);
+    range("rollout.keepPreviousSeconds", r.keepPreviousSeconds, 0, 86400, problems);
+  }
+
+  private static boolean countOrPercent(io.fabric8.kubernetes.api.model.IntOrString v, int min) {
+    return v == null || (v.getIntVal() != null ? v.getIntVal() >= min
+        : v.getStrVal() != null && v.getStrVal().matches("^[0-9]{1,3}%$"));
+  }
+
+  private static boolean isZero(io.fabric8.kubernetes.api.model.IntOrString v, String fallback) {
+    String s = v == null ? fallback : v.getIntVal() != null ? v.getIntVal().toString() : v.getStrVal();
+    return s.replace("%", "").matches("0+");
   }
 
   private static void scaling(ScalingSpec s, List<String> problems) {

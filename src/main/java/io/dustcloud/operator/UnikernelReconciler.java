@@ -8,7 +8,9 @@ import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.build.ArtifactResolution;
 import io.dustcloud.build.ArtifactResolver;
-import io.dustcloud.core.rollout.SurgeRollout;
+import io.dustcloud.core.rollout.RevisionCounts;
+import io.dustcloud.core.rollout.RevisionRollout;
+import io.dustcloud.core.rollout.RolloutDecision;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a {@link Unikernel} in fixed steps: observe → validate → decide → act → record
- * status. Decisions come from pure code ({@link RevisionModel}, {@link SurgeRollout},
+ * status. Decisions come from pure code ({@link RevisionModel}, {@link RevisionRollout},
  * {@link FleetStatusModel}); side effects go through the provider SPI, {@link RevisionStore}
  * and {@link EventRecorder}.
  */
@@ -68,6 +70,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final EventRecorder events;
   private final FleetMetrics metrics;
   private final StatusWriter statusWriter;
+  private final RevisionHistory revisionHistory;
   private final Clock clock;
   private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
   /** The last version of each fleet's Unikernel seen, so supervisor events name the right object. */
@@ -89,6 +92,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     this.events = events;
     this.metrics = metrics;
     this.statusWriter = statusWriter;
+    this.revisionHistory = new RevisionHistory(revisions, providers);
     this.clock = clock;
     supervisors.listener(new FleetListener() {
       @Override
@@ -150,70 +154,72 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     }
     FleetProvider provider = maybeProvider.get();
 
-    // decide: which revision, and is its artifact there?
+    // decide: which revisions, and are their artifacts there?
     boolean[] created = {false};
-    UnikernelRevision target = revisions.ensure(RevisionModel.desired(uk), known, created);
-    String targetName = target.getMetadata().getName();
+    UnikernelRevision latest = revisions.ensure(RevisionModel.desired(uk), known, created);
     if (created[0]) {
-      events.normal(uk, Conditions.Reason.REVISION_CREATED, "created revision " + targetName);
+      events.normal(uk, Conditions.Reason.REVISION_CREATED, "created revision " + latest.getMetadata().getName());
     }
-    ArtifactResolver resolver = artifacts.get(provider.name());
-    if (resolver == null) {
-      return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
-          "no artifact resolver for provider '" + provider.name() + "'", now);
+    Map<String, UnikernelRevision> byName = new HashMap<>();
+    known.forEach(r -> byName.put(r.getMetadata().getName(), r));
+    byName.put(latest.getMetadata().getName(), latest);
+    UnikernelRevision pinned = null;
+    if (spec.revision != null) {
+      pinned = byName.get(spec.revision);
+      if (pinned == null || recordedSha(pinned) == null) {
+        return stall(uk, stored, status, Conditions.Reason.REVISION_NOT_FOUND, "spec.revision names " + spec.revision
+            + (pinned == null ? ", which does not exist" : ", whose artifact was never resolved")
+            + "; retained revisions: " + retained(byName.values()) + ". Nothing was changed.", now);
+      }
+    } else {
+      UpdateControl<Unikernel> notReady = resolveArtifact(uk, stored, status, provider, latest, now);
+      if (notReady != null) {
+        return notReady;
+      }
+      latest = byName.get(latest.getMetadata().getName());
     }
-    ArtifactResolution resolution = resolver.resolve(target.getSpec().hash, target.getSpec(), recordedSha(target));
-    if (resolution instanceof ArtifactResolution.Failed f) {
-      revisions.recordNotBuilt(target, Conditions.FALSE, f.reason(), f.message(), now);
-      return stall(uk, stored, status, f.reason(), f.message(), now);
-    }
-    if (resolution instanceof ArtifactResolution.Pending p) {
-      revisions.recordNotBuilt(target, Conditions.UNKNOWN, p.reason(), p.message(), now);
-      FleetStatusModel.progressing(status, generation, p.reason(), p.message(), now);
-      return write(uk, stored, status).rescheduleAfter(BUILD_POLL);
-    }
-    var resolved = (ArtifactResolution.Resolved) resolution;
-    if (recordedSha(target) == null) {
-      target = revisions.recordArtifact(target, resolved.location(), resolved.sha256(), format(target.getSpec()), now);
-      events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
-          "revision " + targetName + " runs sha256:" + resolved.sha256());
-    }
-    RevisionImage image = image(target, resolved.location(), resolved.sha256());
-    String unsupported = provider.unsupportedReason(image);
-    if (unsupported != null) {
-      return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED, unsupported, now);
-    }
-
-    // decide: desired instances per revision
-    FleetObservation observed;
-    FleetHealth health = supervisors.health(fleet);
     Map<String, RevisionImage> images = new HashMap<>();
-    images.put(targetName, image);
-    for (UnikernelRevision r : known) {
+    for (UnikernelRevision r : byName.values()) {
       String sha = recordedSha(r);
-      if (sha != null && !images.containsKey(r.getMetadata().getName())) {
+      if (sha != null) {
         images.put(r.getMetadata().getName(), image(r, r.getStatus().artifact.url, sha));
       }
     }
+    String latestName = latest.getMetadata().getName();
+    if (pinned == null && images.containsKey(latestName)) {
+      String unsupported = provider.unsupportedReason(images.get(latestName));
+      if (unsupported != null) {
+        return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED, unsupported, now);
+      }
+    }
+
+    // decide: desired instances per revision
+    FleetHealth health = supervisors.health(fleet);
     int desiredTotal = spec.scaling.minReplicas;
-    DesiredFleet desired;
+    FleetObservation observed;
+    RolloutDecision decision;
     try {
       provider.locate(fleet, providerSettings(spec.provider));
       observed = provider.observe(fleet);
-      Map<String, Integer> split =
-          SurgeRollout.split(targetName, desiredTotal, running(observed, known), ready(observed, health));
+      decision = RevisionRollout.decide(latestName, pinned == null ? null : pinned.getMetadata().getName(),
+          RolloutStatus.state(stored), RolloutStatus.policy(spec.rollout), desiredTotal,
+          counts(observed, health, byName.values()), unhealthy(health), now);
+      if (!images.containsKey(decision.state().update())) {
+        return stall(uk, stored, status, Conditions.Reason.REVISION_NOT_FOUND, "revision "
+            + decision.state().update() + " is gone (garbage-collected?); retained: " + retained(byName.values()), now);
+      }
       Map<String, DesiredFleet.Target> targets = new LinkedHashMap<>();
-      split.forEach((rev, n) -> {
+      decision.desired().forEach((rev, n) -> {
         if (images.containsKey(rev)) {
           targets.put(rev, new DesiredFleet.Target(images.get(rev), n));
         }
       });
-      desired = new DesiredFleet(fleet, targets);
 
       // act
       int before = observed.instances().size();
-      observed = provider.realize(desired);
+      observed = provider.realize(new DesiredFleet(fleet, targets));
       supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts);
+      supervisors.serve(fleet, decision.serving());
       if (observed.instances().size() != before) {
         events.normal(uk, Conditions.Reason.SCALED,
             "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
@@ -226,17 +232,101 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       FleetStatusModel.progressing(status, generation, e.reason(), e.getMessage(), now);
       return write(uk, stored, status).rescheduleAfter(PROGRESS_POLL);
     }
+    revisionHistory.record(uk, byName.values(), decision, health, observed, now);
 
     // record status
+    String target = decision.state().update();
     Map<String, Integer> running = running(observed, known);
     Map<String, Integer> ready = ready(observed, health);
-    FleetStatusModel.apply(status, generation, targetName, desiredTotal, running, ready,
-        observed.endpoint().orElse(null), now);
+    java.util.Set<String> standby = decision.state().promoted() == null ? java.util.Set.of()
+        : decision.desired().keySet().stream().filter(r -> !r.equals(target)).collect(java.util.stream.Collectors.toSet());
+    FleetStatusModel.apply(status, generation, target, desiredTotal, running, ready,
+        observed.endpoint().orElse(null), standby, now);
+    RolloutStatus.record(status, decision, generation, now);
     FleetStatusModel.health(status, generation, health, now);
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
+    announceRollout(uk, stored, decision);
     boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);
-    return write(uk, stored, status).rescheduleAfter(ready0 ? RESYNC : PROGRESS_POLL);
+    Duration next = ready0 ? RESYNC : PROGRESS_POLL;
+    if (decision.recheckAt() != null) {
+      Duration untilRecheck = Duration.between(now, decision.recheckAt()).plusMillis(50);
+      next = untilRecheck.compareTo(next) < 0 ? untilRecheck : next;
+    }
+    return write(uk, stored, status).rescheduleAfter(next);
+  }
+
+  /**
+   * Resolves the artifact of {@code rev} and records it; returns the update to return when the
+   * fleet has to wait (a build is running) or stall (the artifact cannot be had), else null.
+   */
+  private UpdateControl<Unikernel> resolveArtifact(
+      Unikernel uk, UnikernelStatus stored, UnikernelStatus status, FleetProvider provider, UnikernelRevision rev,
+      Instant now) {
+    ArtifactResolver resolver = artifacts.get(provider.name());
+    if (resolver == null) {
+      return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
+          "no artifact resolver for provider '" + provider.name() + "'", now);
+    }
+    ArtifactResolution resolution = resolver.resolve(rev.getSpec().hash, rev.getSpec(), recordedSha(rev));
+    if (resolution instanceof ArtifactResolution.Failed f) {
+      revisions.recordNotBuilt(rev, Conditions.FALSE, f.reason(), f.message(), now);
+      return stall(uk, stored, status, f.reason(), f.message(), now);
+    }
+    if (resolution instanceof ArtifactResolution.Pending p) {
+      revisions.recordNotBuilt(rev, Conditions.UNKNOWN, p.reason(), p.message(), now);
+      FleetStatusModel.progressing(status, generation(uk), p.reason(), p.message(), now);
+      return write(uk, stored, status).rescheduleAfter(BUILD_POLL);
+    }
+    var resolved = (ArtifactResolution.Resolved) resolution;
+    if (recordedSha(rev) == null) {
+      UnikernelRevision updated =
+          revisions.recordArtifact(rev, resolved.location(), resolved.sha256(), format(rev.getSpec()), now);
+      rev.setStatus(updated.getStatus());
+      rev.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+      events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
+          "revision " + rev.getMetadata().getName() + " runs sha256:" + resolved.sha256());
+    }
+    return null;
+  }
+
+  /** Events for rollout milestones: a new rollout, a promotion, an automatic rollback. */
+  private void announceRollout(Unikernel uk, UnikernelStatus stored, RolloutDecision decision) {
+    var s = decision.state();
+    if (decision.rolledBack() != null) {
+      events.warning(uk, Conditions.Reason.ROLLED_BACK, "rolled back from " + s.failed() + " to " + s.update() + ": "
+          + decision.rolledBack());
+      return;
+    }
+    String before = stored == null ? null : stored.updateRevision;
+    if (before != null && !before.equals(s.update())) {
+      events.normal(uk, Conditions.Reason.ROLLOUT_STARTED, "rolling from " + before + " to " + s.update());
+    }
+    boolean wasPromoted = stored != null && stored.promotedTime != null && s.update().equals(before);
+    if (s.promoted() != null && !wasPromoted && before != null) {
+      events.normal(uk, Conditions.Reason.ROLLOUT_COMPLETE, "revision " + s.update() + " serves every instance");
+    }
+  }
+
+  private static Map<String, RevisionCounts> counts(
+      FleetObservation observed, FleetHealth health, Collection<UnikernelRevision> known) {
+    Map<String, RevisionCounts> counts = new LinkedHashMap<>();
+    Map<String, Integer> running = running(observed, known);
+    Map<String, Integer> ready = ready(observed, health);
+    running.forEach((rev, n) -> counts.put(rev, new RevisionCounts(n, Math.min(n, ready.getOrDefault(rev, 0)))));
+    return counts;
+  }
+
+  private static Map<String, Integer> unhealthy(FleetHealth health) {
+    Map<String, Integer> counts = new HashMap<>();
+    health.unhealthy().forEach(r -> counts.merge(r.revision(), 1, Integer::sum));
+    return counts;
+  }
+
+  private static String retained(Collection<UnikernelRevision> revisions) {
+    return revisions.isEmpty() ? "none"
+        : RevisionStore.oldestFirst(revisions).stream().map(r -> r.getMetadata().getName())
+            .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**

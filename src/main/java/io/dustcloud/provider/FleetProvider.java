@@ -45,6 +45,15 @@ public interface FleetProvider extends AutoCloseable {
    */
   default void updateReady(FleetId fleet, Set<String> readyInstanceIds) {}
 
+  /**
+   * Deletes the provider resources of a revision that is no longer retained (GCE: its image and
+   * instance template). Returns whether they are gone; false means still in use, try later.
+   * Providers without per-revision resources have nothing to delete.
+   */
+  default boolean deleteRevision(FleetId fleet, String revision) {
+    return true;
+  }
+
   /** Remove every instance and resource of the fleet. Idempotent. */
   void delete(FleetId fleet);
 

@@ -48,6 +48,7 @@ final class FleetSupervisor {
   private final FleetListener listener;
   private final SupervisorMetrics metrics;
   private volatile ProbeSpec spec;
+  private volatile Set<String> serving;
 
   // guarded by this
   private final Map<String, Probed> instances = new HashMap<>();
@@ -78,6 +79,11 @@ final class FleetSupervisor {
 
   void update(ProbeSpec spec) {
     this.spec = spec;
+  }
+
+  /** Null serves every revision. */
+  void serve(Set<String> revisions) {
+    this.serving = revisions == null ? null : Set.copyOf(revisions);
   }
 
   FleetHealth health() {
@@ -191,8 +197,13 @@ final class FleetSupervisor {
   private void publish(FleetObservation observed, Map<String, Readiness> readiness, RepairPlan plan) {
     FleetHealth before = snapshot;
     snapshot = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs());
+    Set<String> allowed = serving;
+    Set<String> routed = observed.instances().stream()
+        .filter(i -> snapshot.isReady(i.id()) && (allowed == null || allowed.contains(i.revision())))
+        .map(InstanceView::id)
+        .collect(Collectors.toSet());
     try {
-      provider.updateReady(fleet, snapshot.readyIds());
+      provider.updateReady(fleet, routed);
     } catch (RuntimeException e) {
       log.warn("fleet {}: updating the endpoint failed: {}", fleet, e.getMessage());
     }

@@ -110,6 +110,17 @@ public final class Supervisors implements AutoCloseable {
     }
   }
 
+  /**
+   * Which revisions' ready instances receive traffic: all of them while rolling, only the
+   * promoted one after (the previous revision kept warm for rollback gets none).
+   */
+  public void serve(FleetId fleet, java.util.Set<String> revisions) {
+    Running r = running.get(fleet);
+    if (r != null) {
+      r.supervisor().serve(revisions);
+    }
+  }
+
   public FleetHealth health(FleetId fleet) {
     Running r = running.get(fleet);
     return r == null ? FleetHealth.EMPTY : r.supervisor().health();

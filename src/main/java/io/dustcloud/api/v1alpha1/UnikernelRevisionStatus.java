@@ -19,6 +19,9 @@ public class UnikernelRevisionStatus {
   @JsonPropertyDescription("When an instance of this revision first passed its health check.")
   public String firstHealthyTime;
 
+  @JsonPropertyDescription("When this revision last stopped serving (another revision was promoted).")
+  public String lastServedTime;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Artifact {
     @JsonPropertyDescription("Where the resolved artifact is stored.")

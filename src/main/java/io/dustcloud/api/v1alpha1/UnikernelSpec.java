@@ -53,6 +53,16 @@ public class UnikernelSpec {
   @Default("Delete")
   public DeletionPolicy deletionPolicy = DeletionPolicy.Delete;
 
+  @JsonPropertyDescription("How the fleet rolls between revisions.")
+  public RolloutSpec rollout = new RolloutSpec();
+
+  @JsonPropertyDescription(
+      "Serve exactly this retained revision (a manual rollback: kubectl get ukrev lists them)."
+          + " Remove it to return to the revision of the current spec.")
+  @io.fabric8.generator.annotation.Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @io.fabric8.generator.annotation.Size(max = 63)
+  public String revision;
+
   @JsonPropertyDescription("How many old, unused revisions are retained for rollback.")
   @Min(0)
   @Max(100)

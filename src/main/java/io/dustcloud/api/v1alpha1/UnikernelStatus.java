@@ -24,6 +24,18 @@ public class UnikernelStatus {
   @JsonPropertyDescription("The most recent revision that served healthily.")
   public String lastGoodRevision;
 
+  @JsonPropertyDescription("A revision rolled back automatically; not tried again until the spec changes.")
+  public String failedRevision;
+
+  @JsonPropertyDescription("The revision served before updateRevision was promoted (kept warm for rollback for a while).")
+  public String previousRevision;
+
+  @JsonPropertyDescription("When the fleet started moving to updateRevision (RFC 3339).")
+  public String rolloutStartTime;
+
+  @JsonPropertyDescription("When updateRevision completed its rollout (RFC 3339); empty while rolling.")
+  public String promotedTime;
+
   @JsonPropertyDescription("Instances that exist, of any revision and state.")
   public Integer replicas;
 

@@ -184,6 +184,7 @@ public final class GceProvider implements FleetProvider {
    * Deletes the image and template of a revision no longer retained, unless the fleet's group
    * still runs it. Returns whether they are gone.
    */
+  @Override
   public boolean deleteRevision(FleetId fleet, String revision) {
     return locked(fleet, f -> {
       if (f.location == null) {

@@ -1,0 +1,115 @@
+package io.dustcloud.core.rollout;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which revision the fleet moves to and how far: follows the spec (or a pin), rolls
+ * back automatically when a new revision misses its progress deadline or fails its
+ * verification window, never retries a failed revision until the spec changes, and keeps the
+ * previous revision warm for a while after a promotion. The split itself comes from
+ * {@link RolloutPlanner}. Pure.
+ */
+public final class RevisionRollout {
+  private RevisionRollout() {}
+
+  /**
+   * @param latest the revision of the current spec
+   * @param pinned the revision {@code spec.revision} names, or null
+   * @param state what was recorded last time
+   * @param total the fleet's size (from the autoscaler)
+   * @param current instances per revision now, oldest revision first
+   * @param unhealthy unhealthy instances per revision now
+   */
+  public static RolloutDecision decide(
+      String latest,
+      String pinned,
+      RolloutState state,
+      RolloutPolicy policy,
+      int total,
+      Map<String, RevisionCounts> current,
+      Map<String, Integer> unhealthy,
+      Instant now) {
+    RolloutState s = state;
+    // a failure is forgotten once the spec names something else (a new spec or a pin)
+    if (s.failed() != null && (pinned != null || !latest.equals(s.failed()))) {
+      s = s.withoutFailure();
+    }
+    String target = pinned != null ? pinned : latest;
+    if (pinned == null && target.equals(s.failed()) && s.lastGood() != null) {
+      target = s.lastGood();
+    }
+    if (!target.equals(s.update())) {
+      s = s.withUpdate(target, now);
+    }
+    String rolledBack = null;
+    RevisionCounts t = current.getOrDefault(target, new RevisionCounts(0, 0));
+    boolean automatic = policy.autoRollback() && pinned == null && s.lastGood() != null
+        && !target.equals(s.lastGood());
+    if (automatic && s.promoted() == null && s.rolloutStarted() != null
+        && !now.isBefore(s.rolloutStarted().plus(policy.progressDeadline())) && t.ready() < total) {
+      rolledBack = "ProgressDeadlineExceeded: " + t.ready() + " of " + total + " instances of " + target
+          + " ready after " + policy.progressDeadline().toSeconds() + "s";
+    } else if (automatic && s.promoted() != null && now.isBefore(s.promoted().plus(policy.verification()))
+        && unhealthy.getOrDefault(target, 0) > 0) {
+      rolledBack = "FailedVerification: " + unhealthy.get(target) + " instances of " + target
+          + " became unhealthy within " + policy.verification().toSeconds() + "s of its promotion";
+    }
+    if (rolledBack != null) {
+      s = s.withFailed(target, rolledBack).withUpdate(s.lastGood(), now);
+      target = s.update();
+    }
+
+    int surge = RolloutPlanner.resolve(policy.maxSurge(), total, true);
+    int unavailable = RolloutPlanner.resolve(policy.maxUnavailable(), total, false);
+    // a failed revision serves nobody: drop it from the plan's availability accounting
+    Map<String, RevisionCounts> counted = new LinkedHashMap<>(current);
+    if (s.failed() != null && !s.failed().equals(target) && counted.containsKey(s.failed())) {
+      RevisionCounts f = counted.get(s.failed());
+      counted.put(s.failed(), new RevisionCounts(f.running(), 0));
+    }
+    RolloutStep step = RolloutPlanner.plan(target, total, counted, surge, unavailable);
+
+    Instant recheck = null;
+    if (step.complete() && s.promoted() == null) {
+      s = s.promotedAt(now);
+    }
+    Set<String> serving = new LinkedHashSet<>();
+    if (s.promoted() != null) {
+      serving.add(target);
+      Instant verified = s.promoted().plus(policy.verification());
+      if (!now.isBefore(verified) && !target.equals(s.lastGood())) {
+        s = s.withLastGood(target);
+      } else if (now.isBefore(verified)) {
+        recheck = verified;
+      }
+      // keep the previous revision warm (not serving) so a rollback is instant
+      Instant keepUntil = s.promoted().plus(policy.keepPrevious());
+      if (s.previous() != null && !s.previous().equals(target) && now.isBefore(keepUntil)
+          && !s.previous().equals(s.failed())) {
+        RevisionCounts prev = current.getOrDefault(s.previous(), new RevisionCounts(0, 0));
+        Map<String, Integer> desired = new LinkedHashMap<>(step.desired());
+        desired.put(s.previous(), Math.min(prev.running(), total));
+        step = new RolloutStep(desired, step.complete(), step.progress());
+        recheck = earliest(recheck, keepUntil);
+      }
+    } else {
+      serving.addAll(current.keySet());
+      serving.add(target);
+      if (s.failed() != null) {
+        serving.remove(s.failed());
+      }
+      if (automatic && rolledBack == null) {
+        recheck = s.rolloutStarted().plus(policy.progressDeadline());
+      }
+    }
+    return new RolloutDecision(s, step, serving, rolledBack, recheck);
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+  }
+}
