@@ -121,7 +121,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     var revisionInformer =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(UnikernelRevision.class, Unikernel.class).build(), context);
-    return List.of(revisionInformer, wakeups);
+    return List.of(revisionInformer, BuildJobEventSource.create(context), wakeups);
   }
 
   @Override
@@ -162,7 +162,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
           "no artifact resolver for provider '" + provider.name() + "'", now);
     }
-    ArtifactResolution resolution = resolver.resolve(target.getSpec().hash, target.getSpec(), recordedSha(target));
+    ArtifactResolution resolution = resolver.resolve(target);
     if (resolution instanceof ArtifactResolution.Failed f) {
       revisions.recordNotBuilt(target, Conditions.FALSE, f.reason(), f.message(), now);
       return stall(uk, stored, status, f.reason(), f.message(), now);
@@ -174,7 +174,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     }
     var resolved = (ArtifactResolution.Resolved) resolution;
     if (recordedSha(target) == null) {
-      target = revisions.recordArtifact(target, resolved.location(), resolved.sha256(), format(target.getSpec()), now);
+      target = revisions.recordArtifact(target, resolved.location(), resolved.sha256(), resolved.buildKey(),
+          format(target.getSpec()), now);
       events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
           "revision " + targetName + " runs sha256:" + resolved.sha256());
     }
