@@ -48,23 +48,30 @@ public class BuildJobs {
   }
 
   /**
-   * The tail of the newest Pod's build log through the API (pods/log), or the termination
-   * message when the log cannot be read (the Pod was removed, RBAC without pods/log, or an
-   * API server that does not serve logs, like the mock server in tests).
+   * The tail of the failed build's log. First the termination message: with
+   * {@code FallbackToLogsOnError} the kubelet stores the log's last lines there, it survives
+   * as long as the Pod object, and reading it needs no log access. Then the log itself through
+   * the API (pods/log), for a container stopped before it terminated (a deadline kills the Pod
+   * while it runs). Anything else, and the build is reported without its log.
    */
   public String logTail(List<Pod> pods) {
-    for (Pod p : LogTail.newestFirst(pods)) {
+    var message = LogTail.fromTerminationMessage(pods);
+    if (message.isPresent()) {
+      return LogTail.trim(message.get());
+    }
+    List<Pod> newest = LogTail.newestFirst(pods);
+    if (!newest.isEmpty()) {
+      Pod p = newest.get(0); // only the last attempt's log matters
       try {
         String text = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
             .inContainer(BuildJobModel.CONTAINER).tailingLines(LogTail.LINES).getLog();
-        if (text != null && !text.isBlank()) {
+        if (LogTail.isLog(text)) {
           return LogTail.trim(text);
         }
       } catch (KubernetesClientException e) {
         log.debug("cannot read the log of build Pod {}: {}", p.getMetadata().getName(), e.getMessage());
       }
-      break; // only the newest attempt's log matters
     }
-    return LogTail.fromTerminationMessage(pods).map(LogTail::trim).orElse("(no build log available)");
+    return "(no build log available: the build Pod is gone)";
   }
 }

@@ -41,6 +41,14 @@ final class LogTail {
         .findFirst();
   }
 
+  /**
+   * Whether a pods/log answer is a log: an API server that does not serve logs (fabric8's mock
+   * server in tests) may answer with a Kubernetes object instead.
+   */
+  static boolean isLog(String text) {
+    return text != null && !text.isBlank() && !text.startsWith("{\"apiVersion\"") && !text.startsWith("{\"kind\"");
+  }
+
   static List<Pod> newestFirst(List<Pod> pods) {
     return pods.stream()
         .sorted(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp())).reversed())
