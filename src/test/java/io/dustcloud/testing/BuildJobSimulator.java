@@ -28,6 +28,27 @@ public final class BuildJobSimulator {
     finish(job, "Complete", "CompletionsReached", "Reached expected number of succeeded pods", 0);
   }
 
+  /** Succeeds with the URL the Job was told to upload to ({@code DUSTCLOUD_OUTPUT_URL}). */
+  public void succeed(Job job, String sha256) {
+    String url = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("DUSTCLOUD_OUTPUT_URL")).findFirst().orElseThrow().getValue();
+    succeed(job, url, sha256);
+  }
+
+  /** The Job failed while its Pod was still running (no termination message yet). */
+  public void failWhileRunning(Job job, String jobReason) {
+    Pod pod = new PodBuilder()
+        .withNewMetadata()
+            .withName(job.getMetadata().getName() + "-r8m4q")
+            .withNamespace(job.getMetadata().getNamespace())
+            .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+        .endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .build();
+    client.resource(pod).create();
+    finish(job, "Failed", jobReason, "Job failed: " + jobReason, 1);
+  }
+
   /**
    * The build failed: {@code log} is what the kubelet puts into the termination message
    * ({@code FallbackToLogsOnError}); {@code jobReason} is BackoffLimitExceeded or DeadlineExceeded.
