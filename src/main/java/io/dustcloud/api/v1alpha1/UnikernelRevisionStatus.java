@@ -21,9 +21,6 @@ public class UnikernelRevisionStatus {
           + " the same key run the same artifact, built once.")
   public String buildKey;
 
-  @JsonPropertyDescription("The in-cluster build Job that produced (or is producing) the artifact, if any.")
-  public String buildJob;
-
   @JsonPropertyDescription("When an instance of this revision first passed its health check.")
   public String firstHealthyTime;
 
