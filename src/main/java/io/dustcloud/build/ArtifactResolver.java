@@ -1,13 +1,24 @@
 package io.dustcloud.build;
 
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 
 /** Turns a revision's image or build inputs into an artifact its provider can boot. */
 public interface ArtifactResolver {
   /**
-   * @param key identifies the build (the revision hash: same inputs, same key)
+   * @param key identifies the revision (its hash); resolvers derive the build key themselves
    * @param spec the revision's frozen spec
    * @param recordedSha256 the digest recorded on the revision by an earlier resolution, if any
    */
   ArtifactResolution resolve(String key, UnikernelRevisionSpec spec, String recordedSha256);
+
+  /**
+   * Resolves for a whole revision. Resolvers that act in the cluster (build Jobs owned by the
+   * revision, in its namespace) need more than the spec and override this.
+   */
+  default ArtifactResolution resolve(UnikernelRevision revision) {
+    var status = revision.getStatus();
+    String recorded = status == null || status.artifact == null ? null : status.artifact.sha256;
+    return resolve(revision.getSpec().hash, revision.getSpec(), recorded);
+  }
 }

@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves a revision's artifact for the local provider: a prebuilt file checked against its
  * declared sha256, or local source built with make. Either way the result is copied into the
- * content-addressed store.
+ * content-addressed store. Builds use the same key and cache semantics as in-cluster builds:
+ * the key covers the source tree's content, and a key built before is reused without make.
  */
 public final class LocalArtifactResolver implements ArtifactResolver {
   public static final String NOT_FOUND = "ArtifactNotFound";
@@ -17,9 +20,16 @@ public final class LocalArtifactResolver implements ArtifactResolver {
   public static final String UNSUPPORTED_URL = "UnsupportedArtifactURL";
   public static final String SOURCE_NOT_FOUND = "BuildSourceNotFound";
   public static final String BUILDING = "Building";
+  public static final String BUILD_UNSUPPORTED = "BuildUnsupported";
 
   private final LocalArtifactStore store;
   private final LocalBuilder builder;
+  /**
+   * The build key of each revision whose build is running, fixed when the build starts: the
+   * build writes into the source tree, and a key recomputed from a half-built tree would start
+   * another build. Dropped once the build settles, so an edited source gets a new key.
+   */
+  private final Map<String, String> runningKeys = new ConcurrentHashMap<>();
 
   public LocalArtifactResolver(LocalArtifactStore store, LocalBuilder builder) {
     this.store = store;
@@ -69,7 +79,12 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     }
   }
 
-  private ArtifactResolution build(String key, UnikernelRevisionSpec spec) {
+  private ArtifactResolution build(String revisionKey, UnikernelRevisionSpec spec) {
+    if (spec.build.git != null) {
+      return new ArtifactResolution.Failed(BUILD_UNSUPPORTED,
+          "the local provider builds spec.build.source on the operator's host; spec.build.git is"
+              + " built by in-cluster Jobs for the gce provider");
+    }
     Path source = Path.of(spec.build.source.path).toAbsolutePath().normalize();
     if (!Files.isDirectory(source)) {
       return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
@@ -77,14 +92,28 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     if (!Files.isRegularFile(source.resolve("Makefile")) && !Files.isRegularFile(source.resolve("makefile"))) {
       return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " has no Makefile");
     }
+    if (spec.build.lockFile != null && !Files.isRegularFile(source.resolve(spec.build.lockFile))) {
+      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND,
+          "lock file " + spec.build.lockFile + " does not exist in build source " + source);
+    }
+    boolean building = runningKeys.containsKey(revisionKey);
+    String key = runningKeys.computeIfAbsent(revisionKey, r -> BuildKeys.key(
+        BuildKeys.local(spec.build, source.toString(), SourceTree.hash(source, spec.build.source.artifact))));
+    var cached = building ? java.util.Optional.<LocalArtifactStore.Stored>empty() : store.lookup(key);
+    if (cached.isPresent()) {
+      runningKeys.remove(revisionKey);
+      return new ArtifactResolution.Resolved(cached.get().path().toString(), cached.get().sha256(), false, key);
+    }
     BuildResult state = builder.state(key, source, spec.build.source.artifact);
+    if (state instanceof BuildResult.Running r) {
+      return new ArtifactResolution.Pending(BUILDING, r.message() + " (build key " + key + ")");
+    }
+    runningKeys.remove(revisionKey);
     if (state instanceof BuildResult.Succeeded s) {
-      return new ArtifactResolution.Resolved(s.artifact().toString(), s.sha256(), true);
+      return new ArtifactResolution.Resolved(s.artifact().toString(), s.sha256(), true, key);
     }
-    if (state instanceof BuildResult.Failed f) {
-      return new ArtifactResolution.Failed(f.reason(), f.message());
-    }
-    return new ArtifactResolution.Pending(BUILDING, ((BuildResult.Running) state).message());
+    var f = (BuildResult.Failed) state;
+    return new ArtifactResolution.Failed(f.reason(), f.message());
   }
 
   /**

@@ -50,6 +50,44 @@ public final class LocalArtifactStore {
     }
   }
 
+  /**
+   * Records that build {@code key} produced {@code sha256}: the local build index, one file per
+   * key under {@code root/keys/}, written atomically so a crash never leaves half an entry.
+   */
+  public void remember(String key, String sha256) {
+    Path entry = keyPath(key);
+    pathOf(sha256); // validates
+    try {
+      Files.createDirectories(entry.getParent());
+      Path tmp = Files.createTempFile(entry.getParent(), ".incoming-", "");
+      Files.writeString(tmp, sha256 + "\n");
+      Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The artifact build {@code key} produced, if it was built before and is still stored. */
+  public Optional<Stored> lookup(String key) {
+    Path entry = keyPath(key);
+    if (!Files.isRegularFile(entry)) {
+      return Optional.empty();
+    }
+    try {
+      String sha = Files.readString(entry).trim();
+      return get(sha).map(p -> new Stored(p, sha));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty(); // an unreadable entry only costs a rebuild
+    }
+  }
+
+  private Path keyPath(String key) {
+    if (!io.dustcloud.core.build.BuildKey.isKey(key)) {
+      throw new IllegalArgumentException("not a build key: " + key);
+    }
+    return root.resolve("keys").resolve(key);
+  }
+
   public Optional<Path> get(String sha256) {
     Path p = pathOf(sha256);
     return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();

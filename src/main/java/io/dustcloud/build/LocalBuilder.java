@@ -101,7 +101,7 @@ public final class LocalBuilder implements AutoCloseable {
               .start();
       running.add(p);
       try {
-        return finishBuild(p, log, sourceDir, artifact);
+        return finishBuild(key, p, log, sourceDir, artifact);
       } finally {
         running.remove(p);
       }
@@ -113,7 +113,7 @@ public final class LocalBuilder implements AutoCloseable {
     }
   }
 
-  private BuildResult finishBuild(Process p, Path log, Path sourceDir, String artifact)
+  private BuildResult finishBuild(String key, Process p, Path log, Path sourceDir, String artifact)
       throws InterruptedException {
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -131,6 +131,7 @@ public final class LocalBuilder implements AutoCloseable {
           REASON_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
     }
     LocalArtifactStore.Stored stored = store.put(built);
+    store.remember(key, stored.sha256());
     return new BuildResult.Succeeded(stored.path(), stored.sha256());
   }
 

@@ -31,6 +31,9 @@ public final class Conditions {
     public static final String BUILDING = "Building";
     public static final String BUILD_SUCCEEDED = "BuildSucceeded";
     public static final String BUILD_FAILED = "BuildFailed";
+    public static final String BUILD_TIMED_OUT = "BuildTimedOut";
+    /** Event: a build Job was created; the message names it. */
+    public static final String BUILD_STARTED = "BuildStarted";
     public static final String BUILD_SOURCE_NOT_FOUND = "BuildSourceNotFound";
     public static final String ARTIFACT_RESOLVED = "ArtifactResolved";
     public static final String ARTIFACT_NOT_FOUND = "ArtifactNotFound";

@@ -4,6 +4,9 @@ import io.dustcloud.build.CloudArtifactResolver;
 import io.dustcloud.build.LocalArtifactResolver;
 import io.dustcloud.build.LocalArtifactStore;
 import io.dustcloud.build.LocalBuilder;
+import io.dustcloud.build.job.BuildIndex;
+import io.dustcloud.build.job.BuildJobs;
+import io.dustcloud.build.job.JobArtifactResolver;
 import io.dustcloud.supervisor.Supervisors;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -66,15 +69,18 @@ public final class DustcloudOperator implements AutoCloseable {
     this.supervisors = new Supervisors(clock, config.tick(), registry);
     LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
     this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
+    EventRecorder events = new EventRecorder(client, clock);
+    var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
+        new BuildJobEvents(events), clock);
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
             this.providers,
             Map.of(
                 ProviderRegistry.LOCAL, new LocalArtifactResolver(store, builder),
-                ProviderRegistry.GCE, new CloudArtifactResolver()),
+                ProviderRegistry.GCE, new CloudArtifactResolver(inClusterBuilds)),
             supervisors,
             new RevisionStore(client),
-            new EventRecorder(client, clock),
+            events,
             new FleetMetrics(registry),
             new StatusWriter(client),
             clock);

@@ -44,10 +44,19 @@ public final class RevisionStore {
     }
   }
 
-  /** Records the resolved artifact and the Built condition once; the revision never changes it again. */
   public UnikernelRevision recordArtifact(
       UnikernelRevision rev, String location, String sha256, ArtifactFormat format, Instant now) {
+    return recordArtifact(rev, location, sha256, null, format, now);
+  }
+
+  /**
+   * Records the resolved artifact, its build key (null for prebuilt images) and the Built
+   * condition once; the revision never changes them again.
+   */
+  public UnikernelRevision recordArtifact(
+      UnikernelRevision rev, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
     UnikernelRevisionStatus status = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    status.buildKey = buildKey;
     UnikernelRevisionStatus.Artifact a = new UnikernelRevisionStatus.Artifact();
     a.url = location;
     a.sha256 = sha256;

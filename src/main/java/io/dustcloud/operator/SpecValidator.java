@@ -114,17 +114,74 @@ public final class SpecValidator {
   }
 
   private static void build(BuildSpec build, List<String> problems) {
-    if (build.source == null) {
-      problems.add("spec.build.source is required");
-      return;
+    if ((build.source == null) == (build.git == null)) {
+      problems.add("exactly one of spec.build.source or spec.build.git must be set");
     }
-    if (build.source.path == null || build.source.path.isBlank()) {
+    if (build.source != null) {
+      localSource(build.source, problems);
+    }
+    if (build.git != null) {
+      git(build, problems);
+    }
+    if (build.builderImage != null && !build.builderImage.matches(BuildSpec.PINNED_IMAGE)) {
+      problems.add(BUILDER_NOT_PINNED);
+    }
+    if (build.lockFile != null && !build.lockFile.matches(BuildSpec.RELATIVE_PATH)) {
+      problems.add("spec.build.lockFile must be a relative path inside the source (no '..', no leading '/')");
+    }
+    if (build.outputBucket != null && !build.outputBucket.matches(BuildSpec.BUCKET)) {
+      problems.add("spec.build.outputBucket must be gs://BUCKET or gs://BUCKET/PREFIX");
+    }
+    if (build.serviceAccount != null && !build.serviceAccount.matches(BuildSpec.SERVICE_ACCOUNT)) {
+      problems.add("spec.build.serviceAccount must be a ServiceAccount name");
+    }
+    if (build.resources != null) {
+      quantity("spec.build.resources.cpu", build.resources.cpu, problems);
+      quantity("spec.build.resources.memory", build.resources.memory, problems);
+    }
+    range("spec.build.deadlineSeconds", build.deadlineSeconds, 60, 86400, problems);
+  }
+
+  /** Runtime messages for the build rules, shared with tests and the bad-input corpus. */
+  public static final String COMMIT_NOT_SHA =
+      "spec.build.git.commit must be a full 40-character commit SHA; branch and tag names move and are refused";
+  public static final String BUILDER_NOT_PINNED =
+      "spec.build.builderImage must be pinned by digest (image@sha256:<64 hex>); a tag can move";
+  public static final String LOCK_FILE_REQUIRED =
+      "spec.build.lockFile is required with spec.build.git: unpinned dependencies make builds irreproducible";
+
+  private static void git(BuildSpec build, List<String> problems) {
+    if (build.git.url == null || !build.git.url.matches("^(https|ssh)://[^\\s]+$")) {
+      problems.add("spec.build.git.url must be an https:// or ssh:// URL");
+    }
+    if (build.git.commit == null || !build.git.commit.matches(BuildSpec.COMMIT)) {
+      problems.add(COMMIT_NOT_SHA);
+    }
+    if (build.lockFile == null) {
+      problems.add(LOCK_FILE_REQUIRED);
+    }
+    if (build.builderImage == null) {
+      problems.add("spec.build.builderImage is required with spec.build.git");
+    }
+    if (build.outputBucket == null) {
+      problems.add("spec.build.outputBucket is required with spec.build.git");
+    }
+  }
+
+  private static void quantity(String field, String value, List<String> problems) {
+    if (value != null && !value.matches(BuildSpec.QUANTITY)) {
+      problems.add(field + " must be a Kubernetes quantity such as 2, 500m or 4Gi");
+    }
+  }
+
+  private static void localSource(BuildSpec.LocalSource source, List<String> problems) {
+    if (source.path == null || source.path.isBlank()) {
       problems.add("spec.build.source.path is required");
     }
-    if (build.source.artifact == null
-        || build.source.artifact.isBlank()
-        || build.source.artifact.startsWith("/")
-        || List.of(build.source.artifact.split("/")).contains("..")) {
+    if (source.artifact == null
+        || source.artifact.isBlank()
+        || source.artifact.startsWith("/")
+        || List.of(source.artifact.split("/")).contains("..")) {
       problems.add("spec.build.source.artifact must be a relative path inside the source directory");
     }
   }

@@ -125,7 +125,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     var revisionInformer =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(UnikernelRevision.class, Unikernel.class).build(), context);
-    return List.of(revisionInformer, wakeups);
+    return List.of(revisionInformer, BuildJobEventSource.create(context), wakeups);
   }
 
   @Override
@@ -268,7 +268,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       return stall(uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
           "no artifact resolver for provider '" + provider.name() + "'", now);
     }
-    ArtifactResolution resolution = resolver.resolve(rev.getSpec().hash, rev.getSpec(), recordedSha(rev));
+    ArtifactResolution resolution = resolver.resolve(rev);
     if (resolution instanceof ArtifactResolution.Failed f) {
       revisions.recordNotBuilt(rev, Conditions.FALSE, f.reason(), f.message(), now);
       return stall(uk, stored, status, f.reason(), f.message(), now);
@@ -280,8 +280,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     }
     var resolved = (ArtifactResolution.Resolved) resolution;
     if (recordedSha(rev) == null) {
-      UnikernelRevision updated =
-          revisions.recordArtifact(rev, resolved.location(), resolved.sha256(), format(rev.getSpec()), now);
+      UnikernelRevision updated = revisions.recordArtifact(rev, resolved.location(), resolved.sha256(),
+          resolved.buildKey(), format(rev.getSpec()), now);
       rev.setStatus(updated.getStatus());
       rev.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
       events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,

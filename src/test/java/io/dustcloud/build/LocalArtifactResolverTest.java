@@ -179,18 +179,71 @@ class LocalArtifactResolverTest {
   }
 
   @Test
-  void failedBuildIsRetriedAfterItsBackoffOnly() throws Exception {
-    Path src = source("all:\n\t@exit 3\n");
+  void unchangedFailingSourceIsRetriedAfterItsBackoffOnly() throws Exception {
+    // fails until a file outside the hashed tree appears: same key, so only the backoff retries it
+    Path flag = dir.resolve("flag");
+    Path src = source("all:\n\t@test -f " + flag + "\n\t@printf fixed > app.bin\n");
     failed(awaitSettled("build-retry", build(src, "app.bin")), "BuildFailed");
+    Files.writeString(flag, "");
 
-    // fixed in place, without a spec change
-    Files.writeString(src.resolve("Makefile"), "all:\n\t@printf fixed > app.bin\n");
     assertThat(resolver.resolve("build-retry", build(src, "app.bin"), null))
         .as("before the backoff the failure stands").isInstanceOf(ArtifactResolution.Failed.class);
 
     clock.advance(LocalBuilder.FIRST_RETRY_DELAY);
     var settled = awaitSettled("build-retry", build(src, "app.bin"));
     assertThat(settled).isInstanceOf(ArtifactResolution.Resolved.class);
+  }
+
+  @Test
+  void editedSourceHasANewKeyAndBuildsAtOnce() throws Exception {
+    Path src = source("all:\n\t@exit 3\n");
+    failed(awaitSettled("build-edit", build(src, "app.bin")), "BuildFailed");
+
+    Files.writeString(src.resolve("Makefile"), "all:\n\t@printf fixed > app.bin\n");
+
+    var settled = awaitSettled("build-edit", build(src, "app.bin"));
+    assertThat(settled).isInstanceOf(ArtifactResolution.Resolved.class);
+    assertThat(((ArtifactResolution.Resolved) settled).built()).isTrue();
+  }
+
+  @Test
+  void aKeyBuiltBeforeIsReusedWithoutMake() throws Exception {
+    Path src = source("all:\n\t@printf once >> ../make-runs\n\t@printf built > app.bin\n");
+    var first = (ArtifactResolution.Resolved) awaitSettled("rev-a", build(src, "app.bin"));
+    assertThat(first.built()).isTrue();
+    assertThat(first.buildKey()).matches("[a-f0-9]{64}");
+
+    // another revision (say, new boot args) with the same build inputs
+    var second = resolver.resolve("rev-b", build(src, "app.bin"), null);
+
+    assertThat(second).isEqualTo(new ArtifactResolution.Resolved(first.location(), first.sha256(), false, first.buildKey()));
+    assertThat(Files.readString(dir.resolve("make-runs"))).isEqualTo("once");
+  }
+
+  @Test
+  void theKeyCoversTheSourceButNotTheArtifactOrIgnoredFiles() throws Exception {
+    Path src = source("all:\n");
+    Files.writeString(src.resolve("main.ml"), "let () = ()");
+    String before = SourceTree.hash(src, "app.bin");
+
+    Files.writeString(src.resolve("app.bin"), "built output");
+    Files.createDirectories(src.resolve("_build")).resolve("x.o").toFile().createNewFile();
+    Files.writeString(src.resolve(".dustcloudignore"), "# outputs\nlogs/\n");
+    String withIgnoreFile = SourceTree.hash(src, "app.bin");
+    Files.createDirectories(src.resolve("logs")).resolve("build.log").toFile().createNewFile();
+    assertThat(SourceTree.hash(src, "app.bin")).isEqualTo(withIgnoreFile);
+    assertThat(withIgnoreFile).as("the ignore file itself is source").isNotEqualTo(before);
+
+    Files.writeString(src.resolve("main.ml"), "let () = print_endline \"hi\"");
+    assertThat(SourceTree.hash(src, "app.bin")).isNotEqualTo(withIgnoreFile);
+  }
+
+  @Test
+  void gitBuildsAreNotForTheLocalProvider() {
+    UnikernelRevisionSpec spec = new UnikernelRevisionSpec();
+    spec.build = new BuildSpec();
+    spec.build.git = new BuildSpec.GitSource();
+    assertThat(failed(resolver.resolve("k1", spec, null), "BuildUnsupported").message()).contains("gce");
   }
 
   @Test

@@ -25,7 +25,12 @@ class SpecValidatorTest {
   static final String ONE_SOURCE = "exactly one of spec.image or spec.build must be set";
   static final String URL = "spec.image.url is required";
   static final String SHA256 = "spec.image.sha256 must be 64 lowercase hex characters";
-  static final String SOURCE = "spec.build.source is required";
+  static final String SOURCE = "exactly one of spec.build.source or spec.build.git must be set";
+  static final String COMMIT = SpecValidator.COMMIT_NOT_SHA;
+  static final String PINNED = SpecValidator.BUILDER_NOT_PINNED;
+  static final String LOCK = SpecValidator.LOCK_FILE_REQUIRED;
+  static final String COMMIT_SHA = "0123456789abcdef0123456789abcdef01234567";
+  static final String IMAGE = "ghcr.io/acme/mirage-builder@sha256:" + SHA;
   static final String PATH = "spec.build.source.path is required";
   static final String ARTIFACT = "spec.build.source.artifact must be a relative path inside the source directory";
   static final String PROVIDER = "spec.provider is required";
@@ -71,6 +76,19 @@ class SpecValidatorTest {
     s.build = build(path, artifact);
   }
 
+  /** A valid in-cluster build from Git. */
+  static BuildSpec git(UnikernelSpec s) {
+    s.image = null;
+    s.build = new BuildSpec();
+    s.build.git = new BuildSpec.GitSource();
+    s.build.git.url = "https://github.com/acme/hello.git";
+    s.build.git.commit = COMMIT_SHA;
+    s.build.builderImage = IMAGE;
+    s.build.lockFile = "mirage/hello-virtio.opam.locked";
+    s.build.outputBucket = "gs://acme-unikernels/dustcloud";
+    return s.build;
+  }
+
   static void useGce(UnikernelSpec s, GceProviderSpec g) {
     s.provider.local = null;
     s.provider.gce = g;
@@ -102,6 +120,26 @@ class SpecValidatorTest {
         row("artifact escapes with inner ..", s -> useBuild(s, "/src", "build/../../out.bin"), ARTIFACT),
         row("artifact blank", s -> useBuild(s, "/src", " "), ARTIFACT),
         row("artifact missing", s -> useBuild(s, "/src", null), ARTIFACT),
+        // git builds
+        row("git and source", s -> git(s).source = build("/src", "a").source, SOURCE),
+        row("git branch name", s -> git(s).git.commit = "main", COMMIT),
+        row("git tag", s -> git(s).git.commit = "v1.2.0", COMMIT),
+        row("git short sha", s -> git(s).git.commit = COMMIT_SHA.substring(0, 12), COMMIT),
+        row("git sha upper case", s -> git(s).git.commit = COMMIT_SHA.toUpperCase(), COMMIT),
+        row("git commit missing", s -> git(s).git.commit = null, COMMIT),
+        row("git url not https or ssh", s -> git(s).git.url = "file:///etc", "spec.build.git.url must be an https:// or ssh:// URL"),
+        row("builder image by tag", s -> git(s).builderImage = "ocaml/opam:latest", PINNED),
+        row("builder image by tag and short digest", s -> git(s).builderImage = "ocaml/opam:latest@sha256:abc", PINNED),
+        row("builder image missing", s -> git(s).builderImage = null, "spec.build.builderImage is required with spec.build.git"),
+        row("lock file missing", s -> git(s).lockFile = null, LOCK),
+        row("lock file escapes", s -> git(s).lockFile = "../secrets", "spec.build.lockFile must be a relative path inside the source (no '..', no leading '/')"),
+        row("lock file absolute", s -> git(s).lockFile = "/etc/passwd", "spec.build.lockFile must be a relative path inside the source (no '..', no leading '/')"),
+        row("output bucket missing", s -> git(s).outputBucket = null, "spec.build.outputBucket is required with spec.build.git"),
+        row("output bucket not gs", s -> git(s).outputBucket = "s3://bucket", "spec.build.outputBucket must be gs://BUCKET or gs://BUCKET/PREFIX"),
+        row("service account not a name", s -> git(s).serviceAccount = "Builder SA", "spec.build.serviceAccount must be a ServiceAccount name"),
+        row("cpu not a quantity", s -> { git(s).resources = new BuildSpec.BuildResources(); s.build.resources.cpu = "two"; },
+            "spec.build.resources.cpu must be a Kubernetes quantity such as 2, 500m or 4Gi"),
+        row("deadline under a minute", s -> git(s).deadlineSeconds = 59, "spec.build.deadlineSeconds must be between 60 and 86400"),
         // provider
         row("provider missing", s -> s.provider = null, PROVIDER),
         row("provider empty", s -> s.provider.local = null, ONE_PROVIDER),
@@ -177,6 +215,15 @@ class SpecValidatorTest {
     return Stream.of(
         row("prebuilt local image", s -> {}),
         row("build from source", s -> useBuild(s, "/src/app", "build/app.bin")),
+        row("build from git", s -> git(s)),
+        row("build from git with every option", s -> {
+          git(s).serviceAccount = "unikernel-builder";
+          s.build.resources = new BuildSpec.BuildResources();
+          s.build.resources.cpu = "500m";
+          s.build.resources.memory = "8Gi";
+          s.build.deadlineSeconds = 86400;
+          s.build.outputBucket = "gs://acme-unikernels";
+        }),
         row("artifact name containing dots", s -> useBuild(s, "/src/app", "app..bin")),
         row("build path relative to the operator's working directory", s -> useBuild(s, "examples/hello", "hello")),
         row("gce zonal", s -> useGce(s, gce("my-project", "europe-west1-b", null))),

@@ -16,6 +16,11 @@ public class UnikernelRevisionStatus {
   @JsonPropertyDescription("What the revision resolved to.")
   public Artifact artifact;
 
+  @JsonPropertyDescription(
+      "Build key of the artifact (docs/builds.md): a hash of every build input. Revisions with"
+          + " the same key run the same artifact, built once.")
+  public String buildKey;
+
   @JsonPropertyDescription("When an instance of this revision first passed its health check.")
   public String firstHealthyTime;
 
