@@ -349,6 +349,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     Map<String, String> settings = new HashMap<>();
     if (s.provider != null && s.provider.local != null) {
       settings.put("runtime", s.provider.local.runtime.name());
+      if (s.provider.local.memoryMiB != null) settings.put("memoryMiB", s.provider.local.memoryMiB.toString());
+      if (s.provider.local.cpus != null) settings.put("cpus", s.provider.local.cpus.toString());
     }
     if (s.provider != null && s.provider.gce != null && s.provider.gce.machineType != null) {
       settings.put("machineType", s.provider.gce.machineType);
