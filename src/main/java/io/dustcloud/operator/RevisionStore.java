@@ -75,6 +75,28 @@ public final class RevisionStore {
     }
   }
 
+  /**
+   * Writes each revision's median boot latency into its status, only where it changed, so a
+   * steady fleet causes no writes. A failed write is retried by a later reconcile.
+   */
+  public void recordBootMedians(Collection<UnikernelRevision> revisions, java.util.Map<String, Long> medians) {
+    for (UnikernelRevision rev : revisions) {
+      Long median = medians.get(rev.getMetadata().getName());
+      if (median == null || rev.getStatus() == null || median.equals(rev.getStatus().bootMedianMillis)) {
+        continue;
+      }
+      // a copy: the revision came from the informer cache, which must not change under it
+      UnikernelRevision changed = Json.copy(rev, UnikernelRevision.class);
+      changed.getStatus().bootMedianMillis = median;
+      try {
+        client.resource(changed).updateStatus();
+      } catch (KubernetesClientException e) {
+        org.slf4j.LoggerFactory.getLogger(RevisionStore.class)
+            .debug("revision {}: boot median not recorded yet: {}", rev.getMetadata().getName(), e.getMessage());
+      }
+    }
+  }
+
   /** Revisions of {@code uk}, oldest first. */
   public static List<UnikernelRevision> oldestFirst(Collection<UnikernelRevision> revisions) {
     List<UnikernelRevision> list = new ArrayList<>(revisions);

@@ -232,6 +232,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetStatusModel.apply(status, generation, targetName, desiredTotal, running, ready,
         observed.endpoint().orElse(null), now);
     FleetStatusModel.health(status, generation, health, now);
+    revisions.recordBootMedians(known, health.bootMedianMillis());
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
     boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);

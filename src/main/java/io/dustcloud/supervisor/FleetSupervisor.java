@@ -51,6 +51,13 @@ final class FleetSupervisor {
   private RepairLedger ledger;
   private volatile FleetHealth snapshot = FleetHealth.EMPTY;
   private List<String> lastMembers = List.of();
+  // boot latency: instances started since this supervisor began; older ones were adopted
+  // after an operator restart and their boot was not observed
+  private static final java.time.Duration ADOPTION_SLACK = java.time.Duration.ofSeconds(10);
+  private final Instant startedAt;
+  private final java.util.Set<String> seen = new java.util.HashSet<>();
+  private final java.util.Set<String> booting = new java.util.HashSet<>();
+  private final BootLatencies boots = new BootLatencies();
 
   FleetSupervisor(FleetId fleet, FleetProvider provider, HttpProber prober, Clock clock, Executor executor,
       ProbeSpec spec, FleetListener listener, SupervisorMetrics metrics, long repairsSoFar) {
@@ -63,6 +70,7 @@ final class FleetSupervisor {
     this.spec = spec;
     this.listener = listener;
     this.metrics = metrics;
+    this.startedAt = clock.instant();
   }
 
   void update(ProbeSpec spec) {
@@ -124,12 +132,16 @@ final class FleetSupervisor {
         if (r.ready() && !before.ready()) {
           ledger = ledger.recovered(instance.revision());
         }
+        observeBoot(instance, r);
         next.put(instance.id(), r);
         instances.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
             instance.state() == InstanceState.FAILED, r));
       }
       readiness.clear();
       readiness.putAll(next);
+      seen.retainAll(next.keySet());
+      booting.retainAll(next.keySet());
+      boots.retain(observed.instances().stream().map(InstanceView::revision).collect(java.util.stream.Collectors.toSet()));
 
       RepairPlan plan = RepairPlanner.plan(instances, ledger, policy, now);
       for (Repair repair : plan.repairs()) {
@@ -140,6 +152,27 @@ final class FleetSupervisor {
       log.error("fleet {}: supervisor tick failed", fleet, e);
     } finally {
       busy.set(false);
+    }
+  }
+
+  /** Counts a new instance as a cold start and records its boot latency at its first passing probe. */
+  private void observeBoot(InstanceView instance, Readiness r) {
+    if (seen.add(instance.id()) && !instance.createdAt().isBefore(startedAt.minus(ADOPTION_SLACK))) {
+      booting.add(instance.id());
+      metrics.coldStart(fleet, instance.revision(), runtime(instance));
+    }
+    if (r.everReady() && booting.remove(instance.id())) {
+      java.time.Duration latency = java.time.Duration.between(instance.createdAt(), r.firstReadyAt());
+      metrics.booted(fleet, instance.revision(), runtime(instance), latency);
+      boots.record(instance.revision(), latency.toMillis());
+    }
+  }
+
+  private String runtime(InstanceView instance) {
+    try {
+      return provider.runtime(fleet, instance.id());
+    } catch (RuntimeException e) {
+      return provider.name();
     }
   }
 
@@ -161,7 +194,8 @@ final class FleetSupervisor {
 
   private void publish(FleetObservation observed, Map<String, Readiness> next, RepairPlan plan) {
     FleetHealth before = snapshot;
-    snapshot = new FleetHealth(next, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs());
+    snapshot = new FleetHealth(next, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs(),
+        boots.medians());
     try {
       provider.updateReady(fleet, snapshot.readyIds());
     } catch (RuntimeException e) {

@@ -19,6 +19,9 @@ public class UnikernelRevisionStatus {
   @JsonPropertyDescription("When an instance of this revision first passed its health check.")
   public String firstHealthyTime;
 
+  @JsonPropertyDescription("Median boot latency of this revision's recent instances in milliseconds: from instance start to its first passing health probe (resolution: the supervisor's tick).")
+  public Long bootMedianMillis;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Artifact {
     @JsonPropertyDescription("Where the resolved artifact is stored.")
