@@ -20,6 +20,8 @@ public final class Main {
                   --http-port N      /healthz, /readyz, /metrics (default: 8081)
         run       run the operator against the cluster of the current kubeconfig or service account
                   (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
+        doctor    probe what the local provider can boot on this host (QEMU, KVM or TCG,
+                  Solo5 tenders, network namespaces and tap) and print why each "no"
         version   print the version
       """;
 
@@ -37,12 +39,24 @@ public final class Main {
     switch (args[0]) {
       case "dev" -> DevMode.main(rest);
       case "run" -> ClusterMode.main(rest);
+      case "doctor" -> System.out.print(doctor());
       case "version" -> System.out.println(version());
       case "help", "-h", "--help" -> System.out.print(USAGE);
       default -> {
         System.err.println("unknown command: " + args[0]);
         System.err.print(USAGE);
         System.exit(2);
+      }
+    }
+  }
+
+  static String doctor() throws java.io.IOException {
+    java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("dustcloud-doctor");
+    try {
+      return io.dustcloud.provider.local.LocalProvider.doctor(scratch);
+    } finally {
+      try (var files = java.nio.file.Files.walk(scratch)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

@@ -43,6 +43,11 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
+  public String runtime(FleetId fleet, String instanceId) {
+    return delegate.runtime(fleet, instanceId); // a lookup, not a backend call
+  }
+
+  @Override
   public FleetObservation observe(FleetId fleet) {
     return timed("observe", () -> delegate.observe(fleet));
   }

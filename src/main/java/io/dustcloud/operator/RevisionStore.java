@@ -85,7 +85,9 @@ public final class RevisionStore {
   }
 
   /** Records when a revision first became healthy and/or last served (each once). */
-  public void recordTimes(UnikernelRevision rev, Instant firstHealthy, Instant lastServed) {
+  public void recordTimes(UnikernelRevision cached, Instant firstHealthy, Instant lastServed) {
+    // a copy: the revision came from the informer cache, which must not change under it
+    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
     UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
     if (firstHealthy != null && s.firstHealthyTime == null) {
       s.firstHealthyTime = firstHealthy.toString();
@@ -94,12 +96,33 @@ public final class RevisionStore {
       s.lastServedTime = lastServed.toString();
     }
     rev.setStatus(s);
-    UnikernelRevision written = client.resource(rev).updateStatus();
-    rev.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    client.resource(rev).updateStatus();
   }
 
   public void delete(UnikernelRevision rev) {
     client.resource(rev).delete();
+  }
+
+  /**
+   * Writes each revision's median boot latency into its status, only where it changed, so a
+   * steady fleet causes no writes. A failed write is retried by a later reconcile.
+   */
+  public void recordBootMedians(Collection<UnikernelRevision> revisions, java.util.Map<String, Long> medians) {
+    for (UnikernelRevision rev : revisions) {
+      Long median = medians.get(rev.getMetadata().getName());
+      if (median == null || rev.getStatus() == null || median.equals(rev.getStatus().bootMedianMillis)) {
+        continue;
+      }
+      // a copy: the revision came from the informer cache, which must not change under it
+      UnikernelRevision changed = Json.copy(rev, UnikernelRevision.class);
+      changed.getStatus().bootMedianMillis = median;
+      try {
+        client.resource(changed).updateStatus();
+      } catch (KubernetesClientException e) {
+        org.slf4j.LoggerFactory.getLogger(RevisionStore.class)
+            .debug("revision {}: boot median not recorded yet: {}", rev.getMetadata().getName(), e.getMessage());
+      }
+    }
   }
 
   /** Revisions of {@code uk}, oldest first. */

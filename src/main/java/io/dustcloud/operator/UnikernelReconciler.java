@@ -244,6 +244,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         observed.endpoint().orElse(null), standby, now);
     RolloutStatus.record(status, decision, generation, now);
     FleetStatusModel.health(status, generation, health, now);
+    revisions.recordBootMedians(known, health.bootMedianMillis());
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
     announceRollout(uk, stored, decision);
@@ -441,6 +442,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     Map<String, String> settings = providerSettings(s.provider);
     if (s.provider != null && s.provider.local != null) {
       settings.put("runtime", s.provider.local.runtime.name());
+      if (s.provider.local.memoryMiB != null) settings.put("memoryMiB", s.provider.local.memoryMiB.toString());
+      if (s.provider.local.cpus != null) settings.put("cpus", s.provider.local.cpus.toString());
     }
     return new RevisionImage(rev.getMetadata().getName(), format(s).name(), location, sha256,
         s.bootArgs, s.port == null ? 8080 : s.port, settings);

@@ -26,6 +26,14 @@ public interface FleetProvider extends AutoCloseable {
    */
   default void locate(FleetId fleet, java.util.Map<String, String> settings) {}
 
+  /**
+   * What runs the instance ({@code process}, {@code qemu}, {@code solo5} for the local
+   * provider), for metrics labels. Providers with one way of running instances keep the default.
+   */
+  default String runtime(FleetId fleet, String instanceId) {
+    return name();
+  }
+
   /** What exists now for {@code fleet}, without changing anything. */
   FleetObservation observe(FleetId fleet);
 

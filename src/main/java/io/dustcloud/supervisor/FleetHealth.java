@@ -9,15 +9,18 @@ import java.util.stream.Collectors;
 
 /**
  * A snapshot of one fleet's health: readiness by instance id, the unhealthy instances and
- * why, whether repairs are suspended, and how many repairs were made.
+ * why, whether repairs are suspended, how many repairs were made, and the median boot
+ * latency (start to first passing probe) of each revision's recent instances.
  */
 public record FleetHealth(
-    Map<String, Readiness> instances, List<Repair> unhealthy, String suspended, String waiting, long repairs) {
-  public static final FleetHealth EMPTY = new FleetHealth(Map.of(), List.of(), null, null, 0);
+    Map<String, Readiness> instances, List<Repair> unhealthy, String suspended, String waiting, long repairs,
+    Map<String, Long> bootMedianMillis) {
+  public static final FleetHealth EMPTY = new FleetHealth(Map.of(), List.of(), null, null, 0, Map.of());
 
   public FleetHealth {
     instances = Map.copyOf(instances);
     unhealthy = List.copyOf(unhealthy);
+    bootMedianMillis = Map.copyOf(bootMedianMillis);
   }
 
   public Set<String> readyIds() {
@@ -34,6 +37,6 @@ public record FleetHealth(
 
   /** What the reconciler reports; probe timings are left out so they do not cause status writes. */
   Object reportable() {
-    return List.of(readyIds(), unhealthy, String.valueOf(suspended), repairs);
+    return List.of(readyIds(), unhealthy, String.valueOf(suspended), repairs, bootMedianMillis);
   }
 }

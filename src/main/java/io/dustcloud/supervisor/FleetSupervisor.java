@@ -55,6 +55,13 @@ final class FleetSupervisor {
   private RepairLedger ledger;
   private List<String> lastMembers = List.of();
   private volatile FleetHealth snapshot = FleetHealth.EMPTY;
+  // boot latency: instances started since this supervisor began; older ones were adopted
+  // after an operator restart and their boot was not observed
+  private static final Duration ADOPTION_SLACK = Duration.ofSeconds(10);
+  private final Instant startedAt;
+  private final Set<String> seen = new java.util.HashSet<>();
+  private final Set<String> booting = new java.util.HashSet<>();
+  private final BootLatencies boots = new BootLatencies();
 
   /** One instance's probe state: readiness, when its last probe started, probes still out. */
   private static final class Probed {
@@ -75,6 +82,7 @@ final class FleetSupervisor {
     this.listener = listener;
     this.metrics = metrics;
     this.ledger = new RepairLedger(Map.of(), repairsSoFar);
+    this.startedAt = clock.instant();
   }
 
   void update(ProbeSpec spec) {
@@ -157,10 +165,14 @@ final class FleetSupervisor {
       for (InstanceView instance : observed.instances()) {
         Probed p = instances.get(instance.id());
         Readiness r = probeable(instance) ? p.readiness : p.readiness.lost();
+        observeBoot(instance, r);
         readiness.put(instance.id(), r);
         health.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
             instance.state() == InstanceState.FAILED, r));
       }
+      seen.retainAll(readiness.keySet());
+      booting.retainAll(readiness.keySet());
+      boots.retain(observed.instances().stream().map(InstanceView::revision).collect(Collectors.toSet()));
       RepairPlan plan = RepairPlanner.plan(health, ledger, policy, now);
       Map<String, Integer> repairedPerRevision = new HashMap<>();
       for (Repair repair : plan.repairs()) {
@@ -174,6 +186,27 @@ final class FleetSupervisor {
       publish(observed, readiness, plan);
     } catch (RuntimeException e) {
       log.error("fleet {}: supervisor tick failed", fleet, e);
+    }
+  }
+
+  /** Counts a new instance as a cold start and records its boot latency at its first passing probe. */
+  private void observeBoot(InstanceView instance, Readiness r) {
+    if (seen.add(instance.id()) && !instance.createdAt().isBefore(startedAt.minus(ADOPTION_SLACK))) {
+      booting.add(instance.id());
+      metrics.coldStart(fleet, instance.revision(), runtime(instance));
+    }
+    if (r.everReady() && booting.remove(instance.id())) {
+      Duration latency = Duration.between(instance.createdAt(), r.firstReadyAt());
+      metrics.booted(fleet, instance.revision(), runtime(instance), latency);
+      boots.record(instance.revision(), latency.toMillis());
+    }
+  }
+
+  private String runtime(InstanceView instance) {
+    try {
+      return provider.runtime(fleet, instance.id());
+    } catch (RuntimeException e) {
+      return provider.name();
     }
   }
 
@@ -196,7 +229,8 @@ final class FleetSupervisor {
 
   private void publish(FleetObservation observed, Map<String, Readiness> readiness, RepairPlan plan) {
     FleetHealth before = snapshot;
-    snapshot = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs());
+    snapshot = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs(),
+        boots.medians());
     Set<String> allowed = serving;
     Set<String> routed = observed.instances().stream()
         .filter(i -> snapshot.isReady(i.id()) && (allowed == null || allowed.contains(i.revision())))

@@ -39,9 +39,31 @@ final class SupervisorMetrics {
         .increment();
   }
 
+  /** A new instance was started (scale-up, replacement, rollout): every unikernel start is cold. */
+  void coldStart(FleetId fleet, String revision, String runtime) {
+    Counter.builder("dustcloud_cold_starts_total")
+        .description("Instances started from nothing (no warm pool); compare with the boot histogram's count for starts that never became ready")
+        .tags("namespace", fleet.namespace(), "name", fleet.name(), "revision", revision, "runtime", runtime)
+        .register(registry)
+        .increment();
+  }
+
+  /** Start to first passing probe; resolution is the supervisor's tick (1 s by default). */
+  void booted(FleetId fleet, String revision, String runtime, Duration latency) {
+    Timer.builder("dustcloud_boot_duration_seconds")
+        .description("Time from instance start to its first passing health probe")
+        .tags("namespace", fleet.namespace(), "name", fleet.name(), "revision", revision, "runtime", runtime)
+        .publishPercentileHistogram(true)
+        .minimumExpectedValue(Duration.ofMillis(5))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry)
+        .record(latency);
+  }
+
   void remove(FleetId fleet) {
     registry.getMeters().stream()
-        .filter(m -> m.getId().getName().startsWith("dustcloud_probe") || m.getId().getName().startsWith("dustcloud_repairs"))
+        .filter(m -> m.getId().getName().startsWith("dustcloud_probe") || m.getId().getName().startsWith("dustcloud_repairs")
+            || m.getId().getName().startsWith("dustcloud_boot") || m.getId().getName().startsWith("dustcloud_cold_starts"))
         .filter(m -> fleet.namespace().equals(m.getId().getTag("namespace")) && fleet.name().equals(m.getId().getTag("name")))
         .forEach(registry::remove);
   }

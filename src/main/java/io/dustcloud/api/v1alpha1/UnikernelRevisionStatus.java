@@ -27,6 +27,9 @@ public class UnikernelRevisionStatus {
   @JsonPropertyDescription("When this revision last stopped serving (another revision was promoted).")
   public String lastServedTime;
 
+  @JsonPropertyDescription("Median boot latency of this revision's recent instances in milliseconds: from instance start to its first passing health probe (resolution: the supervisor's tick).")
+  public Long bootMedianMillis;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Artifact {
     @JsonPropertyDescription("Where the resolved artifact is stored.")

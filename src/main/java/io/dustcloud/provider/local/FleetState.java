@@ -34,6 +34,8 @@ record FleetState(
    *
    * @param processStart the OS start time of {@code pid}; a live pid with another start time
    *     is a different process that reused the pid
+   * @param runtime what runs it ({@code process}, {@code qemu}, {@code solo5}); absent in
+   *     state written before VM runtimes existed, which means {@code process}
    */
   record Instance(
       String id,
@@ -42,5 +44,15 @@ record FleetState(
       Instant processStart,
       int port,
       String artifact,
-      Instant createdAt) {}
+      Instant createdAt,
+      String runtime) {
+
+    Instance {
+      runtime = runtime == null ? UnixArtifacts.RUNTIME : runtime;
+    }
+
+    Instance(String id, String revision, long pid, Instant processStart, int port, String artifact, Instant createdAt) {
+      this(id, revision, pid, processStart, port, artifact, createdAt, null);
+    }
+  }
 }

@@ -15,15 +15,17 @@ import java.util.Set;
 /** The in-memory side of one fleet; every access happens under the provider's per-fleet lock. */
 final class LocalFleet {
 
-  /** An instance with its live process; {@code listening} latches once its port accepted. */
+  /** An instance with its live process; {@code listening} latches once it answered on its port. */
   static final class Member {
     final FleetState.Instance record;
     final ProcessHandle process;
+    final InstanceRuntime runtime;
     boolean listening;
 
-    Member(FleetState.Instance record, ProcessHandle process) {
+    Member(FleetState.Instance record, ProcessHandle process, InstanceRuntime runtime) {
       this.record = record;
       this.process = process;
+      this.runtime = runtime;
     }
 
     InstanceState state() {
@@ -31,7 +33,7 @@ final class LocalFleet {
         return InstanceState.FAILED;
       }
       if (!listening) {
-        listening = ProcessRuntime.accepts(record.port());
+        listening = runtime.answers(record.port());
       }
       return listening ? InstanceState.RUNNING : InstanceState.STARTING;
     }

@@ -27,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs fleets on this host. Its {@code process} runtime boots unix-target unikernels as child
- * processes on loopback ports, and gives each fleet one stable loopback endpoint that
- * balances over the ready instances.
+ * Runs fleets on this host, picking the runtime by artifact format: {@code unix} as child
+ * processes ({@code process}), {@code virtio} as QEMU guests ({@code qemu}), {@code hvt} and
+ * {@code spt} under Solo5 tenders ({@code solo5}). Every instance is reached on a loopback
+ * port, and each fleet gets one stable loopback endpoint that balances over the ready ones.
+ * What the host can boot is probed on first need (see {@link HostCapabilities}) and cached.
  *
  * <p>State lives in {@code stateDir} ({@code fleets/<namespace>.<name>.json}, instance logs
  * in {@code instances/<id>.log}). A provider created over the state of a previous one, even
@@ -41,7 +43,11 @@ public final class LocalProvider implements FleetProvider {
 
   private final FleetStateStore store;
   private final ProcessRuntime runtime;
-  private final UnixArtifacts artifacts = new UnixArtifacts();
+  private final Map<String, InstanceRuntime> runtimes;
+  private final HostCommands host;
+  private final Path stateDir;
+  private final Path kvmDevice;
+  private volatile HostCapabilities capabilities;
   private final PortAllocator ports = new PortAllocator();
   private final Map<String, LocalFleet> fleets = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -53,9 +59,22 @@ public final class LocalProvider implements FleetProvider {
 
   /** @param stopGrace how long a stopped instance gets between SIGTERM and SIGKILL */
   public LocalProvider(Path stateDir, Duration stopGrace) {
+    this(stateDir, stopGrace, HostCommands.system(), Path.of("/dev/kvm"));
+  }
+
+  /** @param host how programs are found and run (tests simulate hosts without QEMU or Solo5) */
+  LocalProvider(Path stateDir, Duration stopGrace, HostCommands host, Path kvmDevice) {
     Path dir = stateDir.toAbsolutePath().normalize();
+    this.stateDir = dir;
+    this.host = host;
+    this.kvmDevice = kvmDevice;
     this.store = new FleetStateStore(dir);
-    this.runtime = new ProcessRuntime(dir.resolve("instances"), stopGrace);
+    ArtifactDigests digests = new ArtifactDigests();
+    this.runtime = new ProcessRuntime(dir.resolve("instances"), stopGrace, new UnixArtifacts(digests));
+    this.runtimes = Map.of(
+        runtime.name(), runtime,
+        QemuRuntime.NAME, new QemuRuntime(runtime, new VmArtifacts(dir.resolve("vm-images"), digests), this::capabilities),
+        Solo5Runtime.NAME, new Solo5Runtime(runtime, host, this::capabilities, digests, dir.resolve("sockets")));
     for (FleetState state : store.loadAll()) {
       adopt(state);
     }
@@ -66,10 +85,65 @@ public final class LocalProvider implements FleetProvider {
     return "local";
   }
 
-  /** Also sets the execute bit on an artifact that lacks it, as booting it would. */
+  /**
+   * The runtime follows the artifact format; a runtime named in the spec must agree with it.
+   * Also sets the execute bit on a unix artifact that lacks it, as booting it would.
+   */
   @Override
   public String unsupportedReason(RevisionImage image) {
-    return artifacts.unsupportedReason(image);
+    String name = runtimeName(image.format());
+    if (name == null) {
+      return "the local provider cannot boot artifacts of format '" + image.format() + "'";
+    }
+    String asked = image.settings().get("runtime");
+    if (asked != null && !asked.equals(name)) {
+      return "format '" + image.format() + "' boots on the local provider's '" + name + "' runtime, but"
+          + " spec.provider.local.runtime is '" + asked + "'; set it to '" + name + "'";
+    }
+    return runtimes.get(name).unsupportedReason(image);
+  }
+
+  /** Which runtime boots a format: the format decides, the spec's runtime only confirms. */
+  static String runtimeName(String format) {
+    return switch (format) {
+      case UnixArtifacts.FORMAT -> UnixArtifacts.RUNTIME;
+      case "virtio" -> QemuRuntime.NAME;
+      case "hvt", "spt" -> Solo5Runtime.NAME;
+      default -> null;
+    };
+  }
+
+  /** What this host can boot: probed once, on first need, then cached for this provider's life. */
+  HostCapabilities capabilities() {
+    HostCapabilities c = capabilities;
+    if (c == null) {
+      synchronized (this) {
+        if (capabilities == null) {
+          capabilities = HostCapabilities.probe(host, stateDir.resolve("capabilities"), kvmDevice);
+          log.info("host capabilities:\n{}", capabilities.table());
+        }
+        c = capabilities;
+      }
+    }
+    return c;
+  }
+
+  /** The {@code doctor} table: each capability, and for each "no" the reason. */
+  public String doctor() {
+    return capabilities().table();
+  }
+
+  /** The {@code doctor} table of this host, probed afresh; {@code scratch} holds the trial-boot firmware. */
+  public static String doctor(Path scratch) {
+    return HostCapabilities.probe(HostCommands.system(), scratch, Path.of("/dev/kvm")).table();
+  }
+
+  /** The runtime that runs an instance, for metrics ({@code process}, {@code qemu}, {@code solo5}). */
+  @Override
+  public String runtime(FleetId fleet, String instanceId) {
+    LocalFleet f = fleets.get(fleet.key());
+    LocalFleet.Member m = f == null ? null : f.members.get(instanceId);
+    return m == null ? name() : m.record.runtime();
   }
 
   @Override
@@ -228,11 +302,13 @@ public final class LocalProvider implements FleetProvider {
     f.images.putAll(state.images());
     for (FleetState.Instance i : state.instances()) {
       Optional<ProcessHandle> process = runtime.adopt(i.pid(), i.processStart());
+      InstanceRuntime owner = runtimes.getOrDefault(i.runtime(), runtime);
       if (process.isPresent()) {
         ports.reserve(i.port());
-        f.members.put(i.id(), new LocalFleet.Member(i, process.get()));
+        f.members.put(i.id(), new LocalFleet.Member(i, process.get(), owner));
       } else {
         log.info("fleet {}: forgetting instance {}: pid {} no longer runs", fleet, i.id(), i.pid());
+        owner.cleanUp(i.id());
       }
     }
     fleets.put(fleet.key(), f);
@@ -299,6 +375,7 @@ public final class LocalProvider implements FleetProvider {
     f.unroute(ids);
     runtime.stop(members.stream().map(m -> m.process).toList());
     for (LocalFleet.Member m : members) {
+      m.runtime.cleanUp(m.record.id());
       f.members.remove(m.record.id());
       ports.release(m.record.port());
       if (dropLogs) {
@@ -312,18 +389,21 @@ public final class LocalProvider implements FleetProvider {
 
   private void start(LocalFleet f, RevisionImage image) {
     String id = image.revision() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // taken before the start, so boot latency (createdAt to first passing probe) includes it
+    Instant createdAt = Instant.now();
     int port = ports.allocate();
+    InstanceRuntime owner = runtimes.get(runtimeName(image.format()));
     ProcessRuntime.Started started;
     try {
-      started = runtime.start(id, image, port);
+      started = owner.start(id, image, port);
     } catch (RuntimeException e) {
       ports.release(port);
       throw e;
     }
     FleetState.Instance record = new FleetState.Instance(id, image.revision(),
         started.handle().pid(), started.startTime(), port,
-        UnixArtifacts.path(image).toString(), Instant.now());
-    f.members.put(id, new LocalFleet.Member(record, started.handle()));
+        UnixArtifacts.path(image).toString(), createdAt, owner.name());
+    f.members.put(id, new LocalFleet.Member(record, started.handle(), owner));
     // saved per start, so a crash right after leaves at most one process unrecorded
     store.save(f.snapshot());
   }

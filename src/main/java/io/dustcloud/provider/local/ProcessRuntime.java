@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +22,11 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts, adopts, probes and stops the processes that are unix-target unikernels. */
-final class ProcessRuntime {
+/**
+ * Owns instance processes for every runtime (start, adopt by pid and start time, stop), and
+ * is itself the {@code process} runtime: unix-target unikernels as child processes.
+ */
+final class ProcessRuntime implements InstanceRuntime {
   private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
   static final String PORT_TOKEN = "{port}";
   private static final Duration KILL_WAIT = Duration.ofSeconds(2);
@@ -36,10 +40,12 @@ final class ProcessRuntime {
 
   private final Path logDir;
   private final Duration grace;
+  private final UnixArtifacts artifacts;
 
-  ProcessRuntime(Path logDir, Duration grace) {
+  ProcessRuntime(Path logDir, Duration grace, UnixArtifacts artifacts) {
     this.logDir = logDir;
     this.grace = grace;
+    this.artifacts = artifacts;
     try {
       Files.createDirectories(logDir);
     } catch (IOException e) {
@@ -54,33 +60,55 @@ final class ProcessRuntime {
   /** A started process, with the start time that identifies it across pid reuse. */
   record Started(ProcessHandle handle, Instant startTime) {}
 
-  Started start(String instanceId, RevisionImage image, int port) {
+  @Override
+  public String name() {
+    return UnixArtifacts.RUNTIME;
+  }
+
+  @Override
+  public String unsupportedReason(RevisionImage image) {
+    return artifacts.unsupportedReason(image);
+  }
+
+  @Override
+  public boolean answers(int port) {
+    return accepts(port);
+  }
+
+  @Override
+  public Started start(String instanceId, RevisionImage image, int port) {
     Path artifact = UnixArtifacts.path(image);
     List<String> command = new ArrayList<>();
     command.add(artifact.toString());
     for (String arg : image.bootArgs()) {
       command.add(arg.replace(PORT_TOKEN, Integer.toString(port)));
     }
+    return launch(instanceId, image.revision(), command, Map.of(
+        "PORT", Integer.toString(port),
+        "LISTEN_ADDR", PortAllocator.LOOPBACK.getHostAddress()), port);
+  }
+
+  /** Starts {@code command} with its output appended to the instance log; any runtime's process. */
+  Started launch(String instanceId, String revision, List<String> command, Map<String, String> env, int port) {
     ProcessBuilder pb = new ProcessBuilder(command)
         // the log directory, not the operator's: a unikernel writing files stays contained
         .directory(logDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(instanceId).toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("PORT", Integer.toString(port));
-    pb.environment().put("LISTEN_ADDR", PortAllocator.LOOPBACK.getHostAddress());
+    pb.environment().putAll(env);
     pb.environment().put("DUSTCLOUD_INSTANCE_ID", instanceId);
     try {
       Process process = pb.start();
       ProcessHandle handle = process.toHandle();
       // A process that already exited has no start time; it shows as FAILED either way.
       Instant started = handle.info().startInstant().orElse(Instant.EPOCH);
-      log.info("started instance {} (revision {}) pid {} on port {}",
-          instanceId, image.revision(), handle.pid(), port);
+      log.info("started instance {} (revision {}) pid {} on port {}: {}",
+          instanceId, revision, handle.pid(), port, command.get(0));
       return new Started(handle, started);
     } catch (IOException e) {
       throw new ProviderException("StartFailed",
-          "cannot start " + artifact + " for instance " + instanceId + ": " + e.getMessage(),
+          "cannot start " + command.get(0) + " for instance " + instanceId + ": " + e.getMessage(),
           true, e);
     }
   }
@@ -115,8 +143,11 @@ final class ProcessRuntime {
     if (handles.isEmpty()) {
       return;
     }
+    // helpers an instance process started (a runtime's forwarders) must not outlive it
+    List<ProcessHandle> descendants = handles.stream().flatMap(ProcessHandle::descendants).toList();
     handles.forEach(ProcessHandle::destroy);
     List<ProcessHandle> stubborn = awaitExit(handles, grace);
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     if (!stubborn.isEmpty()) {
       stubborn.forEach(h -> log.warn("pid {} ignored SIGTERM for {}, killing it", h.pid(), grace));
       stubborn.forEach(ProcessHandle::destroyForcibly);

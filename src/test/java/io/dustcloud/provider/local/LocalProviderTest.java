@@ -350,7 +350,12 @@ class LocalProviderTest {
     assertThat(provider.unsupportedReason(image("r1", "v1"))).isNull();
     RevisionImage virtio = new RevisionImage("r1", "virtio", BINARY.toString(), null,
         List.of(), 8080, Map.of());
-    assertThat(provider.unsupportedReason(virtio)).contains("'virtio'", "qemu");
+    // a host executable is no VM image, whether or not this host has QEMU
+    assertThat(provider.unsupportedReason(virtio)).containsAnyOf("not a virtio image", "qemu");
+    RevisionImage virtioOnProcess = new RevisionImage("r1", "virtio", BINARY.toString(), null,
+        List.of(), 8080, Map.of("runtime", "process"));
+    assertThat(provider.unsupportedReason(virtioOnProcess))
+        .contains("format 'virtio' boots on the local provider's 'qemu' runtime", "set it to 'qemu'");
     RevisionImage missing = new RevisionImage("r1", "unix", "/nonexistent/hello", null,
         List.of(), 8080, Map.of());
     assertThat(provider.unsupportedReason(missing)).contains("/nonexistent/hello", "does not exist");
