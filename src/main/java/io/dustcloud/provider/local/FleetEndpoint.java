@@ -36,6 +36,8 @@ final class FleetEndpoint implements AutoCloseable {
   private final ExecutorService pumps;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger next = new AtomicInteger();
+  /** Proxied connections per backend, so a backend can be drained before it is stopped. */
+  private final java.util.Map<InetSocketAddress, AtomicInteger> active = new ConcurrentHashMap<>();
   private volatile List<InetSocketAddress> backends = List.of();
   private volatile boolean closed;
 
@@ -125,6 +127,7 @@ final class FleetEndpoint implements AutoCloseable {
       try {
         s.connect(target, CONNECT_TIMEOUT_MS);
         open.add(s);
+        active.computeIfAbsent(target, t -> new AtomicInteger()).incrementAndGet();
         return s;
       } catch (IOException e) {
         closeQuietly(s);
@@ -139,6 +142,8 @@ final class FleetEndpoint implements AutoCloseable {
     private final Socket client;
     private final Socket backend;
     private final AtomicInteger directionsLeft = new AtomicInteger(2);
+
+    private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     Connection(Socket client, Socket backend) {
       this.client = client;
@@ -185,9 +190,33 @@ final class FleetEndpoint implements AutoCloseable {
     }
 
     void abort() {
+      if (counted.getAndSet(false)) {
+        AtomicInteger n = active.get((InetSocketAddress) backend.getRemoteSocketAddress());
+        if (n != null) {
+          n.decrementAndGet();
+        }
+      }
       closeQuietly(client);
       closeQuietly(backend);
     }
+  }
+
+  /**
+   * Waits until no proxied connection to {@code targets} is open, at most {@code max}: called
+   * after the targets left the rotation and before they are stopped, so requests in flight
+   * finish instead of failing. Returns whether they drained.
+   */
+  boolean awaitDrained(java.util.Collection<InetSocketAddress> targets, java.time.Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean drained = targets.stream().allMatch(t -> active.getOrDefault(t, new AtomicInteger()).get() <= 0);
+      if (drained) {
+        targets.forEach(active::remove);
+        return true;
+      }
+      sleepQuietly(10);
+    }
+    return false;
   }
 
   private void closeQuietly(Socket s) {

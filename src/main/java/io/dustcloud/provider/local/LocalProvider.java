@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalProvider implements FleetProvider {
   private static final Logger log = LoggerFactory.getLogger(LocalProvider.class);
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(2);
+  /** How long connections to an instance leaving the rotation may take to finish. */
+  static final Duration DRAIN = Duration.ofSeconds(5);
 
   private final FleetStateStore store;
   private final ProcessRuntime runtime;
@@ -191,7 +193,8 @@ public final class LocalProvider implements FleetProvider {
       // ids already gone are skipped: a retried replace must not replace twice
       List<LocalFleet.Member> old =
           instanceIds.stream().distinct().map(f.members::get).filter(m -> m != null).toList();
-      stop(f, old, true);
+      // replaced because unhealthy: its connections will not finish, so no drain
+      stop(f, old, true, false);
       for (LocalFleet.Member m : old) {
         RevisionImage image = f.images.get(m.record.revision());
         if (image == null) {
@@ -344,7 +347,7 @@ public final class LocalProvider implements FleetProvider {
     for (LocalFleet.Member m : failed) {
       log.info("fleet {}: instance {} exited; see {}", f.id, m.record.id(), logFile(m.record.id()));
     }
-    stop(f, failed, false);
+    stop(f, failed, false, false);
   }
 
   private static List<LocalFleet.Member> extras(LocalFleet f, DesiredFleet desired) {
@@ -367,12 +370,21 @@ public final class LocalProvider implements FleetProvider {
    * after the processes are gone, so a crash midway leaves them recorded and adoptable.
    */
   private void stop(LocalFleet f, List<LocalFleet.Member> members, boolean dropLogs) {
+    stop(f, members, dropLogs, true);
+  }
+
+  /** @param drain wait for proxied connections to finish first (not for instances that hang) */
+  private void stop(LocalFleet f, List<LocalFleet.Member> members, boolean dropLogs, boolean drain) {
     if (members.isEmpty()) {
       return;
     }
     Set<String> ids = new HashSet<>();
     members.forEach(m -> ids.add(m.record.id()));
     f.unroute(ids);
+    if (drain && !f.endpoint.awaitDrained(members.stream().map(LocalFleet.Member::socketAddress).toList(), DRAIN)) {
+      log.info("fleet {}: connections to stopping instances did not finish within {}s; stopping anyway",
+          f.id, DRAIN.toSeconds());
+    }
     runtime.stop(members.stream().map(m -> m.process).toList());
     for (LocalFleet.Member m : members) {
       m.runtime.cleanUp(m.record.id());
