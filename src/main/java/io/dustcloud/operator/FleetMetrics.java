@@ -40,14 +40,21 @@ public final class FleetMetrics {
     Gauge.builder(name, value, AtomicInteger::get).description(help).tags(tags).register(registry);
   }
 
+  /** A rollout started ({@code outcome=started}), completed ({@code promoted}) or was rolled back. */
+  public void rollout(FleetId fleet, String outcome) {
+    io.micrometer.core.instrument.Counter.builder("dustcloud_rollouts_total")
+        .description("Rollouts by outcome: started, promoted, rolled_back")
+        .tags("namespace", fleet.namespace(), "name", fleet.name(), "outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
   public void remove(FleetId fleet) {
     if (fleets.remove(fleet) != null) {
       Tags tags = Tags.of("namespace", fleet.namespace(), "name", fleet.name());
-      for (String name : new String[] {"dustcloud_fleet_desired_replicas", "dustcloud_fleet_replicas", "dustcloud_fleet_ready_replicas"}) {
-        var meter = registry.find(name).tags(tags).gauge();
-        if (meter != null) {
-          registry.remove(meter);
-        }
+      for (String name : new String[] {"dustcloud_fleet_desired_replicas", "dustcloud_fleet_replicas",
+          "dustcloud_fleet_ready_replicas", "dustcloud_rollouts_total"}) {
+        registry.find(name).tags(tags).meters().forEach(registry::remove);
       }
     }
   }

@@ -294,17 +294,21 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   /** Events for rollout milestones: a new rollout, a promotion, an automatic rollback. */
   private void announceRollout(Unikernel uk, UnikernelStatus stored, RolloutDecision decision) {
     var s = decision.state();
+    FleetId fleet = fleetId(uk);
     if (decision.rolledBack() != null) {
+      metrics.rollout(fleet, "rolled_back");
       events.warning(uk, Conditions.Reason.ROLLED_BACK, "rolled back from " + s.failed() + " to " + s.update() + ": "
           + decision.rolledBack());
       return;
     }
     String before = stored == null ? null : stored.updateRevision;
     if (before != null && !before.equals(s.update())) {
+      metrics.rollout(fleet, "started");
       events.normal(uk, Conditions.Reason.ROLLOUT_STARTED, "rolling from " + before + " to " + s.update());
     }
     boolean wasPromoted = stored != null && stored.promotedTime != null && s.update().equals(before);
     if (s.promoted() != null && !wasPromoted && before != null) {
+      metrics.rollout(fleet, "promoted");
       events.normal(uk, Conditions.Reason.ROLLOUT_COMPLETE, "revision " + s.update() + " serves every instance");
     }
   }
