@@ -103,7 +103,7 @@ class RolloutBench {
   private static void setBootArgs(MockApiServer api, String... args) {
     Unikernel uk = get(api);
     uk.getSpec().bootArgs = List.of(args);
-    api.client().resource(uk).update();
+    Unikernels.update(api.client(), uk);
   }
 
   private static Unikernel get(MockApiServer api) {

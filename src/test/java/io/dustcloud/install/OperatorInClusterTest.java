@@ -101,7 +101,7 @@ class OperatorInClusterTest {
       String first = awaitReady(client, null);
       Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
       uk.getSpec().bootArgs = List.of("--version=v2");
-      client.resource(uk).update();
+      Unikernels.update(client, uk);
       awaitReady(client, first);
       metrics = scrape();
       client.resources(Unikernel.class).inNamespace(NS).withName("hello").delete();

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.Unikernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -191,7 +192,7 @@ class InClusterBuildTest {
     // a new revision (machine shape) with the same build inputs
     Unikernel changed = get("hello");
     changed.getSpec().provider.gce.machineType = "e2-medium";
-    client.resource(changed).update();
+    Unikernels.update(client, changed);
     await().atMost(WAIT).untilAsserted(() -> {
       Unikernel uk = get("hello");
       assertThat(uk.getStatus().currentRevision).isNotEqualTo(first);
@@ -251,7 +252,7 @@ class InClusterBuildTest {
 
     Unikernel longer = get("hello");
     longer.getSpec().build.deadlineSeconds = 3600;
-    client.resource(longer).update();
+    Unikernels.update(client, longer);
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(jobs()).singleElement()
         .satisfies(j -> assertThat(j.getSpec().getActiveDeadlineSeconds()).isEqualTo(3600L)));

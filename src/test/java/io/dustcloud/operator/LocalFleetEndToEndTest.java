@@ -67,7 +67,7 @@ class LocalFleetEndToEndTest {
 
     Unikernel change = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
     change.getSpec().bootArgs = List.of("--version=v2");
-    client.resource(change).update();
+    Unikernels.update(client, change);
     await().atMost(WAIT).untilAsserted(() -> {
       Unikernel now = get("hello");
       assertThat(now.getStatus().currentRevision).isNotEqualTo(v1);

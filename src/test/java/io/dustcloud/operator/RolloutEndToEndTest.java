@@ -94,7 +94,7 @@ class RolloutEndToEndTest {
       // pin v1: exactly that retained revision serves
       Unikernel pin = get();
       pin.getSpec().revision = v1;
-      client.resource(pin).update();
+      Unikernels.update(client, pin);
       load.reset();
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(get().getStatus().currentRevision).isEqualTo(v1);
@@ -113,7 +113,7 @@ class RolloutEndToEndTest {
     String v1 = awaitPromoted(null);
     Unikernel pin = get();
     pin.getSpec().revision = "web-0000000000";
-    client.resource(pin).update();
+    Unikernels.update(client, pin);
     await().atMost(WAIT).untilAsserted(() -> {
       var stalled = StatusConditions.find(get().getStatus().conditions, Conditions.STALLED);
       assertThat(stalled.status).isEqualTo("True");
@@ -149,7 +149,7 @@ class RolloutEndToEndTest {
   void setBootArgs(String... args) {
     Unikernel change = get();
     change.getSpec().bootArgs = List.of(args);
-    client.resource(change).update();
+    Unikernels.update(client, change);
   }
 
   long running(String revision) {

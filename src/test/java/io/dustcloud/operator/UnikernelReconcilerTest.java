@@ -80,7 +80,7 @@ class UnikernelReconcilerTest {
 
     Unikernel changed = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
     changed.getSpec().bootArgs = List.of("--version=v2");
-    client.resource(changed).update();
+    Unikernels.update(client, changed);
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
@@ -97,7 +97,7 @@ class UnikernelReconcilerTest {
     String first = awaitCondition("hello", Conditions.READY, "True").getStatus().currentRevision;
     Unikernel changed = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
     changed.getSpec().scaling.minReplicas = 3;
-    client.resource(changed).update();
+    Unikernels.update(client, changed);
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
       assertThat(uk.getStatus().readyReplicas).isEqualTo(3);
@@ -166,7 +166,7 @@ class UnikernelReconcilerTest {
     Unikernel fixed = client.resources(Unikernel.class).inNamespace(NS).withName("cloudy").get();
     fixed.getSpec().provider.gce = null;
     fixed.getSpec().provider.local = new io.dustcloud.api.v1alpha1.LocalProviderSpec();
-    client.resource(fixed).update();
+    Unikernels.update(client, fixed);
     Unikernel ready = awaitCondition("cloudy", Conditions.READY, "True");
     assertThat(condition(ready, Conditions.STALLED).status).isEqualTo("False");
     assertThat(ready.getStatus().observedGeneration).isEqualTo(ready.getMetadata().getGeneration());

@@ -52,6 +52,26 @@ public final class Unikernels {
     return uk;
   }
 
+  /**
+   * Writes {@code uk}'s spec as a user would: on a conflict with the operator's status writes
+   * (the object's resourceVersion moved on), the spec is re-applied to the fresh object.
+   */
+  public static Unikernel update(io.fabric8.kubernetes.client.KubernetesClient client, Unikernel uk) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return client.resource(uk).update();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+        Unikernel fresh = client.resources(Unikernel.class).inNamespace(uk.getMetadata().getNamespace())
+            .withName(uk.getMetadata().getName()).get();
+        fresh.setSpec(uk.getSpec());
+        uk = fresh;
+      }
+    }
+  }
+
   public static String sha256(Path file) {
     try {
       return LocalArtifactStore.sha256(file);
