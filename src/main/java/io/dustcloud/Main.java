@@ -20,6 +20,8 @@ public final class Main {
                   --http-port N      /healthz, /readyz, /metrics (default: 8081)
         run       run the operator against the cluster of the current kubeconfig or service account
                   (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
+        simulate  replay a demand trace through the autoscaler and the HPA-like and GCE-like
+                  baselines: --trace FILE [--policy target|threshold] (simulate --help for all)
         version   print the version
       """;
 
@@ -37,6 +39,7 @@ public final class Main {
     switch (args[0]) {
       case "dev" -> DevMode.main(rest);
       case "run" -> ClusterMode.main(rest);
+      case "simulate" -> System.exit(io.dustcloud.sim.Simulator.main(rest, System.out, System.err));
       case "version" -> System.out.println(version());
       case "help", "-h", "--help" -> System.out.print(USAGE);
       default -> {
