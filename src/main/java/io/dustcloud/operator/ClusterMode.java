@@ -1,5 +1,7 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.provider.gce.GceConfig;
+import io.dustcloud.provider.gce.GceProvider;
 import io.dustcloud.provider.local.LocalProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -16,6 +18,10 @@ public final class ClusterMode {
     ProviderRegistry providers = new ProviderRegistry();
     if (config.localProvider()) {
       providers.register(new LocalProvider(config.stateDir().resolve("local")));
+    }
+    GceConfig gce = GceConfig.fromEnv(System.getenv());
+    if (gce.enabled()) {
+      providers.register(GceProvider.create(gce, Clock.systemUTC()));
     }
     DustcloudOperator operator = new DustcloudOperator(client, config, providers, Clock.systemUTC()).start();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -85,6 +85,12 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
+  public void locate(FleetId fleet, java.util.Map<String, String> settings) {
+    // local bookkeeping, not an API call: not timed
+    delegate.locate(fleet, settings);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

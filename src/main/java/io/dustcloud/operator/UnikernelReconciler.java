@@ -198,6 +198,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     int desiredTotal = spec.scaling.minReplicas;
     DesiredFleet desired;
     try {
+      provider.locate(fleet, providerSettings(spec.provider));
       observed = provider.observe(fleet);
       Map<String, Integer> split =
           SurgeRollout.split(targetName, desiredTotal, running(observed, known), ready(observed, health));
@@ -271,6 +272,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : providers.forSpec(uk.getSpec().provider);
     try {
       if (provider.isPresent()) {
+        provider.get().locate(fleet, providerSettings(uk.getSpec().provider));
         if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
           provider.get().release(fleet);
           events.normal(uk, Conditions.Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
@@ -346,15 +348,40 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
 
   private static RevisionImage image(UnikernelRevision rev, String location, String sha256) {
     UnikernelRevisionSpec s = rev.getSpec();
-    Map<String, String> settings = new HashMap<>();
+    Map<String, String> settings = providerSettings(s.provider);
     if (s.provider != null && s.provider.local != null) {
       settings.put("runtime", s.provider.local.runtime.name());
     }
-    if (s.provider != null && s.provider.gce != null && s.provider.gce.machineType != null) {
-      settings.put("machineType", s.provider.gce.machineType);
-    }
     return new RevisionImage(rev.getMetadata().getName(), format(s).name(), location, sha256,
         s.bootArgs, s.port == null ? 8080 : s.port, settings);
+  }
+
+  /** The spec's gce fields as provider settings (keys of {@code provider.gce.GceSettings}); empty for local. */
+  static Map<String, String> providerSettings(io.dustcloud.api.v1alpha1.ProviderSpec provider) {
+    Map<String, String> settings = new HashMap<>();
+    var gce = provider == null ? null : provider.gce;
+    if (gce != null) {
+      putIfSet(settings, "project", gce.project);
+      putIfSet(settings, "zone", gce.zone);
+      putIfSet(settings, "region", gce.region);
+      putIfSet(settings, "machineType", gce.machineType);
+      putIfSet(settings, "network", gce.network);
+      putIfSet(settings, "subnetwork", gce.subnetwork);
+      putIfSet(settings, "serviceAccount", gce.serviceAccount);
+      if (gce.tags != null && !gce.tags.isEmpty()) {
+        settings.put("tags", String.join(",", gce.tags));
+      }
+      if (gce.labels != null) {
+        gce.labels.forEach((k, v) -> settings.put("labels." + k, v));
+      }
+    }
+    return settings;
+  }
+
+  private static void putIfSet(Map<String, String> settings, String key, String value) {
+    if (value != null) {
+      settings.put(key, value);
+    }
   }
 
   private static ArtifactFormat format(UnikernelRevisionSpec s) {

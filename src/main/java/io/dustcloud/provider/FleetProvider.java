@@ -18,6 +18,14 @@ public interface FleetProvider extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Tells the provider where the fleet lives: the provider settings of its spec (for GCE the
+   * project and zone or region). Called before {@link #observe} and {@link #delete}, which a
+   * restarted operator may call before any {@link #realize}. Providers that keep their own
+   * state ignore it.
+   */
+  default void locate(FleetId fleet, java.util.Map<String, String> settings) {}
+
   /** What exists now for {@code fleet}, without changing anything. */
   FleetObservation observe(FleetId fleet);
 

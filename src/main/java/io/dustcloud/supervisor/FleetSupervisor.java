@@ -14,25 +14,28 @@ import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-second loop of one fleet: observe the provider, probe instances, publish the ready
- * set to the provider's endpoint, repair what failed (within {@link RepairPlanner}'s bounds)
- * and wake the reconciler when something changed. Probes run asynchronously; a tick whose
- * probes are still out is skipped rather than queued, so a slow fleet never piles up work.
- * Instances not yet ready are probed every tick, ready ones every probe period.
+ * The per-second loop of one fleet: observe the provider, start the probes that are due,
+ * publish the ready set to the provider's endpoint, repair what failed (within
+ * {@link RepairPlanner}'s bounds) and wake the reconciler when something changed.
+ *
+ * <p>Probes are asynchronous and each instance's results arrive on their own: a tick never
+ * waits for a probe, so a hung instance delays nobody, not even its own next probe (a probe
+ * may start while the previous one still waits for its timeout; at most
+ * {@link #maxInFlight} per instance). Instances not yet ready are probed on every run (four
+ * per tick), ready ones every probe period.
  */
 final class FleetSupervisor {
   private static final Logger log = LoggerFactory.getLogger(FleetSupervisor.class);
@@ -41,28 +44,36 @@ final class FleetSupervisor {
   private final FleetProvider provider;
   private final HttpProber prober;
   private final Clock clock;
-  private final Executor executor;
+  private final Duration tick;
   private final FleetListener listener;
   private final SupervisorMetrics metrics;
   private volatile ProbeSpec spec;
-  private final AtomicBoolean busy = new AtomicBoolean();
-  // touched only by the one tick in progress (busy guards it)
-  private final Map<String, Readiness> readiness = new HashMap<>();
-  private RepairLedger ledger;
-  private volatile FleetHealth snapshot = FleetHealth.EMPTY;
-  private List<String> lastMembers = List.of();
 
-  FleetSupervisor(FleetId fleet, FleetProvider provider, HttpProber prober, Clock clock, Executor executor,
+  // guarded by this
+  private final Map<String, Probed> instances = new HashMap<>();
+  private RepairLedger ledger;
+  private List<String> lastMembers = List.of();
+  private volatile FleetHealth snapshot = FleetHealth.EMPTY;
+
+  /** One instance's probe state: readiness, when its last probe started, probes still out. */
+  private static final class Probed {
+    Readiness readiness = Readiness.UNKNOWN;
+    Instant lastStarted;
+    int inFlight;
+    String revision;
+  }
+
+  FleetSupervisor(FleetId fleet, FleetProvider provider, HttpProber prober, Clock clock, Duration tick,
       ProbeSpec spec, FleetListener listener, SupervisorMetrics metrics, long repairsSoFar) {
-    this.ledger = new RepairLedger(java.util.Map.of(), repairsSoFar);
     this.fleet = fleet;
     this.provider = provider;
     this.prober = prober;
     this.clock = clock;
-    this.executor = executor;
+    this.tick = tick;
     this.spec = spec;
     this.listener = listener;
     this.metrics = metrics;
+    this.ledger = new RepairLedger(Map.of(), repairsSoFar);
   }
 
   void update(ProbeSpec spec) {
@@ -73,95 +84,113 @@ final class FleetSupervisor {
     return snapshot;
   }
 
-  /** Starts one tick unless the previous one is still running. */
+  /** One tick; the scheduler never runs two ticks of one fleet at once. */
   void tick() {
-    if (!busy.compareAndSet(false, true)) {
-      return;
-    }
+    FleetObservation observed;
     try {
-      FleetObservation observed = provider.observe(fleet);
-      ProbeSpec probe = spec;
-      Instant now = clock.instant();
-      Map<String, CompletableFuture<ProbeResult>> inFlight = new HashMap<>();
-      for (InstanceView instance : observed.instances()) {
-        if (!probeable(instance)) {
-          continue;
-        }
-        Readiness r = readiness.getOrDefault(instance.id(), Readiness.UNKNOWN);
-        boolean due = !r.ready() || r.lastProbedAt() == null || !now.isBefore(r.lastProbedAt().plus(probe.period()));
-        if (due) {
-          inFlight.put(instance.id(), prober.probe(instance.address(), probe));
-        }
-      }
-      CompletableFuture.allOf(inFlight.values().toArray(CompletableFuture[]::new))
-          .completeOnTimeout(null, probe.timeout().toMillis() + 500, TimeUnit.MILLISECONDS)
-          .whenCompleteAsync((v, e) -> finish(observed, inFlight, probe), executor);
+      observed = provider.observe(fleet);
     } catch (RuntimeException e) {
       log.warn("fleet {}: observe failed: {}", fleet, e.getMessage());
-      busy.set(false);
+      return;
+    }
+    ProbeSpec probe = spec;
+    startDueProbes(observed, probe);
+    planRepairAndPublish(observed, probe);
+  }
+
+  private synchronized void startDueProbes(FleetObservation observed, ProbeSpec probe) {
+    Instant now = clock.instant();
+    Set<String> present = observed.instances().stream().map(InstanceView::id).collect(Collectors.toSet());
+    instances.keySet().retainAll(present);
+    // half a tick of slack: a period equal to the tick must not skip a tick because of jitter
+    Duration period = probe.period().minus(tick.dividedBy(2));
+    int maxInFlight = maxInFlight(probe);
+    for (InstanceView instance : observed.instances()) {
+      Probed p = instances.computeIfAbsent(instance.id(), id -> new Probed());
+      p.revision = instance.revision();
+      if (!probeable(instance) || p.inFlight >= maxInFlight) {
+        continue;
+      }
+      boolean due = !p.readiness.ready() || p.lastStarted == null || !now.isBefore(p.lastStarted.plus(period));
+      if (due) {
+        p.lastStarted = now;
+        p.inFlight++;
+        String id = instance.id();
+        prober.probe(instance.address(), probe).thenAccept(result -> completed(id, result, probe));
+      }
     }
   }
 
-  private void finish(FleetObservation observed, Map<String, CompletableFuture<ProbeResult>> inFlight, ProbeSpec probe) {
+  /** Probes may outlive one period when their timeout is as long; bound how many pile up. */
+  static int maxInFlight(ProbeSpec probe) {
+    long ratio = (probe.timeout().toMillis() + probe.period().toMillis() - 1) / Math.max(1, probe.period().toMillis());
+    return (int) Math.min(5, Math.max(1, ratio) + 1);
+  }
+
+  private synchronized void completed(String id, ProbeResult result, ProbeSpec probe) {
+    metrics.probed(fleet, result);
+    Probed p = instances.get(id);
+    if (p == null) {
+      return; // the instance is gone
+    }
+    p.inFlight--;
+    Readiness before = p.readiness;
+    HealthPolicy policy = probe.policy();
+    p.readiness = before.observe(result, policy.failureThreshold(), policy.successThreshold(), clock.instant());
+    if (p.readiness.ready() && !before.ready()) {
+      ledger = ledger.recovered(p.revision);
+    }
+  }
+
+  private synchronized void planRepairAndPublish(FleetObservation observed, ProbeSpec probe) {
     try {
       Instant now = clock.instant();
       HealthPolicy policy = probe.policyFor(observed.instances().size());
-      Map<String, Readiness> next = new HashMap<>();
-      List<InstanceHealth> instances = new ArrayList<>();
+      List<InstanceHealth> health = new ArrayList<>();
+      Map<String, Readiness> readiness = new HashMap<>();
       for (InstanceView instance : observed.instances()) {
-        Readiness before = readiness.getOrDefault(instance.id(), Readiness.UNKNOWN);
-        Readiness r = before;
-        if (!probeable(instance)) {
-          r = r.lost();
-        } else {
-          CompletableFuture<ProbeResult> f = inFlight.get(instance.id());
-          if (f != null) {
-            ProbeResult result = f.getNow(ProbeResult.fail(probe.timeout().toMillis(), "probe timed out"));
-            metrics.probed(fleet, result);
-            r = r.observe(result, policy.failureThreshold(), policy.successThreshold(), now);
-          }
-        }
-        if (r.ready() && !before.ready()) {
-          ledger = ledger.recovered(instance.revision());
-        }
-        next.put(instance.id(), r);
-        instances.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
+        Probed p = instances.get(instance.id());
+        Readiness r = probeable(instance) ? p.readiness : p.readiness.lost();
+        readiness.put(instance.id(), r);
+        health.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
             instance.state() == InstanceState.FAILED, r));
       }
-      readiness.clear();
-      readiness.putAll(next);
-
-      RepairPlan plan = RepairPlanner.plan(instances, ledger, policy, now);
+      RepairPlan plan = RepairPlanner.plan(health, ledger, policy, now);
+      Map<String, Integer> repairedPerRevision = new HashMap<>();
       for (Repair repair : plan.repairs()) {
-        repair(repair, now);
+        if (repair(repair)) {
+          repairedPerRevision.merge(repair.revision(), 1, Integer::sum);
+          readiness.remove(repair.instanceId());
+          instances.remove(repair.instanceId());
+        }
       }
-      publish(observed, next, plan);
+      repairedPerRevision.forEach((revision, count) -> ledger = ledger.repaired(revision, now, count));
+      publish(observed, readiness, plan);
     } catch (RuntimeException e) {
       log.error("fleet {}: supervisor tick failed", fleet, e);
-    } finally {
-      busy.set(false);
     }
   }
 
-  private void repair(Repair repair, Instant now) {
+  /** Replaces one instance; true when it was replaced. */
+  private boolean repair(Repair repair) {
     try {
       // exited instances are replaced by the provider's own realize: do not replace twice
       if (!repair.reason().equals("exited")) {
         provider.replace(fleet, List.of(repair.instanceId()));
       }
-      ledger = ledger.repaired(repair.revision(), now);
-      readiness.remove(repair.instanceId());
       metrics.repaired(fleet, repair.reason().split(":")[0]);
       listener.repaired(fleet, repair);
+      return true;
     } catch (RuntimeException e) {
       log.warn("fleet {}: replacing {} failed: {}", fleet, repair.instanceId(), e.getMessage());
       listener.repairFailed(fleet, repair, e.getMessage());
+      return false;
     }
   }
 
-  private void publish(FleetObservation observed, Map<String, Readiness> next, RepairPlan plan) {
+  private void publish(FleetObservation observed, Map<String, Readiness> readiness, RepairPlan plan) {
     FleetHealth before = snapshot;
-    snapshot = new FleetHealth(next, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs());
+    snapshot = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs());
     try {
       provider.updateReady(fleet, snapshot.readyIds());
     } catch (RuntimeException e) {

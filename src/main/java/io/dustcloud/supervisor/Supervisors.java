@@ -77,11 +77,22 @@ public final class Supervisors implements AutoCloseable {
               listener.repairFailed(f, r, error);
             }
           };
-          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, scheduler, spec, relay, metrics, repairsSoFar);
+          Duration interval = probeInterval(tick);
+          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics, repairsSoFar);
           ScheduledFuture<?> task =
-              scheduler.scheduleWithFixedDelay(() -> safeTick(s, id), 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+              scheduler.scheduleAtFixedRate(() -> safeTick(s, id), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
           return new Running(s, task);
         });
+  }
+
+  /**
+   * The supervisor runs four times per tick: instances that are not ready yet (a replacement
+   * booting) are probed at that pace, so a fast boot is noticed within a quarter tick; ready
+   * instances are still probed once per probe period.
+   */
+  static Duration probeInterval(Duration tick) {
+    Duration quarter = tick.dividedBy(4);
+    return quarter.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : quarter;
   }
 
   private static void safeTick(FleetSupervisor s, FleetId id) {

@@ -33,6 +33,25 @@ public final class Unikernels {
     return uk;
   }
 
+  /** A gce-provider Unikernel running a prebuilt virtio image from Cloud Storage. */
+  public static Unikernel gce(String namespace, String name, String project, String zone, int replicas) {
+    Unikernel uk = new Unikernel();
+    uk.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    UnikernelSpec spec = new UnikernelSpec();
+    spec.image = new ImageSource();
+    spec.image.url = "gs://dustcloud-test/" + name + ".tar.gz";
+    spec.image.sha256 = "a".repeat(64);
+    spec.image.format = io.dustcloud.api.v1alpha1.ArtifactFormat.virtio;
+    spec.provider = new ProviderSpec();
+    spec.provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
+    spec.provider.gce.project = project;
+    spec.provider.gce.zone = zone;
+    spec.scaling.minReplicas = replicas;
+    spec.healthCheck.periodSeconds = 1;
+    uk.setSpec(spec);
+    return uk;
+  }
+
   public static String sha256(Path file) {
     try {
       return LocalArtifactStore.sha256(file);

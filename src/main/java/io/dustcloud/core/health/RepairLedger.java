@@ -6,8 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Repair history per revision: how many repairs in a row produced no ready instance, and when
- * the last one was. Instances get new ids when replaced, so history is kept per revision (the
+ * Repair history per revision: how many rounds of repairs in a row produced no ready
+ * instance, and when the last one was. A round is every repair of one revision in one tick:
+ * five instances killed at once are one incident, repaired together, not five. Instances get new ids when replaced, so history is kept per revision (the
  * lineage the replacements share), not per instance id. Immutable.
  */
 public record RepairLedger(Map<String, Entry> revisions, long totalRepairs) {
@@ -24,9 +25,14 @@ public record RepairLedger(Map<String, Entry> revisions, long totalRepairs) {
   }
 
   public RepairLedger repaired(String revision, Instant now) {
+    return repaired(revision, now, 1);
+  }
+
+  /** One round of {@code instances} repairs of {@code revision}. */
+  public RepairLedger repaired(String revision, Instant now, int instances) {
     Map<String, Entry> next = new HashMap<>(revisions);
     next.put(revision, new Entry(entry(revision).repairsWithoutRecovery() + 1, now));
-    return new RepairLedger(next, totalRepairs + 1);
+    return new RepairLedger(next, totalRepairs + instances);
   }
 
   /** An instance of {@code revision} became ready: its repairs worked. */

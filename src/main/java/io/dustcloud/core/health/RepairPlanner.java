@@ -61,23 +61,23 @@ public final class RepairPlanner {
     }
     int budget = policy.maxConcurrentRepairs() - booting;
     List<Repair> now1 = new ArrayList<>();
+    // (ledger entries are per round: see RepairLedger)
     String waiting = null;
     // longest-unhealthy first: exited, then by age
     List<Repair> ordered = new ArrayList<>(unhealthy);
     ordered.sort(Comparator.comparing((Repair r) -> !r.reason().startsWith("exited")));
-    RepairLedger projected = ledger;
     for (Repair r : ordered) {
       if (budget <= 0) {
         waiting = "at most " + policy.maxConcurrentRepairs() + " repairs at a time; " + booting + " replacements still booting";
         break;
       }
-      Instant allowed = projected.nextRepairAllowed(r.revision(), policy);
+      // the backoff spaces rounds of repairs; within a round every budgeted instance goes
+      Instant allowed = ledger.nextRepairAllowed(r.revision(), policy);
       if (now.isBefore(allowed)) {
         waiting = "revision " + r.revision() + " backs off until " + allowed + " after repairs that did not recover it";
         continue;
       }
       now1.add(r);
-      projected = projected.repaired(r.revision(), now);
       budget--;
     }
     return new RepairPlan(now1, unhealthy, null, waiting);

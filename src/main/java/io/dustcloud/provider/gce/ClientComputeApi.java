@@ -1,0 +1,255 @@
+package io.dustcloud.provider.gce;
+
+import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.longrunning.OperationFuture;
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.NotFoundException;
+import com.google.cloud.compute.v1.DeleteImageRequest;
+import com.google.cloud.compute.v1.DeleteInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.DeleteInstanceTemplateRequest;
+import com.google.cloud.compute.v1.DeleteRegionInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.Image;
+import com.google.cloud.compute.v1.ImagesClient;
+import com.google.cloud.compute.v1.ImagesSettings;
+import com.google.cloud.compute.v1.InsertImageRequest;
+import com.google.cloud.compute.v1.InsertInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.InsertInstanceTemplateRequest;
+import com.google.cloud.compute.v1.InsertRegionInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.InstanceGroupManager;
+import com.google.cloud.compute.v1.InstanceGroupManagersClient;
+import com.google.cloud.compute.v1.InstanceGroupManagersRecreateInstancesRequest;
+import com.google.cloud.compute.v1.InstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.InstanceTemplate;
+import com.google.cloud.compute.v1.InstanceTemplatesClient;
+import com.google.cloud.compute.v1.InstanceTemplatesSettings;
+import com.google.cloud.compute.v1.ListImagesRequest;
+import com.google.cloud.compute.v1.ListInstanceTemplatesRequest;
+import com.google.cloud.compute.v1.ListManagedInstancesInstanceGroupManagersRequest;
+import com.google.cloud.compute.v1.ListManagedInstancesRegionInstanceGroupManagersRequest;
+import com.google.cloud.compute.v1.ManagedInstance;
+import com.google.cloud.compute.v1.Operation;
+import com.google.cloud.compute.v1.PatchInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.PatchRegionInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.RecreateInstancesInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.RecreateInstancesRegionInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersRecreateRequest;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.ResizeInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.ResizeRegionInstanceGroupManagerRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * {@link ComputeApi} over Google's {@code google-cloud-compute} client (REST transport). The
+ * endpoint and credentials come from {@link GceConfig}: Application Default Credentials and
+ * Google's endpoint unless set.
+ */
+public final class ClientComputeApi implements ComputeApi {
+  private final ImagesClient images;
+  private final InstanceTemplatesClient templates;
+  private final InstanceGroupManagersClient zonal;
+  private final RegionInstanceGroupManagersClient regional;
+
+  public ClientComputeApi(String endpoint, CredentialsProvider credentials) {
+    try {
+      ImagesSettings.Builder i = ImagesSettings.newBuilder();
+      InstanceTemplatesSettings.Builder t = InstanceTemplatesSettings.newBuilder();
+      InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder();
+      RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder();
+      if (credentials != null) {
+        i.setCredentialsProvider(credentials);
+        t.setCredentialsProvider(credentials);
+        z.setCredentialsProvider(credentials);
+        r.setCredentialsProvider(credentials);
+      }
+      if (endpoint != null && !endpoint.isBlank()) {
+        i.setEndpoint(endpoint);
+        t.setEndpoint(endpoint);
+        z.setEndpoint(endpoint);
+        r.setEndpoint(endpoint);
+      }
+      // retries are GceCalls' job: one layer, inside the rate limiter, with our backoff
+      i.getSettings().setRetryableCodes();
+      t.getSettings().setRetryableCodes();
+      z.getSettings().setRetryableCodes();
+      z.listManagedInstancesSettings().setRetryableCodes();
+      r.getSettings().setRetryableCodes();
+      r.listManagedInstancesSettings().setRetryableCodes();
+      i.listSettings().setRetryableCodes();
+      t.listSettings().setRetryableCodes();
+      images = ImagesClient.create(i.build());
+      templates = InstanceTemplatesClient.create(t.build());
+      zonal = InstanceGroupManagersClient.create(z.build());
+      regional = RegionInstanceGroupManagersClient.create(r.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the Compute clients: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<InstanceGroupManager> getGroup(GceLocation at, String name) {
+    return found(() -> at.regional()
+        ? regional.get(at.project(), at.region(), name)
+        : zonal.get(at.project(), at.zone(), name));
+  }
+
+  @Override
+  public void insertGroup(GceLocation at, InstanceGroupManager group, String requestId) {
+    await(at.regional()
+        ? regional.insertAsync(InsertRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setRegion(at.region()).setInstanceGroupManagerResource(group).setRequestId(requestId).build())
+        : zonal.insertAsync(InsertInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setZone(at.zone()).setInstanceGroupManagerResource(group).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void patchGroup(GceLocation at, String name, InstanceGroupManager patch, String requestId) {
+    await(at.regional()
+        ? regional.patchAsync(PatchRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setRegion(at.region()).setInstanceGroupManager(name).setInstanceGroupManagerResource(patch)
+            .setRequestId(requestId).build())
+        : zonal.patchAsync(PatchInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setZone(at.zone()).setInstanceGroupManager(name).setInstanceGroupManagerResource(patch)
+            .setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void resizeGroup(GceLocation at, String name, int size, String requestId) {
+    await(at.regional()
+        ? regional.resizeAsync(ResizeRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setRegion(at.region()).setInstanceGroupManager(name).setSize(size).setRequestId(requestId).build())
+        : zonal.resizeAsync(ResizeInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setZone(at.zone()).setInstanceGroupManager(name).setSize(size).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteGroup(GceLocation at, String name, String requestId) {
+    await(at.regional()
+        ? regional.deleteAsync(DeleteRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setRegion(at.region()).setInstanceGroupManager(name).setRequestId(requestId).build())
+        : zonal.deleteAsync(DeleteInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+            .setZone(at.zone()).setInstanceGroupManager(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public List<ManagedInstance> listManagedInstances(GceLocation at, String group) {
+    List<ManagedInstance> out = new ArrayList<>();
+    try {
+      listManagedInstances(at, group, out);
+    } catch (NotFoundException e) {
+      return List.of();
+    }
+    return out;
+  }
+
+  private void listManagedInstances(GceLocation at, String group, List<ManagedInstance> out) {
+    if (at.regional()) {
+      regional.listManagedInstances(ListManagedInstancesRegionInstanceGroupManagersRequest.newBuilder()
+          .setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group).build())
+          .iterateAll().forEach(out::add);
+    } else {
+      zonal.listManagedInstances(ListManagedInstancesInstanceGroupManagersRequest.newBuilder()
+          .setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group).build())
+          .iterateAll().forEach(out::add);
+    }
+  }
+
+  @Override
+  public void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
+    await(at.regional()
+        ? regional.recreateInstancesAsync(RecreateInstancesRegionInstanceGroupManagerRequest.newBuilder()
+            .setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group).setRequestId(requestId)
+            .setRegionInstanceGroupManagersRecreateRequestResource(
+                RegionInstanceGroupManagersRecreateRequest.newBuilder().addAllInstances(instanceUrls)).build())
+        : zonal.recreateInstancesAsync(RecreateInstancesInstanceGroupManagerRequest.newBuilder()
+            .setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group).setRequestId(requestId)
+            .setInstanceGroupManagersRecreateInstancesRequestResource(
+                InstanceGroupManagersRecreateInstancesRequest.newBuilder().addAllInstances(instanceUrls)).build()));
+  }
+
+  @Override
+  public Optional<InstanceTemplate> getTemplate(String project, String name) {
+    return found(() -> templates.get(project, name));
+  }
+
+  @Override
+  public void insertTemplate(String project, InstanceTemplate template, String requestId) {
+    await(templates.insertAsync(InsertInstanceTemplateRequest.newBuilder().setProject(project)
+        .setInstanceTemplateResource(template).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteTemplate(String project, String name, String requestId) {
+    await(templates.deleteAsync(DeleteInstanceTemplateRequest.newBuilder().setProject(project)
+        .setInstanceTemplate(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public List<InstanceTemplate> listTemplates(String project, String filter) {
+    List<InstanceTemplate> out = new ArrayList<>();
+    templates.list(ListInstanceTemplatesRequest.newBuilder().setProject(project).setFilter(filter).build())
+        .iterateAll().forEach(out::add);
+    return out;
+  }
+
+  @Override
+  public void insertImage(String project, Image image, String requestId) {
+    await(images.insertAsync(InsertImageRequest.newBuilder().setProject(project).setImageResource(image)
+        .setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteImage(String project, String name, String requestId) {
+    await(images.deleteAsync(DeleteImageRequest.newBuilder().setProject(project).setImage(name)
+        .setRequestId(requestId).build()));
+  }
+
+  @Override
+  public List<Image> listImages(String project, String filter) {
+    List<Image> out = new ArrayList<>();
+    images.list(ListImagesRequest.newBuilder().setProject(project).setFilter(filter).build())
+        .iterateAll().forEach(out::add);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    images.close();
+    templates.close();
+    zonal.close();
+    regional.close();
+  }
+
+  private static <T> Optional<T> found(Supplier<T> get) {
+    try {
+      return Optional.of(get.get());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Waits for the operation (the client polls it); a failed one comes back as the client's ApiException. */
+  private static void await(OperationFuture<Operation, Operation> future) {
+    try {
+      future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ApiException api) {
+        throw api;
+      }
+      if (cause instanceof RuntimeException rt) {
+        throw rt;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a Compute operation", e);
+    }
+  }
+}

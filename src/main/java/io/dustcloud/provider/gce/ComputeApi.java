@@ -1,0 +1,46 @@
+package io.dustcloud.provider.gce;
+
+import com.google.cloud.compute.v1.Image;
+import com.google.cloud.compute.v1.InstanceGroupManager;
+import com.google.cloud.compute.v1.InstanceTemplate;
+import com.google.cloud.compute.v1.ManagedInstance;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Compute calls the provider makes, one method per call. Mutating calls carry the
+ * caller's requestId and return once their operation is done; failures are thrown as the
+ * client throws them (classified by {@link GceError}). Reads answer empty for 404.
+ */
+public interface ComputeApi extends AutoCloseable {
+  Optional<InstanceGroupManager> getGroup(GceLocation at, String name);
+
+  void insertGroup(GceLocation at, InstanceGroupManager group, String requestId);
+
+  void patchGroup(GceLocation at, String name, InstanceGroupManager patch, String requestId);
+
+  void resizeGroup(GceLocation at, String name, int size, String requestId);
+
+  void deleteGroup(GceLocation at, String name, String requestId);
+
+  List<ManagedInstance> listManagedInstances(GceLocation at, String group);
+
+  void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
+
+  Optional<InstanceTemplate> getTemplate(String project, String name);
+
+  void insertTemplate(String project, InstanceTemplate template, String requestId);
+
+  void deleteTemplate(String project, String name, String requestId);
+
+  List<InstanceTemplate> listTemplates(String project, String filter);
+
+  void insertImage(String project, Image image, String requestId);
+
+  void deleteImage(String project, String name, String requestId);
+
+  List<Image> listImages(String project, String filter);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,104 @@
+package io.dustcloud.provider.gce;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket shared by all fleets of a project (calls per minute, with a burst of one
+ * second's worth), handed out fairly: each fleet waits in its own queue and the queues are
+ * served round-robin, so a fleet with a hundred calls waiting delays another fleet's call by at
+ * most one turn, not a hundred.
+ */
+public final class FairRateLimiter {
+  private final double tokensPerNano;
+  private final double burst;
+  private final LongSupplier nanoTime;
+  private final Map<String, ArrayDeque<Ticket>> queues = new HashMap<>();
+  private final ArrayDeque<String> turns = new ArrayDeque<>();
+  private double tokens;
+  private long refilledAt;
+  private long granted;
+
+  private static final class Ticket {
+    boolean granted;
+  }
+
+  public FairRateLimiter(int callsPerMinute) {
+    this(callsPerMinute, System::nanoTime);
+  }
+
+  FairRateLimiter(int callsPerMinute, LongSupplier nanoTime) {
+    if (callsPerMinute <= 0) {
+      throw new IllegalArgumentException("callsPerMinute must be > 0, was " + callsPerMinute);
+    }
+    this.tokensPerNano = callsPerMinute / (double) Duration.ofMinutes(1).toNanos();
+    this.burst = Math.max(1.0, callsPerMinute / 60.0);
+    this.nanoTime = nanoTime;
+    this.tokens = burst;
+    this.refilledAt = nanoTime.getAsLong();
+  }
+
+  /** Blocks until {@code fleet} may make one call. */
+  public synchronized void acquire(String fleet) throws InterruptedException {
+    Ticket ticket = new Ticket();
+    ArrayDeque<Ticket> queue = queues.computeIfAbsent(fleet, k -> new ArrayDeque<>());
+    if (queue.isEmpty()) {
+      turns.addLast(fleet);
+    }
+    queue.addLast(ticket);
+    try {
+      while (!ticket.granted) {
+        refill();
+        while (tokens >= 1.0 && !turns.isEmpty()) {
+          grantNext();
+        }
+        if (!ticket.granted) {
+          long waitNanos = (long) Math.ceil((1.0 - tokens) / tokensPerNano);
+          long millis = Math.max(1, waitNanos / 1_000_000);
+          wait(millis);
+        }
+      }
+    } catch (InterruptedException e) {
+      if (!ticket.granted) {
+        queue.remove(ticket);
+        if (queue.isEmpty()) {
+          turns.remove(fleet);
+          queues.remove(fleet);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Calls granted so far. */
+  public synchronized long granted() {
+    return granted;
+  }
+
+  public int burst() {
+    return (int) burst;
+  }
+
+  private void grantNext() {
+    String fleet = turns.pollFirst();
+    ArrayDeque<Ticket> queue = queues.get(fleet);
+    queue.pollFirst().granted = true;
+    tokens -= 1.0;
+    granted++;
+    if (queue.isEmpty()) {
+      queues.remove(fleet);
+    } else {
+      turns.addLast(fleet);
+    }
+    notifyAll();
+  }
+
+  private void refill() {
+    long now = nanoTime.getAsLong();
+    tokens = Math.min(burst, tokens + (now - refilledAt) * tokensPerNano);
+    refilledAt = now;
+  }
+}

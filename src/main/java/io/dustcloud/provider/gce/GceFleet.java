@@ -1,0 +1,37 @@
+package io.dustcloud.provider.gce;
+
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.FleetObservation;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the provider remembers of one fleet between calls. All of it can be lost (a restart):
+ * the location comes back through {@code locate}/{@code realize}, the rest from GCE.
+ */
+final class GceFleet {
+  /** Revision and port of one instance template (templates are immutable, so this never goes stale). */
+  record TemplateInfo(String revision, int port) {}
+
+  final FleetId id;
+  final ReentrantLock lock = new ReentrantLock();
+  GceLocation location;
+  /** Templates (by name) known to exist, with what they run. */
+  final Map<String, TemplateInfo> templates = new HashMap<>();
+  /** Instance URL by name, from the last listing, for recreateInstances. */
+  final Map<String, String> instanceUrls = new HashMap<>();
+  /** When each instance was first seen: listManagedInstances carries no creation time. */
+  final Map<String, Instant> firstSeen = new HashMap<>();
+  /** Templates of revisions whose image and template were made or found by this provider. */
+  final Set<String> ensured = new HashSet<>();
+  FleetObservation cached;
+  Instant cachedAt = Instant.EPOCH;
+
+  GceFleet(FleetId id) {
+    this.id = id;
+  }
+}

@@ -1,0 +1,37 @@
+package io.dustcloud.provider.gce;
+
+import io.dustcloud.provider.ProviderException;
+import java.util.Map;
+
+/**
+ * Where a fleet's managed instance group lives: a zone (zonal group) or a region (regional
+ * group) of a project. Images and templates are global to the project.
+ */
+public record GceLocation(String project, String zone, String region) {
+
+  public static GceLocation fromSettings(Map<String, String> settings) {
+    String project = settings.get(GceSettings.PROJECT);
+    String zone = settings.get(GceSettings.ZONE);
+    String region = settings.get(GceSettings.REGION);
+    if (project == null || (zone == null) == (region == null)) {
+      throw new ProviderException("InvalidGceSettings",
+          "gce needs a project and exactly one of zone or region (got project=" + project
+              + ", zone=" + zone + ", region=" + region + ")", false);
+    }
+    return new GceLocation(project, zone, region);
+  }
+
+  public boolean regional() {
+    return region != null;
+  }
+
+  /** The region the group's subnetwork must be in. */
+  public String regionName() {
+    return regional() ? region : zone.substring(0, zone.lastIndexOf('-'));
+  }
+
+  @Override
+  public String toString() {
+    return project + "/" + (regional() ? "regions/" + region : "zones/" + zone);
+  }
+}

@@ -1,0 +1,44 @@
+package io.dustcloud.provider.gce;
+
+import com.google.cloud.compute.v1.ManagedInstance;
+import io.dustcloud.provider.InstanceState;
+import java.util.Set;
+
+/** How a managed instance's {@code currentAction} and {@code instanceStatus} map to the SPI's state. */
+public final class InstanceViews {
+  private static final Set<String> LEAVING = Set.of("DELETING", "ABANDONING");
+  private static final Set<String> STOPPING = Set.of("STOPPING", "SUSPENDING");
+  private static final Set<String> DOWN = Set.of("TERMINATED", "STOPPED", "SUSPENDED");
+
+  private InstanceViews() {}
+
+  /** Instances being deleted or abandoned are already gone as far as the fleet is concerned. */
+  public static boolean leaving(ManagedInstance m) {
+    return LEAVING.contains(m.getCurrentAction());
+  }
+
+  public static InstanceState state(ManagedInstance m) {
+    String action = m.getCurrentAction();
+    String status = m.getInstanceStatus();
+    if (STOPPING.contains(action) || STOPPING.contains(status)) {
+      return InstanceState.STOPPING;
+    }
+    if (!action.isEmpty() && !action.equals("NONE")) {
+      return InstanceState.STARTING; // CREATING, RECREATING, VERIFYING, REFRESHING, RESTARTING, …
+    }
+    if (DOWN.contains(status)) {
+      return InstanceState.FAILED;
+    }
+    return status.equals("RUNNING") ? InstanceState.RUNNING : InstanceState.STARTING;
+  }
+
+  /** The zone of an instance URL ({@code …/zones/Z/instances/NAME}); regional groups spread over zones. */
+  public static String zone(String instanceUrl) {
+    int z = instanceUrl.indexOf("/zones/");
+    if (z < 0) {
+      return "";
+    }
+    String rest = instanceUrl.substring(z + 7);
+    return rest.substring(0, rest.indexOf('/'));
+  }
+}

@@ -1,0 +1,130 @@
+package io.dustcloud.core.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class RepairPlannerTest {
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  static final Instant NOW = T0.plusSeconds(600);
+  static final HealthPolicy POLICY =
+      new HealthPolicy(3, 1, Duration.ofSeconds(60), 2, 0.5, Duration.ofSeconds(5), Duration.ofSeconds(80), 3);
+  static final ProbeResult PASS = ProbeResult.pass(1);
+  static final ProbeResult FAIL = ProbeResult.fail(1, "HTTP 503 from GET /health");
+
+  /** A compact instance: h = healthy, u = unhealthy (was ready, now failing), b = booting, s = stalled boot, x = exited. */
+  static List<InstanceHealth> fleet(String shape) {
+    List<InstanceHealth> list = new ArrayList<>();
+    for (int i = 0; i < shape.length(); i++) {
+      String id = "i" + i;
+      list.add(switch (shape.charAt(i)) {
+        case 'h' -> new InstanceHealth(id, "r1", T0, false, Readiness.UNKNOWN.observe(PASS, 3, T0));
+        case 'u' -> new InstanceHealth(id, "r1", T0, false, failing(Readiness.UNKNOWN.observe(PASS, 3, T0), 3));
+        case 'b' -> new InstanceHealth(id, "r1", NOW.minusSeconds(10), false, failing(Readiness.UNKNOWN, 2));
+        case 's' -> new InstanceHealth(id, "r1", NOW.minusSeconds(61), false, failing(Readiness.UNKNOWN, 30));
+        case 'x' -> new InstanceHealth(id, "r1", T0, true, Readiness.UNKNOWN.observe(PASS, 3, T0).lost());
+        default -> throw new IllegalArgumentException(shape);
+      });
+    }
+    return list;
+  }
+
+  static Readiness failing(Readiness r, int times) {
+    for (int i = 0; i < times; i++) {
+      r = r.observe(FAIL, 3, T0.plusSeconds(i + 1));
+    }
+    return r;
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        // shape, repaired now, suspended?
+        Arguments.of("all healthy", "hhhh", List.of(), false),
+        Arguments.of("one failed 3 probes after being ready", "hhuh", List.of("i2"), false),
+        Arguments.of("two failures within threshold are not unhealthy", "hhhb", List.of(), false),
+        Arguments.of("boot past the startup deadline", "hhhs", List.of("i3"), false),
+        Arguments.of("boot within the deadline waits", "hhhb", List.of(), false),
+        Arguments.of("exited counts as unhealthy", "hhhx", List.of("i3"), false),
+        Arguments.of("budget 2: three unhealthy of ten, two repaired", "hhhhhhhuuu", List.of("i7", "i8"), false),
+        Arguments.of("booting replacements use the budget", "hhhhhhbbuu", List.of(), false),
+        Arguments.of("exited repaired before hung", "hhhhhhhhux", List.of("i9", "i8"), false),
+        Arguments.of("budget 2 of a ten-instance fleet, exited first", "hhhhhhhuxu", List.of("i8", "i7"), false),
+        Arguments.of("half the fleet is tolerated", "hhuu", List.of("i2", "i3"), false),
+        Arguments.of("more than half: breaker trips", "huuu", List.of(), true),
+        Arguments.of("wrong probe path: every boot stalls", "sss", List.of(), true),
+        Arguments.of("a lone instance is repaired", "u", List.of("i0"), false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void plans(String name, String shape, List<String> repaired, boolean suspended) {
+    RepairPlan plan = RepairPlanner.plan(fleet(shape), RepairLedger.EMPTY, POLICY, NOW);
+    assertThat(plan.repairs()).extracting(Repair::instanceId).containsExactlyElementsOf(repaired);
+    assertThat(plan.suspended() != null).as("suspended: %s", plan.suspended()).isEqualTo(suspended);
+    assertThat(plan.unhealthy()).hasSize((int) shape.chars().filter(c -> "usx".indexOf(c) >= 0).count());
+  }
+
+  @Test
+  void breakerMessageSaysWhyAndWhatFailedFirst() {
+    RepairPlan plan = RepairPlanner.plan(fleet("sss"), RepairLedger.EMPTY, POLICY, NOW);
+    assertThat(plan.suspended())
+        .contains("3 of 3 instances are unhealthy")
+        .contains("more than 50% of the fleet")
+        .contains("no passing probe within the startup deadline of 60s")
+        .contains("HTTP 503 from GET /health");
+  }
+
+  @Test
+  void backoffDoublesAfterRepairsThatDidNotHelpAndResetsOnRecovery() {
+    List<InstanceHealth> one = fleet("hhhu");
+    RepairLedger ledger = RepairLedger.EMPTY.repaired("r1", NOW);
+    // first retry waits 5 s
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(4)).repairs()).isEmpty();
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(4)).waiting()).contains("backs off");
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(5)).repairs()).hasSize(1);
+    // second retry waits 10 s
+    ledger = ledger.repaired("r1", NOW.plusSeconds(5));
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(14)).repairs()).isEmpty();
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(15)).repairs()).hasSize(1);
+    // an instance of r1 became ready: the next failure is repaired at once
+    ledger = ledger.recovered("r1");
+    assertThat(RepairPlanner.plan(one, ledger, POLICY, NOW.plusSeconds(15)).repairs()).hasSize(1);
+  }
+
+  @Test
+  void backoffIsCapped() {
+    RepairLedger ledger = RepairLedger.EMPTY;
+    for (int i = 0; i < 2; i++) {
+      ledger = ledger.repaired("r1", NOW);
+    }
+    HealthPolicy manyTries = new HealthPolicy(3, 1, Duration.ofSeconds(60), 2, 0.5, Duration.ofSeconds(5), Duration.ofSeconds(8), 100);
+    assertThat(ledger.nextRepairAllowed("r1", manyTries)).isEqualTo(NOW.plusSeconds(8));
+  }
+
+  @Test
+  void repairsStopWhenTheyNeverHelp() {
+    RepairLedger ledger = RepairLedger.EMPTY;
+    for (int i = 0; i < POLICY.repairsWithoutRecovery(); i++) {
+      ledger = ledger.repaired("r1", T0);
+    }
+    RepairPlan plan = RepairPlanner.plan(fleet("u"), ledger, POLICY, NOW);
+    assertThat(plan.repairs()).isEmpty();
+    assertThat(plan.suspended()).contains("repaired 3 times in a row and no replacement became ready");
+  }
+
+  @Test
+  void resolvesCountsAndPercentages() {
+    assertThat(HealthPolicy.resolveCount("3", 10)).isEqualTo(3);
+    assertThat(HealthPolicy.resolveCount("25%", 10)).isEqualTo(3);
+    assertThat(HealthPolicy.resolveCount("25%", 1)).isEqualTo(1);
+    assertThat(HealthPolicy.resolveCount("0", 10)).isEqualTo(1);
+  }
+}

@@ -1,0 +1,160 @@
+package io.dustcloud.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.provider.local.LocalProvider;
+import io.dustcloud.testing.ExampleApp;
+import io.dustcloud.testing.MockApiServer;
+import io.dustcloud.testing.Unikernels;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Health checks and repairs with the local provider and the real example unikernel. */
+class HealthRepairEndToEndTest {
+  static final String NS = "default";
+  static final Duration WAIT = Duration.ofSeconds(30);
+  @TempDir Path dir;
+  MockApiServer api;
+  KubernetesClient client;
+  LocalProvider local;
+  DustcloudOperator operator;
+
+  @BeforeEach
+  void start() throws Exception {
+    ExampleApp.binary();
+    api = new MockApiServer();
+    client = api.client();
+    local = new LocalProvider(dir.resolve("local"));
+    operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
+        new ProviderRegistry().register(local), Clock.systemUTC()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    operator.close();
+    api.close();
+    ExampleApp.killDescendants();
+  }
+
+  @Test
+  void hungInstanceIsReplaced() throws Exception {
+    Unikernel uk = Unikernels.local(NS, "hang", ExampleApp.BINARY, 3);
+    uk.getSpec().healthCheck.failureThreshold = 3;
+    client.resource(uk).create();
+    awaitReady("hang", 3);
+    InstanceView victim = instances("hang").get(0);
+
+    hang(victim.address());
+
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      assertThat(ids("hang")).doesNotContain(victim.id()).hasSize(3);
+      assertThat(get("hang").getStatus().readyReplicas).isEqualTo(3);
+    });
+    Unikernel after = get("hang");
+    assertThat(after.getStatus().restarts).isEqualTo(1);
+    assertThat(events("hang")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo(Conditions.Reason.INSTANCE_REPAIRED);
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getMessage()).contains(victim.id()).contains("stopped answering");
+    });
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() ->
+        assertThat(StatusConditions.find(get("hang").getStatus().conditions, Conditions.DEGRADED).status).isEqualTo("False"));
+  }
+
+  @Test
+  void killingThirtyPercentRestoresTheFleet() {
+    Unikernel uk = Unikernels.local(NS, "many", ExampleApp.BINARY, 10);
+    client.resource(uk).create();
+    awaitReady("many", 10);
+    List<InstanceView> before = instances("many");
+    Set<Long> killed = ExampleApp.instances().stream().limit(3).map(p -> {
+      p.destroyForcibly();
+      return p.pid();
+    }).collect(Collectors.toSet());
+    assertThat(killed).hasSize(3);
+
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      assertThat(ExampleApp.instances()).hasSize(10);
+      assertThat(get("many").getStatus().readyReplicas).isEqualTo(10);
+    });
+    assertThat(ids("many")).hasSize(10).containsAnyElementsOf(before.stream().map(InstanceView::id).toList());
+  }
+
+  @Test
+  void wrongHealthPathEndsStalledWithoutEndlessRestarts() throws Exception {
+    Unikernel uk = Unikernels.local(NS, "wrong", ExampleApp.BINARY, 3);
+    uk.getSpec().healthCheck.http = new io.dustcloud.api.v1alpha1.HealthCheckSpec.HttpProbe();
+    uk.getSpec().healthCheck.http.path = "/healthz-typo";
+    uk.getSpec().healthCheck.startupDeadlineSeconds = 2;
+    client.resource(uk).create();
+
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      var stalled = StatusConditions.find(get("wrong").getStatus().conditions, Conditions.STALLED);
+      assertThat(stalled.status).isEqualTo("True");
+      assertThat(stalled.reason).isEqualTo(Conditions.Reason.REPAIRS_SUSPENDED);
+      assertThat(stalled.message).contains("3 of 3 instances are unhealthy").contains("HTTP 404 from GET /healthz-typo");
+    });
+    Set<String> first = ids("wrong");
+    Thread.sleep(4000); // well past another startup deadline: nothing may be recycled
+    assertThat(ids("wrong")).isEqualTo(first);
+    assertThat(get("wrong").getStatus().restarts).isZero();
+    assertThat(get("wrong").getStatus().unhealthyInstances).hasSize(3);
+    assertThat(StatusConditions.find(get("wrong").getStatus().conditions, Conditions.READY).status).isEqualTo("False");
+  }
+
+  /** Tells the instance to stop answering; the request itself is never answered either. */
+  static void hang(String address) throws Exception {
+    try {
+      HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://" + address + "/admin/hang")).timeout(Duration.ofMillis(500))
+              .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (java.net.http.HttpTimeoutException expected) {
+      // a hung instance answers nothing
+    }
+  }
+
+  List<InstanceView> instances(String name) {
+    return local.observe(new FleetId(NS, name)).instances();
+  }
+
+  Set<String> ids(String name) {
+    return instances(name).stream().map(InstanceView::id).collect(Collectors.toSet());
+  }
+
+  Unikernel get(String name) {
+    return client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+  }
+
+  List<Event> events(String name) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  void awaitReady(String name, int replicas) {
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      Unikernel uk = get(name);
+      assertThat(uk.getStatus()).isNotNull();
+      assertThat(uk.getStatus().readyReplicas).isEqualTo(replicas);
+      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY)).isTrue();
+    });
+  }
+}

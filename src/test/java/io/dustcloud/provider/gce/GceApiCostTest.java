@@ -1,0 +1,83 @@
+package io.dustcloud.provider.gce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dustcloud.provider.DesiredFleet;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.InstanceState;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.testing.MutableClock;
+import io.dustcloud.testing.gce.FakeCompute;
+import io.dustcloud.testing.gce.GceTesting;
+import io.dustcloud.provider.gce.InstanceAddresses;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a fleet costs in Compute calls: three mutating calls to create, none at rest, bounded reads. */
+class GceApiCostTest {
+  private static final FleetId FLEET = new FleetId("default", "steady");
+  private final FakeCompute fake = new FakeCompute();
+  private final MutableClock clock = new MutableClock();
+  private final GceProvider provider = GceTesting.provider(fake, new InstanceAddresses("127.0.0.1:{port}"),
+      60_000, Duration.ofSeconds(10), clock);
+
+  @AfterEach
+  void stop() {
+    provider.close();
+    fake.close();
+  }
+
+  @Test
+  void aNewFleetCostsThreeMutatingCalls() {
+    provider.realize(DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3));
+
+    assertThat(fake.mutatingCalls()).isEqualTo(3);
+    assertThat(fake.calls()).containsEntry("images.insert", 1L).containsEntry("instanceTemplates.insert", 1L)
+        .containsEntry("instanceGroupManagers.insert", 1L);
+  }
+
+  /** The supervisor observes every second and the reconciler realizes every 30 s. */
+  @Test
+  void aFleetAtRestMakesNoMutatingCallsAndBoundedReads() {
+    DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
+    provider.realize(desired);
+    assertThat(provider.realize(desired).instances()).hasSize(3).allMatch(i -> i.state() == InstanceState.RUNNING);
+    fake.resetCounts();
+
+    for (int second = 0; second < 60; second++) {
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(provider.observe(FLEET).instances()).hasSize(3);
+      if (second % 30 == 0) {
+        provider.realize(desired);
+      }
+    }
+
+    assertThat(fake.mutatingCalls()).isZero();
+    // 6 listings (one per 10 s observe interval) + 2 group reads from the two realizes
+    assertThat(fake.readCalls()).isLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void driftIsCorrectedWithOneCallEach() {
+    DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
+    provider.realize(desired);
+    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
+    fake.resizeByHand(group, 7);
+    fake.resetCounts();
+
+    provider.realize(desired);
+
+    assertThat(fake.mutatingCalls()).isEqualTo(1);
+    assertThat(fake.calls()).containsEntry("instanceGroupManagers.resize", 1L);
+    assertThat(fake.group(group).path("targetSize").asInt()).isEqualTo(3);
+
+    fake.setTemplateByHand(group, GceNames.template(FLEET, "r1"));
+    fake.resetCounts();
+    provider.realize(desired);
+    // a PROACTIVE policy would let GCE roll instances behind the operator: patched back
+    assertThat(fake.calls()).containsEntry("instanceGroupManagers.patch", 1L);
+    assertThat(fake.mutatingCalls()).isEqualTo(1);
+    assertThat(provider.realize(desired).instances()).extracting(InstanceView::revision).containsOnly("r1");
+  }
+}

@@ -1,0 +1,566 @@
+package io.dustcloud.testing.gce;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-process fake of the Compute REST API subset Dustcloud uses (see
+ * {@code shared/gce-rest.md}), speaking the wire protocol of {@code google-cloud-compute}'s REST
+ * transport: images, instance templates, zonal and regional managed instance groups,
+ * operations (answered DONE, or RUNNING for {@link #operationMillis} so the client polls), and
+ * requestId de-duplication (a repeated id returns the first operation, with no second effect).
+ * It counts calls by method and injects {@link FakeFaults}.
+ */
+public final class FakeCompute implements AutoCloseable {
+  static final String BASE = "https://www.googleapis.com/compute/v1/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern FILTER_TERM = Pattern.compile("([\\w.-]+)\\s*=\\s*\"?([^\"\\s]*)\"?");
+
+  public final FakeFaults faults = new FakeFaults();
+  /** How long a new or recreated instance stays PROVISIONING, then STAGING. */
+  public volatile long provisioningMillis = 0;
+  public volatile long stagingMillis = 0;
+  /** How long an operation reports RUNNING before DONE (0: DONE in the first answer, never polled). */
+  public volatile long operationMillis = 0;
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-compute");
+    t.setDaemon(true);
+    return t;
+  });
+  private final LongSupplier millis;
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong(1000);
+  // state, guarded by this
+  private final Map<String, ObjectNode> images = new LinkedHashMap<>();
+  private final Map<String, ObjectNode> templates = new LinkedHashMap<>();
+  private final Map<String, FakeGroup> groups = new LinkedHashMap<>();
+  private final Map<String, ObjectNode> operations = new HashMap<>();
+  private final Map<String, ObjectNode> byRequestId = new HashMap<>();
+  private final Map<String, Long> doneAt = new HashMap<>();
+
+  public FakeCompute() {
+    this(System::currentTimeMillis);
+  }
+
+  public FakeCompute(LongSupplier millis) {
+    this.millis = millis;
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** The endpoint to give the client: {@code http://127.0.0.1:PORT}. */
+  public String endpoint() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  // ---- what tests read ----
+
+  /** Calls by method, e.g. {@code instanceGroupManagers.patch}. */
+  public Map<String, Long> calls() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    calls.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  public long mutatingCalls() {
+    return calls().entrySet().stream().filter(e -> mutating(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+  }
+
+  public long readCalls() {
+    return calls().entrySet().stream().filter(e -> !mutating(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+  }
+
+  public void resetCounts() {
+    calls.clear();
+  }
+
+  public synchronized List<String> imageNames() {
+    return List.copyOf(images.keySet());
+  }
+
+  public synchronized List<String> templateNames() {
+    return List.copyOf(templates.keySet());
+  }
+
+  /** Groups as {@code zones/Z/NAME} or {@code regions/R/NAME}. */
+  public synchronized List<String> groupKeys() {
+    return List.copyOf(groups.keySet());
+  }
+
+  public synchronized ObjectNode group(String key) {
+    FakeGroup g = groups.get(key);
+    return g == null ? null : g.resource.deepCopy();
+  }
+
+  /** Template name of each instance of a group. */
+  public synchronized Map<String, String> instanceTemplates(String key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    groups.get(key).instances.forEach(i -> out.put(i.name, i.template));
+    return out;
+  }
+
+  // ---- what tests do "by hand", as an SRE would in the console ----
+
+  public synchronized void resizeByHand(String key, int size) {
+    FakeGroup g = groups.get(key);
+    g.resource.put("targetSize", size);
+    g.converge();
+  }
+
+  /** Points the group at one template with a PROACTIVE policy, as a rolling update from the console does. */
+  public synchronized void setTemplateByHand(String key, String template) {
+    FakeGroup g = groups.get(key);
+    g.resource.putObject("updatePolicy").put("type", "PROACTIVE").put("minimalAction", "REPLACE");
+    g.resource.remove("versions");
+    g.resource.putArray("versions").addObject().put("instanceTemplate", BASE + "projects/x/global/instanceTemplates/" + template);
+    g.converge();
+  }
+
+  // ---- HTTP ----
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String verb = ex.getRequestMethod();
+      String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+      if (override != null) {
+        verb = override;
+      }
+      String path = ex.getRequestURI().getPath();
+      Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+      byte[] body = ex.getRequestBody().readAllBytes();
+      Route route = Route.of(verb, path);
+      if (route == null) {
+        send(ex, 404, error(404, "notFound", "no such method: " + verb + " " + path));
+        return;
+      }
+      calls.computeIfAbsent(route.method, k -> new AtomicLong()).incrementAndGet();
+      long latency = faults.latencyMillis;
+      if (latency > 0) {
+        Thread.sleep(latency);
+      }
+      boolean mutating = mutating(route.method);
+      FakeFaults.Kind fault = route.method.startsWith("operations.") ? null : faults.draw(route.method, mutating);
+      if (fault == FakeFaults.Kind.TOO_MANY_REQUESTS) {
+        send(ex, 429, error(429, "rateLimitExceeded", "Too many requests"));
+        return;
+      }
+      if (fault == FakeFaults.Kind.UNAVAILABLE) {
+        send(ex, 503, error(503, "backendError", "The service is currently unavailable."));
+        return;
+      }
+      if (fault == FakeFaults.Kind.RATE_LIMIT_EXCEEDED) {
+        send(ex, 403, error(403, "rateLimitExceeded",
+            "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com'"));
+        return;
+      }
+      Answer answer;
+      synchronized (this) {
+        answer = mutating
+            ? mutate(route, query, body, fault == FakeFaults.Kind.OPERATION_ERROR)
+            : read(route, query);
+      }
+      if (fault == FakeFaults.Kind.DROP_AFTER_EFFECT) {
+        return; // closing without a response drops the connection
+      }
+      send(ex, answer.status, answer.body);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      send(ex, 500, error(500, "internalError", e.toString()));
+    }
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  /** A parsed path: {@code method} names the API method; scope is {@code global}, {@code zones/Z} or {@code regions/R}. */
+  record Route(String method, String project, String scope, String collection, String name, String action) {
+    static Route of(String verb, String path) {
+      String prefix = "/compute/v1/projects/";
+      if (!path.startsWith(prefix)) {
+        return null;
+      }
+      String[] s = path.substring(prefix.length()).split("/");
+      if (s.length < 3) {
+        return null;
+      }
+      String project = s[0];
+      int i;
+      String scope;
+      if (s[1].equals("global")) {
+        scope = "global";
+        i = 2;
+      } else if ((s[1].equals("zones") || s[1].equals("regions")) && s.length >= 4) {
+        scope = s[1] + "/" + s[2];
+        i = 3;
+      } else {
+        return null;
+      }
+      String collection = s[i];
+      String name = s.length > i + 1 ? s[i + 1] : null;
+      String action = s.length > i + 2 ? s[i + 2] : null;
+      String method;
+      if (name == null) {
+        method = switch (verb) {
+          case "GET" -> collection + ".list";
+          case "POST" -> collection + ".insert";
+          default -> null;
+        };
+      } else if (action == null) {
+        method = switch (verb) {
+          case "GET" -> collection + ".get";
+          case "DELETE" -> collection + ".delete";
+          case "PATCH" -> collection + ".patch";
+          default -> null;
+        };
+      } else {
+        method = verb.equals("POST") ? collection + "." + action : null;
+      }
+      if (method == null) {
+        return null;
+      }
+      if (scope.startsWith("regions/") && collection.equals("instanceGroupManagers")) {
+        method = "regionI" + method.substring(1);
+      }
+      return new Route(method, project, scope, collection, name, action);
+    }
+  }
+
+  static boolean mutating(String method) {
+    return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
+        || method.startsWith("operations."));
+  }
+
+  // ---- reads ----
+
+  private Answer read(Route r, Map<String, String> query) {
+    return switch (r.collection) {
+      case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
+      case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
+      case "operations" -> operation(r);
+      case "instanceGroupManagers" -> {
+        FakeGroup g = groups.get(r.scope + "/" + r.name);
+        if (g == null) {
+          yield notFound(r.name);
+        }
+        if ("listManagedInstances".equals(r.action)) {
+          ObjectNode out = JSON.createObjectNode();
+          out.set("managedInstances", g.managedInstances(r.project));
+          yield new Answer(200, out);
+        }
+        yield new Answer(200, g.view(r.project));
+      }
+      default -> notFound(r.collection);
+    };
+  }
+
+  private Answer operation(Route r) {
+    ObjectNode op = operations.get(r.scope + "/" + r.name);
+    if (op == null) {
+      return notFound(r.name);
+    }
+    return new Answer(200, withStatus(op));
+  }
+
+  private Answer list(Map<String, ObjectNode> items, String field, Map<String, String> query) {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode array = out.putArray(field);
+    String filter = query.getOrDefault("filter", "");
+    for (ObjectNode item : items.values()) {
+      if (matches(item, filter)) {
+        array.add(item);
+      }
+    }
+    return new Answer(200, out);
+  }
+
+  /** Terms {@code a.b.c = "v"} joined by AND, as Dustcloud writes them. */
+  static boolean matches(JsonNode item, String filter) {
+    Matcher m = FILTER_TERM.matcher(filter);
+    while (m.find()) {
+      JsonNode node = item;
+      for (String part : m.group(1).split("\\.")) {
+        node = node.path(part);
+      }
+      if (!node.asText("\u0000").equals(m.group(2))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Answer get(ObjectNode item, String name) {
+    return item == null ? notFound(name) : new Answer(200, item);
+  }
+
+  // ---- mutations ----
+
+  private Answer mutate(Route r, Map<String, String> query, byte[] body, boolean failOperation) {
+    String requestId = query.get("requestId");
+    if (requestId != null && byRequestId.containsKey(r.project + "/" + requestId)) {
+      return new Answer(200, withStatus(byRequestId.get(r.project + "/" + requestId)));
+    }
+    ObjectNode op;
+    if (failOperation) {
+      op = operation(r, r.name);
+      fail(op, 503, "RESOURCE_OPERATION_RATE_EXCEEDED", "injected: operation failed");
+    } else {
+      JsonNode json = body.length == 0 ? JSON.createObjectNode() : parse(body);
+      Answer refused = apply(r, query, json);
+      if (refused != null) {
+        return refused;
+      }
+      op = operation(r, r.name == null ? json.path("name").asText() : r.name);
+    }
+    if (requestId != null) {
+      byRequestId.put(r.project + "/" + requestId, op);
+    }
+    return new Answer(200, withStatus(op));
+  }
+
+  /** Applies a call's effect; an error answer when the call is refused (the API then creates no operation). */
+  private Answer apply(Route r, Map<String, String> query, JsonNode body) {
+    String now = Instant.ofEpochMilli(millis.getAsLong()).toString();
+    switch (r.method) {
+      case "images.insert", "instanceTemplates.insert" -> {
+        Map<String, ObjectNode> items = r.collection.equals("images") ? images : templates;
+        String name = body.path("name").asText();
+        if (items.containsKey(name)) {
+          return alreadyExists(name);
+        }
+        if (r.collection.equals("images") && !body.path("rawDisk").has("source")) {
+          return invalid("rawDisk.source is required");
+        }
+        ObjectNode item = ((ObjectNode) body).deepCopy();
+        item.put("kind", r.collection.equals("images") ? "compute#image" : "compute#instanceTemplate");
+        item.put("id", Long.toString(ids.incrementAndGet()));
+        item.put("creationTimestamp", now);
+        item.put("selfLink", BASE + "projects/" + r.project + "/global/" + r.collection + "/" + name);
+        if (r.collection.equals("images")) {
+          item.put("status", "READY");
+        }
+        items.put(name, item);
+        return null;
+      }
+      case "images.delete" -> {
+        return images.remove(r.name) == null ? notFound(r.name) : null;
+      }
+      case "instanceTemplates.delete" -> {
+        if (!templates.containsKey(r.name)) {
+          return notFound(r.name);
+        }
+        for (FakeGroup g : groups.values()) {
+          if (g.targets().containsKey(r.name)) {
+            return new Answer(400, error(400, "resourceInUseByAnotherResource",
+                "The instance_template resource '" + r.name + "' is already being used by '" + g.name() + "'"));
+          }
+        }
+        templates.remove(r.name);
+        return null;
+      }
+      case "instanceGroupManagers.insert", "regionInstanceGroupManagers.insert" -> {
+        String name = body.path("name").asText();
+        String key = r.scope + "/" + name;
+        if (groups.containsKey(key)) {
+          return alreadyExists(name);
+        }
+        Answer bad = checkTemplates(body);
+        if (bad != null) {
+          return bad;
+        }
+        ObjectNode item = ((ObjectNode) body).deepCopy();
+        item.put("kind", "compute#instanceGroupManager");
+        item.put("id", Long.toString(ids.incrementAndGet()));
+        item.put("creationTimestamp", now);
+        item.put("selfLink", BASE + "projects/" + r.project + "/" + r.scope + "/instanceGroupManagers/" + name);
+        String[] scope = r.scope.split("/");
+        item.put(scope[0].equals("zones") ? "zone" : "region", BASE + "projects/" + r.project + "/" + r.scope);
+        item.put("instanceGroup", BASE + "projects/" + r.project + "/" + r.scope + "/instanceGroups/" + name);
+        String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
+        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis);
+        groups.put(key, g);
+        g.converge();
+        return null;
+      }
+      default -> {
+        return applyToGroup(r, query, body);
+      }
+    }
+  }
+
+  private Answer applyToGroup(Route r, Map<String, String> query, JsonNode body) {
+    FakeGroup g = groups.get(r.scope + "/" + r.name);
+    if (g == null) {
+      return notFound(r.name);
+    }
+    String method = r.method.replaceFirst("^regionI", "i");
+    switch (method) {
+      case "instanceGroupManagers.delete" -> groups.remove(r.scope + "/" + r.name);
+      case "instanceGroupManagers.patch" -> {
+        if (body.has("fingerprint") && !body.path("fingerprint").asText().equals(g.resource.path("fingerprint").asText())) {
+          return new Answer(412, error(412, "conditionNotMet", "Supplied fingerprint does not match current metadata fingerprint."));
+        }
+        Answer bad = checkTemplates(body);
+        if (bad != null) {
+          return bad;
+        }
+        body.fields().forEachRemaining(e -> {
+          if (!e.getKey().equals("fingerprint")) {
+            g.resource.set(e.getKey(), e.getValue());
+          }
+        });
+        g.converge();
+      }
+      case "instanceGroupManagers.resize" -> {
+        g.resource.put("targetSize", Integer.parseInt(query.getOrDefault("size", "0")));
+        g.converge();
+      }
+      case "instanceGroupManagers.recreateInstances" -> g.recreate(urls(body));
+      case "instanceGroupManagers.deleteInstances" -> g.deleteInstances(urls(body));
+      default -> {
+        return notFound(r.method);
+      }
+    }
+    return null;
+  }
+
+  private Answer checkTemplates(JsonNode group) {
+    List<String> named = new ArrayList<>();
+    group.path("versions").forEach(v -> named.add(FakeGroup.last(v.path("instanceTemplate").asText())));
+    if (group.hasNonNull("instanceTemplate")) {
+      named.add(FakeGroup.last(group.path("instanceTemplate").asText()));
+    }
+    for (String t : named) {
+      if (!templates.containsKey(t)) {
+        return invalid("The resource 'projects/x/global/instanceTemplates/" + t + "' was not found");
+      }
+    }
+    return null;
+  }
+
+  private static List<String> urls(JsonNode body) {
+    List<String> out = new ArrayList<>();
+    body.path("instances").forEach(i -> out.add(i.asText()));
+    return out;
+  }
+
+  private ObjectNode operation(Route r, String target) {
+    String name = "operation-" + ids.incrementAndGet();
+    ObjectNode op = JSON.createObjectNode();
+    op.put("kind", "compute#operation");
+    op.put("id", Long.toString(ids.get()));
+    op.put("name", name);
+    op.put("operationType", r.action != null ? r.action : r.method.substring(r.method.indexOf('.') + 1));
+    op.put("targetLink", BASE + "projects/" + r.project + "/" + r.scope + "/" + r.collection + "/" + target);
+    op.put("insertTime", Instant.ofEpochMilli(millis.getAsLong()).toString());
+    op.put("selfLink", BASE + "projects/" + r.project + "/" + r.scope + "/operations/" + name);
+    if (!r.scope.equals("global")) {
+      String[] s = r.scope.split("/");
+      op.put(s[0].equals("zones") ? "zone" : "region", BASE + "projects/" + r.project + "/" + r.scope);
+    }
+    operations.put(r.scope + "/" + name, op);
+    doneAt.put(name, millis.getAsLong() + operationMillis);
+    return op;
+  }
+
+  private static void fail(ObjectNode op, int status, String code, String message) {
+    op.put("httpErrorStatusCode", status);
+    op.put("httpErrorMessage", "SERVICE UNAVAILABLE");
+    op.putObject("error").putArray("errors").addObject().put("code", code).put("message", message);
+  }
+
+  private ObjectNode withStatus(ObjectNode op) {
+    boolean done = millis.getAsLong() >= doneAt.getOrDefault(op.path("name").asText(), 0L);
+    ObjectNode out = op.deepCopy();
+    out.put("status", done ? "DONE" : "RUNNING");
+    out.put("progress", done ? 100 : 0);
+    return out;
+  }
+
+  // ---- answers ----
+
+  private static Answer notFound(String name) {
+    return new Answer(404, error(404, "notFound", "The resource '" + name + "' was not found"));
+  }
+
+  private static Answer alreadyExists(String name) {
+    return new Answer(409, error(409, "alreadyExists", "The resource '" + name + "' already exists"));
+  }
+
+  private static Answer invalid(String message) {
+    return new Answer(400, error(400, "invalid", message));
+  }
+
+  static ObjectNode error(int code, String reason, String message) {
+    ObjectNode out = JSON.createObjectNode();
+    ObjectNode e = out.putObject("error");
+    e.put("code", code);
+    e.put("message", message);
+    e.putArray("errors").addObject().put("message", message).put("domain", "global").put("reason", reason);
+    return out;
+  }
+
+  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.put(k, v);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,54 @@
+package io.dustcloud.testing.gce;
+
+import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.provider.gce.Backoff;
+import io.dustcloud.provider.gce.ClientComputeApi;
+import io.dustcloud.provider.gce.FairRateLimiter;
+import io.dustcloud.provider.gce.GceCalls;
+import io.dustcloud.provider.gce.GceConfig;
+import io.dustcloud.provider.gce.GceProvider;
+import io.dustcloud.provider.gce.InstanceAddresses;
+import com.google.api.gax.core.NoCredentialsProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** GCE providers, images and fakes as the tests use them. */
+public final class GceTesting {
+  public static final String PROJECT = "dustcloud-test";
+  public static final String ZONE = "europe-west1-b";
+  public static final String GROUP_SCOPE = "zones/" + ZONE;
+  /** Fast retries: tests inject faults and must not sleep for real backoff. */
+  public static final Backoff FAST = new Backoff(Duration.ofMillis(5), Duration.ofMillis(40), 12);
+
+  private GceTesting() {}
+
+  /** A fake whose instances boot in 100 ms + 100 ms. */
+  public static FakeCompute fake() {
+    FakeCompute fake = new FakeCompute();
+    fake.provisioningMillis = 100;
+    fake.stagingMillis = 100;
+    return fake;
+  }
+
+  /** A provider on the fake that observes afresh every time and reaches instances at {@code 127.0.0.1:{port}}. */
+  public static GceProvider provider(FakeCompute fake) {
+    return provider(fake, new InstanceAddresses("127.0.0.1:{port}"), 60_000, Duration.ZERO, Clock.systemUTC());
+  }
+
+  public static GceProvider provider(FakeCompute fake, InstanceAddresses addresses, int callsPerMinute,
+      Duration observeInterval, Clock clock) {
+    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute, addresses)
+        .withObserveInterval(observeInterval).withBackoff(FAST);
+    return new GceProvider(new ClientComputeApi(fake.endpoint(), NoCredentialsProvider.create()),
+        new GceCalls(new FairRateLimiter(callsPerMinute), FAST, d -> Thread.sleep(d.toMillis())), config, clock);
+  }
+
+  public static RevisionImage image(String revision, String version) {
+    return new RevisionImage(revision, "virtio", "gs://dustcloud-test/hello-" + version + ".tar.gz",
+        "0".repeat(64), List.of("--version=" + version), 8080,
+        Map.of("project", PROJECT, "zone", ZONE, "machineType", "e2-micro", "tags", "web,dustcloud",
+            "labels.team", "Platform"));
+  }
+}
