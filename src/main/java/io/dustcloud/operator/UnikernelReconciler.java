@@ -8,6 +8,7 @@ import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.build.ArtifactResolution;
 import io.dustcloud.build.ArtifactResolver;
+import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.core.rollout.SurgeRollout;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
@@ -195,7 +196,9 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         images.put(r.getMetadata().getName(), image(r, r.getStatus().artifact.url, sha));
       }
     }
-    int desiredTotal = spec.scaling.minReplicas;
+    ScaleDecision scale = supervisors.scale(fleet);
+    Integer storedDesired = stored == null ? null : stored.desiredReplicas;
+    int desiredTotal = AutoscaleSpecs.desiredTotal(spec.scaling, scale, storedDesired);
     DesiredFleet desired;
     try {
       provider.locate(fleet, providerSettings(spec.provider));
@@ -213,7 +216,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       // act
       int before = observed.instances().size();
       observed = provider.realize(desired);
-      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts);
+      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts,
+          AutoscaleSpecs.from(spec), desiredTotal);
       if (observed.instances().size() != before) {
         events.normal(uk, Conditions.Reason.SCALED,
             "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
@@ -233,6 +237,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetStatusModel.apply(status, generation, targetName, desiredTotal, running, ready,
         observed.endpoint().orElse(null), now);
     FleetStatusModel.health(status, generation, health, now);
+    if (FleetStatusModel.scaling(status, generation, storedDesired, desiredTotal, scale, spec.scaling, now)) {
+      boolean up = desiredTotal > storedDesired;
+      events.normal(uk, up ? Conditions.Reason.SCALED_UP : Conditions.Reason.SCALED_DOWN,
+          "desired " + storedDesired + " -> " + desiredTotal + ": " + status.lastScaleReason);
+    }
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
     boolean ready0 = StatusConditions.isTrue(status.conditions, Conditions.READY);
