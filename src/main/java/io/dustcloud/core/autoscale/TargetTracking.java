@@ -82,9 +82,9 @@ public final class TargetTracking implements ScalingPolicy {
     String why;
     if (panic) {
       recommended = Math.max(burstWants, current);
-      why = String.format(Locale.ROOT, "panic: %s %s over %ds is %s the capacity of %d ready at target %s; wants %d",
+      why = String.format(Locale.ROOT, "panic: %s %s over %ds %s the capacity of %d ready at target %s; wants %d",
           settings.metric(), num(burst.getAsDouble()), settings.panicWindow().toSeconds(),
-          trigger ? ">= " + num(settings.panicThreshold()) + "x" : "was recently >= " + num(settings.panicThreshold()) + "x",
+          trigger ? "is >= " + num(settings.panicThreshold()) + "x" : "was recently >= " + num(settings.panicThreshold()) + "x",
           sample.ready(), num(target), burstWants);
     } else if (burstWants > stableWants && burstWants > current) {
       recommended = burstWants;
