@@ -18,14 +18,16 @@ import java.util.concurrent.CompletableFuture;
  */
 final class FleetAutoscaler {
   /** Scrapes started by one tick. */
-  record Round(Map<String, CompletableFuture<MetricsScraper.Scrape>> scrapes, AutoscaleSpec spec, long startNanos) {
+  record Round(Map<String, CompletableFuture<MetricsScraper.Scrape>> scrapes, AutoscaleSpec spec, Instant started,
+      long startNanos) {
     CompletableFuture<?>[] futures() {
       return scrapes.values().toArray(CompletableFuture[]::new);
     }
   }
 
-  // decisions are not due exactly on the tick: the schedule drifts by the tick's own work
-  private static final Duration SLACK = Duration.ofMillis(250);
+  // rounds start on the supervisor's runs (four per tick): accept one a little early so
+  // scheduling jitter does not skip a whole run, but not so early that two fit in one tick
+  private static final Duration SLACK = Duration.ofMillis(100);
 
   private final FleetId fleet;
   private final MetricsScraper scraper;
@@ -35,7 +37,7 @@ final class FleetAutoscaler {
   private ScalingPolicy policy;
   private final CounterRates rates = new CounterRates();
   private int current;
-  private Instant lastDecidedAt;
+  private Instant lastStarted;
   private volatile ScaleDecision decision;
 
   FleetAutoscaler(FleetId fleet, MetricsScraper scraper, AutoscalerMetrics metrics, AutoscaleSpec spec, int initial) {
@@ -62,12 +64,14 @@ final class FleetAutoscaler {
    */
   Round begin(Map<String, String> ready, Instant now) {
     AutoscaleSpec s = spec;
-    if (lastDecidedAt != null && now.isBefore(lastDecidedAt.plus(s.tick()).minus(SLACK))) {
+    // paced by when rounds start, not end: the scrapes' own latency must not stretch the tick
+    if (lastStarted != null && now.isBefore(lastStarted.plus(s.tick()).minus(SLACK))) {
       return null;
     }
     Map<String, CompletableFuture<MetricsScraper.Scrape>> scrapes = new HashMap<>();
     ready.forEach((id, address) -> scrapes.put(id, scraper.scrape(address, s.source())));
-    return new Round(scrapes, s, System.nanoTime());
+    lastStarted = now;
+    return new Round(scrapes, s, now, System.nanoTime());
   }
 
   /** Decides from the round's scrapes; those not finished by now count as missing. */
@@ -84,7 +88,6 @@ final class FleetAutoscaler {
       metrics.scaled(fleet, d.desired() > d.previous() ? "up" : "down");
     }
     current = d.desired();
-    lastDecidedAt = now;
     decision = d;
     metrics.decided(fleet, s.source().label(), d, Duration.ofNanos(System.nanoTime() - round.startNanos()));
     return d;

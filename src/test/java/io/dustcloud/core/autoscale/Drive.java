@@ -18,6 +18,19 @@ final class Drive {
     MetricSample at(int tick, int ready);
   }
 
+  /** One table row of a policy test: a policy, a starting fleet, a load over time and what the decisions must show. */
+  record Case(String name, java.util.function.Supplier<ScalingPolicy> policy, int start, int boot, Load load,
+      int ticks, java.util.function.Consumer<List<ScaleDecision>> check) {
+    @Override
+    public String toString() {
+      return name;
+    }
+
+    void verify() {
+      check.accept(new Drive(policy.get(), start, boot).run(load, ticks));
+    }
+  }
+
   /** Demand spread evenly over all ready instances; every scrape answers. */
   static Load demand(java.util.function.IntToDoubleFunction demand) {
     return (t, ready) -> spread(demand.applyAsDouble(t), ready, 0);
