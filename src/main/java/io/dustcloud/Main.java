@@ -22,6 +22,8 @@ public final class Main {
                   (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
         doctor    probe what the local provider can boot on this host (QEMU, KVM or TCG,
                   Solo5 tenders, network namespaces and tap) and print why each "no"
+        simulate  replay a demand trace through the autoscaler and the HPA-like and GCE-like
+                  baselines: --trace FILE [--policy target|threshold] (simulate --help for all)
         version   print the version
       """;
 
@@ -40,6 +42,7 @@ public final class Main {
       case "dev" -> DevMode.main(rest);
       case "run" -> ClusterMode.main(rest);
       case "doctor" -> System.out.print(doctor());
+      case "simulate" -> System.exit(io.dustcloud.sim.Simulator.main(rest, System.out, System.err));
       case "version" -> System.out.println(version());
       case "help", "-h", "--help" -> System.out.print(USAGE);
       default -> {

@@ -15,6 +15,8 @@ public final class Conditions {
   public static final String DEGRADED = "Degraded";
   /** True after an automatic rollback, until the spec names another revision. */
   public static final String ROLLED_BACK = "RolledBack";
+  /** The autoscaler wants more than maxReplicas or fewer than minReplicas. */
+  public static final String SCALING_LIMITED = "ScalingLimited";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -45,6 +47,11 @@ public final class Conditions {
     public static final String PROVIDER_ERROR = "ProviderError";
     public static final String REVISION_CREATED = "RevisionCreated";
     public static final String SCALED = "Scaled";
+    public static final String SCALED_UP = "ScaledUp";
+    public static final String SCALED_DOWN = "ScaledDown";
+    public static final String TOO_FEW_REPLICAS = "TooFewReplicas";
+    public static final String TOO_MANY_REPLICAS = "TooManyReplicas";
+    public static final String DESIRED_WITHIN_RANGE = "DesiredWithinRange";
     public static final String INSTANCES_AVAILABLE = "InstancesAvailable";
     public static final String NO_INSTANCES_READY = "NoInstancesReady";
     public static final String RECONCILED = "Reconciled";

@@ -1,6 +1,8 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.supervisor.FleetHealth;
 import java.time.Instant;
 import java.util.Map;
@@ -85,6 +87,37 @@ final class FleetStatusModel {
       StatusConditions.set(c, Conditions.AVAILABLE, Conditions.FALSE, Conditions.Reason.NO_INSTANCES_READY,
           "no instance is passing its health check yet", generation, now);
     }
+  }
+
+  /**
+   * The autoscaler's part: {@code lastScaleTime} and {@code lastScaleReason} when the desired
+   * total changed, and {@code ScalingLimited}. Messages carry no live numbers, so an idle
+   * fleet at its minimum does not rewrite status.
+   *
+   * @param before the desired total status held, or null
+   * @param decision the autoscaler's latest decision, or null
+   * @return whether the desired total changed
+   */
+  static boolean scaling(UnikernelStatus status, long generation, Integer before, int desired,
+      ScaleDecision decision, ScalingSpec spec, Instant now) {
+    var c = status.conditions;
+    if (decision != null && decision.cap() == ScaleDecision.Cap.MIN) {
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Conditions.Reason.TOO_FEW_REPLICAS,
+          "the metric asks for fewer than minReplicas (" + spec.minReplicas + ")", generation, now);
+    } else if (decision != null && decision.cap() == ScaleDecision.Cap.MAX) {
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Conditions.Reason.TOO_MANY_REPLICAS,
+          "the metric asks for more than maxReplicas (" + spec.maxReplicas + ")", generation, now);
+    } else {
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.FALSE, Conditions.Reason.DESIRED_WITHIN_RANGE,
+          "", generation, now);
+    }
+    if (before == null || before == desired) {
+      return false;
+    }
+    status.lastScaleTime = now.toString();
+    status.lastScaleReason = decision != null && decision.desired() == desired ? decision.reason()
+        : "scaling bounds are " + spec.minReplicas + ".." + spec.maxReplicas;
+    return true;
   }
 
   /** Unhealthy instances, repairs, and whether repairs had to stop. */

@@ -12,6 +12,35 @@ import java.util.ArrayList;
 final class SpecDefaults {
   private SpecDefaults() {}
 
+  /** The autoscaler's fields; cpu also gets its metric-specific target and thresholds. */
+  private static void autoscaling(ScalingSpec spec, ScalingSpec d) {
+    spec.policy = or(spec.policy, d.policy);
+    spec.metric = or(spec.metric, d.metric);
+    spec.scaleUpForSeconds = or(spec.scaleUpForSeconds, d.scaleUpForSeconds);
+    spec.scaleDownForSeconds = or(spec.scaleDownForSeconds, d.scaleDownForSeconds);
+    spec.tickSeconds = or(spec.tickSeconds, d.tickSeconds);
+    spec.stableWindowSeconds = or(spec.stableWindowSeconds, d.stableWindowSeconds);
+    spec.panicWindowSeconds = or(spec.panicWindowSeconds, d.panicWindowSeconds);
+    spec.panicThresholdPercent = or(spec.panicThresholdPercent, d.panicThresholdPercent);
+    spec.scaleDownDelaySeconds = or(spec.scaleDownDelaySeconds, d.scaleDownDelaySeconds);
+    spec.maxScaleUpRate = or(spec.maxScaleUpRate, d.maxScaleUpRate);
+    spec.maxScaleDownRate = or(spec.maxScaleDownRate, d.maxScaleDownRate);
+    spec.metricsPath = or(spec.metricsPath, d.metricsPath);
+    if (spec.metric == ScalingSpec.Metric.cpu) {
+      spec.target = or(spec.target, CPU_TARGET);
+      spec.scaleUpThreshold = or(spec.scaleUpThreshold, CPU_TARGET);
+      spec.scaleDownThreshold = or(spec.scaleDownThreshold, CPU_SCALE_DOWN);
+    }
+  }
+
+  /** Percent of one core. */
+  static final double CPU_TARGET = 70.0;
+  static final double CPU_SCALE_DOWN = 5.0;
+
+  private static <T> T or(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+
   static void apply(UnikernelSpec spec) {
     if (spec == null) {
       return;
@@ -39,6 +68,7 @@ final class SpecDefaults {
     if (spec.scaling.maxReplicas == null) {
       spec.scaling.maxReplicas = Math.max(s.maxReplicas, spec.scaling.minReplicas);
     }
+    autoscaling(spec.scaling, s);
     if (spec.healthCheck == null) {
       spec.healthCheck = new HealthCheckSpec();
     }

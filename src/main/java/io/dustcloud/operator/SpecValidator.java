@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 public final class SpecValidator {
   private static final Pattern SHA256 = Pattern.compile("^[a-f0-9]{64}$");
   private static final Pattern GCE_PROJECT = Pattern.compile("^[a-z][-a-z0-9]{4,28}[a-z0-9]$");
+  private static final Pattern METRIC_NAME = Pattern.compile("^[a-zA-Z_:][a-zA-Z0-9_:]*$");
   private static final int MAX_BOOT_ARGS = 64;
   private static final int MAX_BOOT_ARG_LENGTH = 1024;
 
@@ -231,6 +232,58 @@ public final class SpecValidator {
     }
     if (s.minReplicas != null && s.maxReplicas != null && s.minReplicas > s.maxReplicas) {
       problems.add("scaling.minReplicas must be less than or equal to scaling.maxReplicas");
+    }
+    autoscaling(s, problems);
+  }
+
+  private static void autoscaling(ScalingSpec s, List<String> problems) {
+    range("scaling.scaleUpForSeconds", s.scaleUpForSeconds, 0, 3600, problems);
+    range("scaling.scaleDownForSeconds", s.scaleDownForSeconds, 0, 3600, problems);
+    range("scaling.tickSeconds", s.tickSeconds, 1, 60, problems);
+    range("scaling.stableWindowSeconds", s.stableWindowSeconds, 1, 3600, problems);
+    range("scaling.panicWindowSeconds", s.panicWindowSeconds, 1, 600, problems);
+    range("scaling.panicThresholdPercent", s.panicThresholdPercent, 110, 1000, problems);
+    range("scaling.scaleDownDelaySeconds", s.scaleDownDelaySeconds, 0, 3600, problems);
+    range("scaling.metricsPort", s.metricsPort, 1, 65535, problems);
+    rate("scaling.maxScaleUpRate", s.maxScaleUpRate, problems);
+    rate("scaling.maxScaleDownRate", s.maxScaleDownRate, problems);
+    if (s.target != null && !(s.target > 0)) {
+      problems.add("scaling.target must be greater than 0");
+    }
+    if ((s.scaleUpThreshold != null && !(s.scaleUpThreshold >= 0))
+        || (s.scaleDownThreshold != null && !(s.scaleDownThreshold >= 0))) {
+      problems.add("scaling thresholds must not be negative");
+    }
+    if (s.metricName != null && !METRIC_NAME.matcher(s.metricName).matches()) {
+      problems.add("scaling.metricName must be a Prometheus metric name");
+    }
+    if (s.metricsPath != null && !s.metricsPath.matches("^/[^\\s]*$")) {
+      problems.add("scaling.metricsPath must start with '/' and contain no whitespace");
+    }
+    // the schema's CEL rules, with the same messages
+    if (s.panicWindowSeconds != null && s.stableWindowSeconds != null && s.panicWindowSeconds > s.stableWindowSeconds) {
+      problems.add("scaling.panicWindowSeconds must not exceed scaling.stableWindowSeconds");
+    }
+    boolean cpu = s.metric == null || s.metric == ScalingSpec.Metric.cpu;
+    boolean threshold = s.policy == ScalingSpec.Policy.Threshold;
+    if (!cpu && s.metricName == null) {
+      problems.add("scaling.metricName is required unless scaling.metric is cpu");
+    }
+    if (!cpu && !threshold && s.target == null) {
+      problems.add("scaling.target is required for target tracking unless scaling.metric is cpu");
+    }
+    if (!cpu && threshold && (s.scaleUpThreshold == null || s.scaleDownThreshold == null)) {
+      problems.add("scaling.scaleUpThreshold and scaling.scaleDownThreshold are required for the Threshold policy"
+          + " unless scaling.metric is cpu");
+    }
+    if (s.scaleUpThreshold != null && s.scaleDownThreshold != null && !(s.scaleDownThreshold < s.scaleUpThreshold)) {
+      problems.add("scaling.scaleDownThreshold must be less than scaling.scaleUpThreshold");
+    }
+  }
+
+  private static void rate(String field, Double value, List<String> problems) {
+    if (value != null && !(value >= 1 && value <= 1000)) {
+      problems.add(field + " must be between 1 and 1000");
     }
   }
 }

@@ -11,6 +11,7 @@ import io.dustcloud.build.ArtifactResolver;
 import io.dustcloud.core.rollout.RevisionCounts;
 import io.dustcloud.core.rollout.RevisionRollout;
 import io.dustcloud.core.rollout.RolloutDecision;
+import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -195,7 +196,9 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
 
     // decide: desired instances per revision
     FleetHealth health = supervisors.health(fleet);
-    int desiredTotal = spec.scaling.minReplicas;
+    ScaleDecision scale = supervisors.scale(fleet);
+    Integer storedDesired = stored == null ? null : stored.desiredReplicas;
+    int desiredTotal = AutoscaleSpecs.desiredTotal(spec.scaling, scale, storedDesired);
     FleetObservation observed;
     RolloutDecision decision;
     try {
@@ -218,7 +221,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       // act
       int before = observed.instances().size();
       observed = provider.realize(new DesiredFleet(fleet, targets));
-      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts);
+      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts,
+          AutoscaleSpecs.from(spec), desiredTotal);
       supervisors.serve(fleet, decision.serving());
       if (observed.instances().size() != before) {
         events.normal(uk, Conditions.Reason.SCALED,
@@ -245,6 +249,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     RolloutStatus.record(status, decision, generation, now);
     FleetStatusModel.health(status, generation, health, now);
     revisions.recordBootMedians(known, health.bootMedianMillis());
+    if (FleetStatusModel.scaling(status, generation, storedDesired, desiredTotal, scale, spec.scaling, now)) {
+      boolean up = desiredTotal > storedDesired;
+      events.normal(uk, up ? Conditions.Reason.SCALED_UP : Conditions.Reason.SCALED_DOWN,
+          "desired " + storedDesired + " -> " + desiredTotal + ": " + status.lastScaleReason);
+    }
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
     announceTransitions(uk, stored, status);
     announceRollout(uk, stored, decision);

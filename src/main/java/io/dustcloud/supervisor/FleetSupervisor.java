@@ -1,5 +1,6 @@
 package io.dustcloud.supervisor;
 
+import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.core.health.HealthPolicy;
 import io.dustcloud.core.health.InstanceHealth;
 import io.dustcloud.core.health.ProbeResult;
@@ -22,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * may start while the previous one still waits for its timeout; at most
  * {@link #maxInFlight} per instance). Instances not yet ready are probed on every run (four
  * per tick), ready ones every probe period.
+ *
+ * <p>Autoscaling rides on the same loop: once per autoscaling tick the ready instances are
+ * scraped (asynchronously, like probes; a round still out is not overlapped), the
+ * {@link FleetAutoscaler} decides the fleet's total, and a changed total wakes the reconciler
+ * so the resize happens within the tick.
  */
 final class FleetSupervisor {
   private static final Logger log = LoggerFactory.getLogger(FleetSupervisor.class);
@@ -49,6 +58,9 @@ final class FleetSupervisor {
   private final SupervisorMetrics metrics;
   private volatile ProbeSpec spec;
   private volatile Set<String> serving;
+  /** Null when the fleet is not autoscaled. */
+  private final FleetAutoscaler autoscaler;
+  private final AtomicBoolean scraping = new AtomicBoolean();
 
   // guarded by this
   private final Map<String, Probed> instances = new HashMap<>();
@@ -72,7 +84,8 @@ final class FleetSupervisor {
   }
 
   FleetSupervisor(FleetId fleet, FleetProvider provider, HttpProber prober, Clock clock, Duration tick,
-      ProbeSpec spec, FleetListener listener, SupervisorMetrics metrics, long repairsSoFar) {
+      ProbeSpec spec, FleetListener listener, SupervisorMetrics metrics, long repairsSoFar, FleetAutoscaler autoscaler) {
+    this.autoscaler = autoscaler;
     this.fleet = fleet;
     this.provider = provider;
     this.prober = prober;
@@ -85,8 +98,16 @@ final class FleetSupervisor {
     this.startedAt = clock.instant();
   }
 
-  void update(ProbeSpec spec) {
+  void update(ProbeSpec spec, AutoscaleSpec autoscale) {
     this.spec = spec;
+    if (autoscaler != null && autoscale != null) {
+      autoscaler.update(autoscale);
+    }
+  }
+
+  /** The autoscaler's latest decision; null before the first or when not autoscaled. */
+  ScaleDecision scale() {
+    return autoscaler == null ? null : autoscaler.decision();
   }
 
   /** Null serves every revision. */
@@ -110,6 +131,54 @@ final class FleetSupervisor {
     ProbeSpec probe = spec;
     startDueProbes(observed, probe);
     planRepairAndPublish(observed, probe);
+    if (autoscaler != null) {
+      autoscale(observed);
+    }
+  }
+
+  /** Starts a scrape round of the ready instances when one is due and none is out. */
+  private void autoscale(FleetObservation observed) {
+    if (!scraping.compareAndSet(false, true)) {
+      return;
+    }
+    FleetAutoscaler.Round round = null;
+    try {
+      FleetHealth health = snapshot;
+      Map<String, String> ready = new HashMap<>();
+      for (InstanceView i : observed.instances()) {
+        if (probeable(i) && health.isReady(i.id())) {
+          ready.put(i.id(), i.address());
+        }
+      }
+      round = autoscaler.begin(ready, clock.instant());
+    } finally {
+      if (round == null) {
+        scraping.set(false);
+      }
+    }
+    if (round == null) {
+      return;
+    }
+    FleetAutoscaler.Round started = round;
+    long bound = started.spec().source().timeout().toMillis() + 200;
+    CompletableFuture.allOf(started.futures())
+        .completeOnTimeout(null, bound, TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> decide(started));
+  }
+
+  private void decide(FleetAutoscaler.Round round) {
+    try {
+      ScaleDecision before = autoscaler.decision();
+      ScaleDecision d = autoscaler.finish(round, clock.instant());
+      if (d.changed() || before == null || before.cap() != d.cap()) {
+        log.info("fleet {}: desired {} -> {}: {}", fleet, d.previous(), d.desired(), d.reason());
+        listener.changed(fleet);
+      }
+    } catch (RuntimeException e) {
+      log.error("fleet {}: autoscaling decision failed", fleet, e);
+    } finally {
+      scraping.set(false);
+    }
   }
 
   private synchronized void startDueProbes(FleetObservation observed, ProbeSpec probe) {

@@ -1,5 +1,6 @@
 package io.dustcloud.supervisor;
 
+import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetProvider;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,8 @@ public final class Supervisors implements AutoCloseable {
   private final HttpProber prober = new HttpProber();
   private final ScheduledExecutorService scheduler;
   private final SupervisorMetrics metrics;
+  private final AutoscalerMetrics autoscalerMetrics;
+  private final MetricsScraper scraper;
   private final Map<FleetId, Running> running = new ConcurrentHashMap<>();
   private volatile FleetListener listener = f -> {};
 
@@ -33,6 +36,8 @@ public final class Supervisors implements AutoCloseable {
     this.clock = clock;
     this.tick = tick;
     this.metrics = new SupervisorMetrics(registry);
+    this.autoscalerMetrics = new AutoscalerMetrics(registry);
+    this.scraper = new MetricsScraper(clock);
     this.scheduler =
         Executors.newScheduledThreadPool(
             2,
@@ -54,11 +59,22 @@ public final class Supervisors implements AutoCloseable {
    * @param repairsSoFar repairs already counted (from status), so the count survives restarts
    */
   public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec, long repairsSoFar) {
+    ensure(fleet, provider, spec, repairsSoFar, null, 0);
+  }
+
+  /**
+   * Starts supervising and autoscaling the fleet, or updates its settings.
+   *
+   * @param autoscale how to autoscale; null for a fleet of fixed size
+   * @param desired the total the fleet has now (from status), where the autoscaler starts
+   */
+  public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec, long repairsSoFar, AutoscaleSpec autoscale,
+      int desired) {
     running.compute(
         fleet,
         (id, existing) -> {
           if (existing != null) {
-            existing.supervisor().update(spec);
+            existing.supervisor().update(spec, autoscale);
             return existing;
           }
           FleetListener relay = new FleetListener() {
@@ -78,7 +94,10 @@ public final class Supervisors implements AutoCloseable {
             }
           };
           Duration interval = probeInterval(tick);
-          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics, repairsSoFar);
+          FleetAutoscaler autoscaler = autoscale == null ? null
+              : new FleetAutoscaler(id, scraper, autoscalerMetrics, autoscale, desired);
+          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics,
+              repairsSoFar, autoscaler);
           ScheduledFuture<?> task =
               scheduler.scheduleAtFixedRate(() -> safeTick(s, id), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
           return new Running(s, task);
@@ -121,6 +140,12 @@ public final class Supervisors implements AutoCloseable {
     }
   }
 
+  /** The fleet's latest autoscaling decision, or null (none yet, or not autoscaled). */
+  public ScaleDecision scale(FleetId fleet) {
+    Running r = running.get(fleet);
+    return r == null ? null : r.supervisor().scale();
+  }
+
   public FleetHealth health(FleetId fleet) {
     Running r = running.get(fleet);
     return r == null ? FleetHealth.EMPTY : r.supervisor().health();
@@ -132,6 +157,7 @@ public final class Supervisors implements AutoCloseable {
       r.task().cancel(false);
     }
     metrics.remove(fleet);
+    autoscalerMetrics.remove(fleet);
   }
 
   @Override

@@ -139,7 +139,7 @@ class HealthBench {
   }
 
   /** CPU of every thread but the farm's (which stands in for the instances) and this one. */
-  private static long supervisorCpuNanos(ThreadMXBean threads) {
+  static long supervisorCpuNanos(ThreadMXBean threads) {
     long total = 0;
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null || info.getThreadName().equals(LoopbackHttpFarm.THREAD_NAME)

@@ -7,6 +7,7 @@ import io.dustcloud.api.v1alpha1.GceProviderSpec;
 import io.dustcloud.api.v1alpha1.ImageSource;
 import io.dustcloud.api.v1alpha1.LocalProviderSpec;
 import io.dustcloud.api.v1alpha1.ProviderSpec;
+import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -167,6 +168,42 @@ class SpecValidatorTest {
         row("maxReplicas 0", s -> { s.scaling.minReplicas = 0; s.scaling.maxReplicas = 0; }, MAX),
         row("maxReplicas over 1000", s -> s.scaling.maxReplicas = 1001, MAX),
         row("minReplicas above maxReplicas", s -> { s.scaling.minReplicas = 5; s.scaling.maxReplicas = 3; }, MIN_LE_MAX),
+        // autoscaling
+        row("tick 0", s -> s.scaling.tickSeconds = 0, "scaling.tickSeconds must be between 1 and 60"),
+        row("tick 61", s -> s.scaling.tickSeconds = 61, "scaling.tickSeconds must be between 1 and 60"),
+        row("stable window 0", s -> { s.scaling.stableWindowSeconds = 0; s.scaling.panicWindowSeconds = null; },
+            "scaling.stableWindowSeconds must be between 1 and 3600"),
+        row("panic window longer than the stable window",
+            s -> { s.scaling.stableWindowSeconds = 10; s.scaling.panicWindowSeconds = 11; },
+            "scaling.panicWindowSeconds must not exceed scaling.stableWindowSeconds"),
+        row("panic threshold 100%", s -> s.scaling.panicThresholdPercent = 100,
+            "scaling.panicThresholdPercent must be between 110 and 1000"),
+        row("scale-down delay negative", s -> s.scaling.scaleDownDelaySeconds = -1,
+            "scaling.scaleDownDelaySeconds must be between 0 and 3600"),
+        row("scale-up rate below 1", s -> s.scaling.maxScaleUpRate = 0.5, "scaling.maxScaleUpRate must be between 1 and 1000"),
+        row("scale-down rate NaN", s -> s.scaling.maxScaleDownRate = Double.NaN,
+            "scaling.maxScaleDownRate must be between 1 and 1000"),
+        row("target 0", s -> s.scaling.target = 0.0, "scaling.target must be greater than 0"),
+        row("negative threshold", s -> s.scaling.scaleDownThreshold = -1.0, "scaling thresholds must not be negative"),
+        row("metric name with a dash", s -> { s.scaling.metricName = "my-metric"; },
+            "scaling.metricName must be a Prometheus metric name"),
+        row("metrics path relative", s -> s.scaling.metricsPath = "metrics",
+            "scaling.metricsPath must start with '/' and contain no whitespace"),
+        row("metrics port 0", s -> s.scaling.metricsPort = 0, "scaling.metricsPort must be between 1 and 65535"),
+        row("rps without a metric name", s -> { s.scaling.metric = ScalingSpec.Metric.rps; s.scaling.target = 10.0; },
+            "scaling.metricName is required unless scaling.metric is cpu"),
+        row("concurrency without a target",
+            s -> { s.scaling.metric = ScalingSpec.Metric.concurrency; s.scaling.metricName = "in_flight"; },
+            "scaling.target is required for target tracking unless scaling.metric is cpu"),
+        row("threshold on a custom metric without thresholds", s -> {
+          s.scaling.policy = ScalingSpec.Policy.Threshold;
+          s.scaling.metric = ScalingSpec.Metric.custom;
+          s.scaling.metricName = "queue_depth";
+        }, "scaling.scaleUpThreshold and scaling.scaleDownThreshold are required for the Threshold policy"
+            + " unless scaling.metric is cpu"),
+        row("scale-down threshold not below the scale-up one",
+            s -> { s.scaling.scaleUpThreshold = 50.0; s.scaling.scaleDownThreshold = 50.0; },
+            "scaling.scaleDownThreshold must be less than scaling.scaleUpThreshold"),
         // health check
         row("health path relative", s -> httpProbe(s, "health"), HEALTH_PATH),
         row("health path with a space", s -> httpProbe(s, "/he alth"), HEALTH_PATH),

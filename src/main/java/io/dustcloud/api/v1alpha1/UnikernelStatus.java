@@ -48,6 +48,12 @@ public class UnikernelStatus {
   @JsonPropertyDescription("Instances the fleet should have now.")
   public Integer desiredReplicas;
 
+  @JsonPropertyDescription("When the autoscaler last changed desiredReplicas (RFC 3339).")
+  public String lastScaleTime;
+
+  @JsonPropertyDescription("Why desiredReplicas last changed: what the autoscaler observed and which rule decided.")
+  public String lastScaleReason;
+
   @JsonPropertyDescription("readyReplicas/desiredReplicas, for kubectl get.")
   public String replicasSummary;
 
