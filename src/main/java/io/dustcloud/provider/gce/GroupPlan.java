@@ -5,8 +5,11 @@ import java.util.Optional;
 
 /**
  * What to do to bring a group to its desired shape: create it, or patch its versions and/or
- * resize it, in an order that never asks GCE for fixed sizes above the group's size (grow:
- * resize first; shrink: patch first). Nothing to do is a plan too.
+ * resize it. Versions go first whenever their fixed sizes fit the group's current size: a resize
+ * then creates (or removes) instances of the versions the new split wants, e.g. the surge
+ * instance of a rollout is created from the new template at once, not from the old one to be
+ * recreated later. Only when the new fixed sizes exceed the current size (GCE refuses that) does
+ * the resize go first. Nothing to do is a plan too.
  */
 public record GroupPlan(boolean create, boolean patch, boolean resize, boolean resizeFirst) {
 
@@ -18,7 +21,7 @@ public record GroupPlan(boolean create, boolean patch, boolean resize, boolean r
     GroupShape current = GroupShape.observed(group);
     boolean patch = !current.versions().equals(desired.versions()) || !UpdatePolicies.isOurs(group.getUpdatePolicy());
     boolean resize = current.targetSize() != desired.targetSize();
-    return new GroupPlan(false, patch, resize, desired.targetSize() > current.targetSize());
+    return new GroupPlan(false, patch, resize, desired.fixedTotal() > current.targetSize());
   }
 
   public boolean nothing() {

@@ -61,6 +61,11 @@ public record GroupShape(List<Version> versions, int targetSize) {
     return new GroupShape(versions, group.getTargetSize());
   }
 
+  /** The sum of the fixed sizes (all versions but the one that takes the rest). */
+  public int fixedTotal() {
+    return versions.stream().mapToInt(v -> v.fixed() == null ? 0 : Math.max(0, v.fixed())).sum();
+  }
+
   public List<String> templates() {
     return versions.stream().map(Version::template).toList();
   }

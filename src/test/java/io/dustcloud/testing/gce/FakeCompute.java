@@ -122,6 +122,25 @@ public final class FakeCompute implements AutoCloseable {
     return g == null ? null : g.resource.deepCopy();
   }
 
+  /**
+   * One change of a group as the fake applied it: the API method ({@code insert}, {@code patch},
+   * {@code resize}, {@code deleteInstances}, or {@code byHand}), then the split of its versions
+   * (template → instances it targets, the rest-taking version resolved against targetSize, in
+   * the versions' order), its targetSize, and how many instances it then held.
+   */
+  public record GroupChange(String method, Map<String, Integer> versions, int targetSize, int instances) {}
+
+  /** Every change of the group's versions or size, oldest first (recreateInstances changes neither). */
+  public synchronized List<GroupChange> history(String key) {
+    return List.copyOf(groups.get(key).history);
+  }
+
+  /** An instance template as inserted (null when there is none). */
+  public synchronized ObjectNode template(String name) {
+    ObjectNode t = templates.get(name);
+    return t == null ? null : t.deepCopy();
+  }
+
   /** Template name of each instance of a group. */
   public synchronized Map<String, String> instanceTemplates(String key) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -135,6 +154,7 @@ public final class FakeCompute implements AutoCloseable {
     FakeGroup g = groups.get(key);
     g.resource.put("targetSize", size);
     g.converge();
+    g.record("byHand");
   }
 
   /** Points the group at one template with a PROACTIVE policy, as a rolling update from the console does. */
@@ -144,6 +164,7 @@ public final class FakeCompute implements AutoCloseable {
     g.resource.remove("versions");
     g.resource.putArray("versions").addObject().put("instanceTemplate", BASE + "projects/x/global/instanceTemplates/" + template);
     g.converge();
+    g.record("byHand");
   }
 
   // ---- HTTP ----
@@ -409,6 +430,7 @@ public final class FakeCompute implements AutoCloseable {
         FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis);
         groups.put(key, g);
         g.converge();
+        g.record("insert");
         return null;
       }
       default -> {
@@ -439,13 +461,18 @@ public final class FakeCompute implements AutoCloseable {
           }
         });
         g.converge();
+        g.record("patch");
       }
       case "instanceGroupManagers.resize" -> {
         g.resource.put("targetSize", Integer.parseInt(query.getOrDefault("size", "0")));
         g.converge();
+        g.record("resize");
       }
       case "instanceGroupManagers.recreateInstances" -> g.recreate(urls(body));
-      case "instanceGroupManagers.deleteInstances" -> g.deleteInstances(urls(body));
+      case "instanceGroupManagers.deleteInstances" -> {
+        g.deleteInstances(urls(body));
+        g.record("deleteInstances");
+      }
       default -> {
         return notFound(r.method);
       }

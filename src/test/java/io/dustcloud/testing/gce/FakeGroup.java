@@ -22,6 +22,8 @@ final class FakeGroup {
   final ObjectNode resource;
   final String zoneUrlPrefix;
   final List<Instance> instances = new ArrayList<>();
+  /** The group's shape after every change of it, oldest first (see {@link FakeCompute#history}). */
+  final List<FakeCompute.GroupChange> history = new ArrayList<>();
   private final LongSupplier millis;
   private final long provisioningMillis;
   private final long stagingMillis;
@@ -78,6 +80,12 @@ final class FakeGroup {
       targets.put(last(resource.path("instanceTemplate").asText()), targetSize());
     }
     return targets;
+  }
+
+  /** Records the split (template → target count), targetSize and instance count as {@code method} left them. */
+  void record(String method) {
+    history.add(new FakeCompute.GroupChange(method, java.util.Collections.unmodifiableMap(targets()), targetSize(),
+        instances.size()));
   }
 
   /** Adds or removes instances until the group holds targetSize, choosing versions by deficit. */
