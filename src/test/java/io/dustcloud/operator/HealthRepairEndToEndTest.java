@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.InstanceView;
-import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.testing.ExampleApp;
-import io.dustcloud.testing.MockApiServer;
+import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.Unikernels;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,26 +30,18 @@ class HealthRepairEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path dir;
-  MockApiServer api;
+  LocalOperator env;
   KubernetesClient client;
-  LocalProvider local;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    ExampleApp.binary();
-    api = new MockApiServer();
-    client = api.client();
-    local = new LocalProvider(dir.resolve("local"));
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(local), Clock.systemUTC()).start();
+    env = LocalOperator.start(dir);
+    client = env.client;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
-    ExampleApp.killDescendants();
+    env.close();
   }
 
   @Test
@@ -133,7 +123,7 @@ class HealthRepairEndToEndTest {
   }
 
   List<InstanceView> instances(String name) {
-    return local.observe(new FleetId(NS, name)).instances();
+    return env.local().observe(new FleetId(NS, name)).instances();
   }
 
   Set<String> ids(String name) {
@@ -141,8 +131,9 @@ class HealthRepairEndToEndTest {
   }
 
   Unikernel get(String name) {
-    return client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+    return env.get(name);
   }
+
 
   List<Event> events(String name) {
     return client.v1().events().inNamespace(NS).list().getItems().stream()
@@ -150,11 +141,7 @@ class HealthRepairEndToEndTest {
   }
 
   void awaitReady(String name, int replicas) {
-    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
-      Unikernel uk = get(name);
-      assertThat(uk.getStatus()).isNotNull();
-      assertThat(uk.getStatus().readyReplicas).isEqualTo(replicas);
-      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY)).isTrue();
-    });
+    env.awaitReady(name, replicas);
   }
+
 }

@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
-import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.testing.ExampleApp;
-import io.dustcloud.testing.MockApiServer;
+import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.Unikernels;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,30 +27,18 @@ class LocalFleetEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path dir;
-  MockApiServer api;
+  LocalOperator env;
   KubernetesClient client;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    ExampleApp.binary();
-    api = new MockApiServer();
-    client = api.client();
-    operator = startOperator();
-  }
-
-  DustcloudOperator startOperator() throws Exception {
-    return new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(new LocalProvider(dir.resolve("local"))), Clock.systemUTC()).start();
+    env = LocalOperator.start(dir);
+    client = env.client;
   }
 
   @AfterEach
   void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    api.close();
-    ExampleApp.killDescendants();
+    env.close();
   }
 
   @Test
@@ -90,10 +76,9 @@ class LocalFleetEndToEndTest {
     await().atMost(WAIT).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(3));
     Set<Long> before = pids();
 
-    operator.close();
-    operator = null;
+    env.stopOperator();
     assertThat(pids()).as("stopping the operator leaves instances running").isEqualTo(before);
-    operator = startOperator();
+    env.restartOperator();
 
     awaitReady("slow", 3);
     assertThat(pids()).as("the restarted operator adopted the same processes").isEqualTo(before);
@@ -108,18 +93,12 @@ class LocalFleetEndToEndTest {
   }
 
   Unikernel get(String name) {
-    return client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+    return env.get(name);
   }
 
+
   Unikernel awaitReady(String name, int replicas) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      Unikernel uk = get(name);
-      assertThat(uk.getStatus()).isNotNull();
-      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY))
-          .as("Ready in %s", uk.getStatus().conditions.stream().map(c -> c.type + "=" + c.status + " " + c.message).toList())
-          .isTrue();
-      assertThat(uk.getStatus().readyReplicas).isEqualTo(replicas);
-    });
-    return get(name);
+    return env.awaitReady(name, replicas);
   }
+
 }

@@ -5,15 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
-import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.testing.ExampleApp;
-import io.dustcloud.testing.MockApiServer;
+import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.SteadyLoad;
 import io.dustcloud.testing.Unikernels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,24 +27,18 @@ class RolloutEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(40);
   @TempDir Path dir;
-  MockApiServer api;
+  LocalOperator env;
   KubernetesClient client;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    ExampleApp.binary();
-    api = new MockApiServer();
-    client = api.client();
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(new LocalProvider(dir.resolve("local"))), Clock.systemUTC()).start();
+    env = LocalOperator.start(dir);
+    client = env.client;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
-    ExampleApp.killDescendants();
+    env.close();
   }
 
   @Test
