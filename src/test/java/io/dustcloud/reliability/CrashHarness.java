@@ -222,7 +222,7 @@ public final class CrashHarness implements AutoCloseable {
     return last;
   }
 
-  static String check(Unikernel uk, int replicas, String revision, String notRevision, int instances) {
+  public static String check(Unikernel uk, int replicas, String revision, String notRevision, int instances) {
     if (uk == null || uk.getStatus() == null) {
       return "no status";
     }
@@ -259,6 +259,10 @@ public final class CrashHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  public static void sleepQuietly(long millis) {
+    sleep(millis);
   }
 
   public int restarts() {

@@ -23,9 +23,15 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   public static OperatorProcess start(Map<String, String> env, Path log) {
+    return start(env, log, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  }
+
+  public static OperatorProcess start(Map<String, String> env, Path log, List<String> jvmOptions) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.dustcloud.operator.ClusterMode"))
+    List<String> command = new java.util.ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.dustcloud.operator.ClusterMode"));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("DUSTCLOUD_") || k.startsWith("KUBE"));
@@ -41,6 +47,11 @@ public final class OperatorProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** CPU time the operator JVM used so far (user + system). */
+  public java.time.Duration cpu() {
+    return process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
   }
 
   public boolean isAlive() {
