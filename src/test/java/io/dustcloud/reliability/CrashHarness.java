@@ -229,7 +229,8 @@ public final class CrashHarness implements AutoCloseable {
     UnikernelStatus s = uk.getStatus();
     String summary = "generation " + uk.getMetadata().getGeneration() + " observed " + s.observedGeneration
         + ", replicas " + s.replicas + " ready " + s.readyReplicas + " updated " + s.updatedReplicas
-        + ", current " + s.currentRevision + ", instances " + instances + ", conditions " + s.conditions;
+        + ", current " + s.currentRevision + ", instances " + instances + ", conditions "
+        + s.conditions.stream().map(c -> c.type + "=" + c.status + "(" + c.reason + ": " + c.message + ")").toList();
     boolean ok = uk.getMetadata().getGeneration().equals(s.observedGeneration)
         && StatusConditions.isTrue(s.conditions, Conditions.READY)
         && Integer.valueOf(replicas).equals(s.replicas)

@@ -54,6 +54,16 @@ public final class OperatorProcess implements AutoCloseable {
     return process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
   }
 
+  /** The exit code once the JVM exited within {@code timeout}, else null. */
+  public Integer awaitExit(java.time.Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
