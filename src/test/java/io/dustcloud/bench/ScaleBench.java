@@ -69,7 +69,7 @@ class ScaleBench {
     }
     if (parts.contains("local")) {
       Figures f = fleetRun("local", 40, 5, Duration.ofMinutes(10));
-      report.put("local_instances", 200).put("local_instances_ready", f.ready)
+      report.put("local_instances", 200).put("local_fleets_ready_of_40", f.ready)
           .put("local_seconds_to_converge", f.seconds).put("local_peak_heap_mib", f.peakHeapMib)
           .put("local_operator_cpu_seconds", f.cpuSeconds).put("local_reconcile_queue_p95_ms", f.queueP95Ms)
           .put("local_reconcile_queue_max_ms", f.queueMaxMs);

@@ -52,4 +52,28 @@ class GceRecreateAfterRestartTest {
     assertThat(fake.imageNames()).hasSize(1);
     assertThat(fake.groupKeys()).hasSize(1);
   }
+
+  /**
+   * Finding of the scale benchmark's crash run (GCE, seed 17723549086075, cycle 2 "delete"): the
+   * restarted operator's group, template and image deletes repeated the ids of the previous
+   * incarnation's deletes, GCE answered with those old operations, nothing was deleted and the
+   * finalizer was removed: everything was left behind.
+   */
+  @Test
+  void aFleetCreatedAgainAndDeletedByARestartedOperatorLeavesNothing() {
+    FleetId f = new FleetId("default", "again");
+    DesiredFleet desired = DesiredFleet.single(f, GceTesting.image("again-r1", "v1"), 1);
+    for (int incarnation = 0; incarnation < 3; incarnation++) {
+      try (GceProvider p = GceTesting.provider(fake)) {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> p.realize(desired).instances().size() == 1);
+      }
+      try (GceProvider restarted = GceTesting.provider(fake)) {
+        restarted.locate(f, java.util.Map.of("project", GceTesting.PROJECT, "zone", GceTesting.ZONE));
+        restarted.delete(f);
+      }
+      assertThat(fake.groupKeys()).as("incarnation %d", incarnation).isEmpty();
+      assertThat(fake.templateNames()).as("incarnation %d", incarnation).isEmpty();
+      assertThat(fake.imageNames()).as("incarnation %d", incarnation).isEmpty();
+    }
+  }
 }
