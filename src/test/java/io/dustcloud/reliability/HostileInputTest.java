@@ -91,7 +91,15 @@ class HostileInputTest {
     client.resource(Unikernels.gce(NS, "bystander-b", GceTesting.PROJECT, GceTesting.ZONE, 2)).create();
     awaitReady("bystander-a", 2);
     awaitReady("bystander-b", 2);
-    Map<String, Object> before = snapshot();
+    // the bystanders settle first (revision status records what served, boot medians, …)
+    Map<String, Object>[] settled = new Map[] {snapshot()};
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+      Map<String, Object> now = snapshot();
+      boolean same = now.equals(settled[0]);
+      settled[0] = now;
+      return same;
+    });
+    Map<String, Object> before = settled[0];
 
     // Kubernetes naming: refused by the API server itself
     assertRefused(Unikernels.local(NS, "Upper-Case", artifact, 1), "metadata.name");
