@@ -49,12 +49,41 @@ final class AdmissionGate {
       return new Review(Responses.status(400, "BadRequest", "the body must be a JSON object"), null);
     }
     JsonNode old = update ? Responses.bodyJson(get.apply(target.path())) : null;
-    List<SchemaAdmission.Cause> causes =
-        admission.admit(version.get().getSchema().getOpenAPIV3Schema(), object, old);
+    List<SchemaAdmission.Cause> causes = new java.util.ArrayList<>(metadata(object));
+    causes.addAll(admission.admit(version.get().getSchema().getOpenAPIV3Schema(), object, old));
     if (!causes.isEmpty()) {
       return new Review(invalid(r, object, causes), null);
     }
     return new Review(null, PatchTranslator.rewrite(request, request.method(), target.target(), Responses.JSON, object));
+  }
+
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+
+  /** The API server's own checks of a custom resource's metadata: its name and label values. */
+  static List<SchemaAdmission.Cause> metadata(ObjectNode object) {
+    List<SchemaAdmission.Cause> causes = new java.util.ArrayList<>();
+    JsonNode meta = object.path("metadata");
+    String name = meta.path("name").asText("");
+    if (!name.isEmpty() && (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches())) {
+      causes.add(new SchemaAdmission.Cause("metadata.name", "FieldValueInvalid", "metadata.name: Invalid value: \"" + name
+          + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.',"
+          + " and must start and end with an alphanumeric character (at most 253 characters)"));
+    }
+    meta.path("labels").fields().forEachRemaining(e -> {
+      String v = e.getValue().asText("");
+      if (v.length() > 63) {
+        causes.add(new SchemaAdmission.Cause("metadata.labels", "FieldValueInvalid", "metadata.labels: Invalid value: \"" + v
+            + "\": must be no more than 63 characters"));
+      } else if (!LABEL_VALUE.matcher(v).matches()) {
+        causes.add(new SchemaAdmission.Cause("metadata.labels", "FieldValueInvalid", "metadata.labels: Invalid value: \"" + v
+            + "\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.',"
+            + " and must start and end with an alphanumeric character"));
+      }
+    });
+    return causes;
   }
 
   private Optional<CustomResourceDefinitionVersion> crdVersion(ResourceRef r) {

@@ -31,26 +31,55 @@ public final class DevApiServer implements AutoCloseable {
 
   public static final String KUBECONFIG_NAME = "dustcloud-dev";
 
-  private final KubernetesMockServer server;
+  private final DevDispatcher dispatcher;
+  private final String host;
+  private final int port;
+  private volatile KubernetesMockServer server;
   private final String url;
   private final KubernetesClient client;
 
-  private DevApiServer(KubernetesMockServer server, String host) {
+  private DevApiServer(KubernetesMockServer server, DevDispatcher dispatcher, String host) {
     this.server = server;
-    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
+    this.dispatcher = dispatcher;
+    this.host = host;
+    this.port = server.getPort();
+    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
   }
 
   /** @param port 0 for any free port */
   public static DevApiServer start(String host, int port) {
+    DevDispatcher dispatcher = new DevDispatcher();
+    return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+  }
+
+  private static KubernetesMockServer listen(DevDispatcher dispatcher, String host, int port) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), new HashMap<>(), new DevDispatcher(), false);
+        new MockWebServer(), new HashMap<>(), dispatcher, false);
     try {
       server.init(InetAddress.getByName(host), port);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("unknown host " + host, e);
     }
-    return new DevApiServer(server, host);
+    return server;
+  }
+
+  /** Faults to inject (reliability tests; see {@link DevFaults}). */
+  public DevFaults faults() {
+    return dispatcher.faults();
+  }
+
+  /**
+   * Stops listening: connections are refused and open watches drop, as when an API server goes
+   * away. The stored objects are kept for {@link #restart()}. (Reliability tests.)
+   */
+  public synchronized void stop() {
+    server.destroy();
+  }
+
+  /** Listens again on the same port with the same objects after {@link #stop()}. */
+  public synchronized void restart() {
+    server = listen(dispatcher, host, port);
   }
 
   public String url() {

@@ -38,6 +38,7 @@ public final class DevDispatcher extends Dispatcher {
   private final HttpWatchResponder watches;
   private final PatchTranslator patches;
   private final AdmissionGate admission;
+  private final DevFaults faults = new DevFaults(0);
 
   public DevDispatcher() {
     this.journal = new ChangeJournal(JOURNAL_CAPACITY);
@@ -54,6 +55,10 @@ public final class DevDispatcher extends Dispatcher {
     RequestPath target = RequestPath.parse(request.getPath());
     MockResponse response;
     try {
+      MockResponse injected = faults.inject(request, target);
+      if (injected != null) {
+        return injected;
+      }
       response = route(request, target);
     } catch (IllegalArgumentException e) {
       response = Responses.status(400, "BadRequest", e.getMessage());
@@ -81,6 +86,11 @@ public final class DevDispatcher extends Dispatcher {
         journal.after(0, c -> c.type().equals("DELETED") && c.key().matches(key));
     return deletions.isEmpty() ? Optional.empty()
         : Optional.of(Responses.json(200, deletions.get(deletions.size() - 1).object()));
+  }
+
+  /** Faults to inject (reliability tests); all off unless a test sets them. */
+  public DevFaults faults() {
+    return faults;
   }
 
   @Override

@@ -30,8 +30,13 @@ final class BuildJobEventSource {
   }
 
   static Set<ResourceID> owner(Job job) {
+    var annotations = job.getMetadata().getAnnotations();
     var labels = job.getMetadata().getLabels();
-    String uk = labels == null ? null : labels.get(BuildJobModel.LABEL_UNIKERNEL);
+    String uk = annotations == null ? null : annotations.get(BuildJobModel.ANNOTATION_UNIKERNEL);
+    if (uk == null) {
+      // Jobs created before the annotation existed
+      uk = labels == null ? null : labels.get(BuildJobModel.LABEL_UNIKERNEL);
+    }
     return uk == null ? Set.of() : Set.of(new ResourceID(uk, job.getMetadata().getNamespace()));
   }
 }

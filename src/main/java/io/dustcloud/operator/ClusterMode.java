@@ -6,6 +6,7 @@ import io.dustcloud.provider.local.LocalProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code dustcloud run}: the operator in a cluster, configured from the environment. */
@@ -23,7 +24,16 @@ public final class ClusterMode {
     if (gce.enabled()) {
       providers.register(GceProvider.create(gce, Clock.systemUTC()));
     }
-    DustcloudOperator operator = new DustcloudOperator(client, config, providers, Clock.systemUTC()).start();
+    DustcloudOperator operator;
+    try {
+      operator = new DustcloudOperator(client, config, providers, Clock.systemUTC()).start();
+    } catch (RuntimeException e) {
+      // JOSDK gives up when an informer cannot start (API server unreachable, CRD missing); its
+      // threads and the health server would keep a useless JVM alive: exit so it is restarted
+      LoggerFactory.getLogger(ClusterMode.class).error("the operator could not start; exiting", e);
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

@@ -44,6 +44,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final HealthServer health;
   private final ProviderRegistry providers;
   private final PrometheusMeterRegistry registry;
+  private final QueueTimingMetrics queueMetrics;
 
   private volatile boolean closing;
 
@@ -84,6 +85,8 @@ public final class DustcloudOperator implements AutoCloseable {
             new FleetMetrics(registry),
             new StatusWriter(client),
             clock);
+    this.queueMetrics = new QueueTimingMetrics(
+        MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build(), registry);
     this.operator =
         new Operator(
             o -> {
@@ -92,7 +95,7 @@ public final class DustcloudOperator implements AutoCloseable {
                   .withUseSSAToPatchPrimaryResource(false)
                   .withCloseClientOnStop(false)
                   .checkingCRDAndValidateLocalModel(false)
-                  .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+                  .withMetrics(queueMetrics);
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
@@ -140,6 +143,11 @@ public final class DustcloudOperator implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** {@code dustcloud_reconcile_queue_seconds}: event received to reconcile started. */
+  public io.micrometer.core.instrument.Timer reconcileQueue() {
+    return queueMetrics.queue();
   }
 
   private static String identity() {

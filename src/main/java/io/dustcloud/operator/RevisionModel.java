@@ -55,7 +55,7 @@ public final class RevisionModel {
             .withNamespace(uk.getMetadata().getNamespace())
             .withLabels(
                 Map.of(
-                    LABEL_UNIKERNEL, uk.getMetadata().getName(),
+                    LABEL_UNIKERNEL, RevisionNaming.labelValue(uk.getMetadata().getName()),
                     LABEL_HASH, spec.hash,
                     LABEL_MANAGED_BY, MANAGER))
             .withOwnerReferences(

@@ -137,7 +137,7 @@ public final class RevisionStore {
   public void deleteAll(Unikernel uk) {
     client.resources(UnikernelRevision.class)
         .inNamespace(uk.getMetadata().getNamespace())
-        .withLabel(RevisionModel.LABEL_UNIKERNEL, uk.getMetadata().getName())
+        .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()))
         .delete();
   }
 }

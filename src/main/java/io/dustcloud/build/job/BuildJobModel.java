@@ -42,6 +42,8 @@ public final class BuildJobModel {
   /** Hash of the Job as desired: a failed Job run with other settings (deadline, resources) is replaced. */
   public static final String ANNOTATION_TEMPLATE_HASH = "dustcloud.io/job-template-hash";
   /** One retry, for a flaky network during clone or upload; a deterministic failure fails twice. */
+  /** The Unikernel's full name (the label holds at most 63 characters of it). */
+  public static final String ANNOTATION_UNIKERNEL = "dustcloud.io/unikernel";
   static final int BACKOFF_LIMIT = 1;
   static final long UID = 1000;
   static final String WORK = "/work";
@@ -53,7 +55,7 @@ public final class BuildJobModel {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_MANAGED_BY, "dustcloud");
     labels.put(LABEL_COMPONENT, COMPONENT);
-    labels.put(LABEL_UNIKERNEL, r.unikernel());
+    labels.put(LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(r.unikernel()));
     labels.put(LABEL_REVISION, r.revision());
     Map<String, String> podLabels = new LinkedHashMap<>(labels);
     podLabels.put(LABEL_BUILD_JOB, name);
@@ -63,6 +65,7 @@ public final class BuildJobModel {
             .withNamespace(r.namespace())
             .withLabels(labels)
             .addToAnnotations(ANNOTATION_KEY, r.key())
+            .addToAnnotations(ANNOTATION_UNIKERNEL, r.unikernel())
             .withOwnerReferences(new OwnerReferenceBuilder()
                 .withApiVersion(r.revisionApiVersion())
                 .withKind("UnikernelRevision")

@@ -36,6 +36,21 @@ public final class RevisionNaming {
     return prefix + "-" + hash;
   }
 
+  /**
+   * A Unikernel's name as a label value. Names may have up to 253 characters, label values 63:
+   * a longer name is truncated and ends in a hash of the whole name, so two long names that
+   * share their first 52 characters still get different values. Short names are kept as they
+   * are (existing labels stay valid).
+   */
+  public static String labelValue(String unikernel) {
+    if (unikernel.length() <= MAX_NAME) {
+      return unikernel;
+    }
+    String hash = sha256Hex(unikernel.getBytes(StandardCharsets.UTF_8)).substring(0, HASH_LENGTH);
+    String prefix = unikernel.substring(0, MAX_NAME - HASH_LENGTH - 1).replaceAll("[-.]+$", "");
+    return prefix + "-" + hash;
+  }
+
   public static String sha256Hex(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

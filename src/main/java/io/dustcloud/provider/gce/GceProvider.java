@@ -121,7 +121,11 @@ public final class GceProvider implements FleetProvider {
           mutated = true;
         }
       }
-      mutated |= shapeGroup(f, group, shape);
+      try {
+        mutated |= shapeGroup(f, group, shape);
+      } catch (ProviderException e) {
+        throw missingTemplate(f, shape, e);
+      }
       FleetObservation observed = mutated || f.cached == null || !fresh(f) ? list(f) : f.cached;
       if (rebalance(f, desired, observed)) {
         observed = list(f);
@@ -225,6 +229,28 @@ public final class GceProvider implements FleetProvider {
     calls.mutate(f.id, "instanceTemplates.insert " + template.getName(), template,
         id -> api.insertTemplate(at.project(), template, id));
     f.ensured.add(template.getName());
+  }
+
+  /**
+   * A group change GCE refused: if a template it names is missing although this operator
+   * ensured it, the insert was answered from GCE's requestId memory (the same insert made by an
+   * earlier incarnation of the fleet, before a restart, whose template was deleted since). The
+   * intent is marked completed, so the next ensure is a new request: retry, do not stall.
+   */
+  private ProviderException missingTemplate(GceFleet f, GroupShape shape, ProviderException refused) {
+    if (refused.retryable()) {
+      return refused;
+    }
+    List<String> missing = new java.util.ArrayList<>();
+    for (String template : shape.templates()) {
+      if (calls.read(f.id, "instanceTemplates.get", () -> api.getTemplate(f.location.project(), template)).isEmpty()) {
+        f.ensured.remove(template);
+        missing.add(template);
+      }
+    }
+    return missing.isEmpty() ? refused
+        : new ProviderException("GceTemplateMissing", "instance templates " + missing + " are missing; creating them again ("
+            + refused.getMessage() + ")", true, refused);
   }
 
   /** Creates, patches or resizes the group as its plan says; whether anything was called. */

@@ -26,6 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RequestIds {
   private final Map<String, Integer> generations = new ConcurrentHashMap<>();
   private final Map<String, Boolean> completed = new ConcurrentHashMap<>();
+  /**
+   * Mixed into the ids of inserts and deletes of named resources. Those are idempotent by name
+   * (an insert that finds the resource adopts it, a delete that finds nothing is done), so GCE's
+   * deduplication adds no safety across operator restarts; it only harms: a fleet deleted and
+   * created again, or created and deleted again, by a restarted operator repeated an earlier
+   * incarnation's id and GCE answered with the old operation, doing nothing (the crash harness
+   * found groups, templates and images left behind after delete). Within one process, retries
+   * still share their id.
+   */
+  private final String epoch = UUID.randomUUID().toString();
 
   /** The id for {@code intent} (e.g. {@code images.insert NAME}) with {@code body}. */
   public String next(String intent, Message body) {
@@ -34,7 +44,14 @@ public final class RequestIds {
       generations.merge(key, 1, Integer::sum);
     }
     int generation = generations.getOrDefault(key, 0);
-    return UUID.nameUUIDFromBytes((key + "\n#" + generation).getBytes(StandardCharsets.UTF_8)).toString();
+    String scope = byName(intent) ? "\n@" + epoch : "";
+    return UUID.nameUUIDFromBytes((key + "\n#" + generation + scope).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  /** {@code images.insert NAME}, {@code instanceTemplates.delete NAME}, {@code instanceGroupManagers.insert …}. */
+  static boolean byName(String intent) {
+    String method = intent.split(" ", 2)[0];
+    return method.endsWith(".insert") || method.endsWith(".delete");
   }
 
   /** Marks the intent done: asking for it again means its effect went away. */

@@ -93,4 +93,14 @@ class RevisionNamingTest {
     assertThat(RevisionNaming.name("hello", HASH))
         .isNotEqualTo(RevisionNaming.name("hello", RevisionNaming.hash("other")));
   }
+
+  @Test
+  void longNamesBecomeValidDistinctLabelValues() {
+    String a = "svc.team-" + "x".repeat(180) + "-a";
+    String b = "svc.team-" + "x".repeat(180) + "-b";
+    assertThat(RevisionNaming.labelValue("hello")).isEqualTo("hello");
+    assertThat(RevisionNaming.labelValue(a)).hasSizeLessThanOrEqualTo(63)
+        .matches("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+        .isNotEqualTo(RevisionNaming.labelValue(b));
+  }
 }

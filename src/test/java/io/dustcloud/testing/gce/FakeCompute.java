@@ -108,6 +108,13 @@ public final class FakeCompute implements AutoCloseable {
     return List.copyOf(images.keySet());
   }
 
+  /** The labels the image was inserted with. */
+  public synchronized Map<String, String> imageLabels(String name) {
+    Map<String, String> labels = new java.util.TreeMap<>();
+    images.get(name).path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return labels;
+  }
+
   public synchronized List<String> templateNames() {
     return List.copyOf(templates.keySet());
   }

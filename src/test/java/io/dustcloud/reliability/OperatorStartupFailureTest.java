@@ -1,0 +1,47 @@
+package io.dustcloud.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dustcloud.api.CrdFiles;
+import io.dustcloud.dev.DevApiServer;
+import io.dustcloud.testing.OperatorProcess;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Finding of the crash harness: an operator JVM whose start failed (JOSDK could not start the
+ * Unikernel informer) logged "Error starting operator" and then stayed alive doing nothing,
+ * held up by its non-daemon threads. It must exit non-zero so it is restarted.
+ */
+class OperatorStartupFailureTest {
+  @TempDir Path dir;
+
+  @Test
+  void anOperatorThatCannotStartExitsNonZero() {
+    // the CRD without its schema and an object the operator cannot read: the Unikernel informer
+    // cannot list, and JOSDK gives up starting
+    try (DevApiServer api = DevApiServer.start("127.0.0.1", 0)) {
+      var crds = CrdFiles.load();
+      crds.forEach(c -> c.getSpec().getVersions().forEach(v -> v.setSchema(null)));
+      api.installCrds(crds);
+      api.client().genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace("default")
+          .resource(Serialization.unmarshal("{\"apiVersion\": \"dustcloud.io/v1alpha1\", \"kind\": \"Unikernel\","
+              + " \"metadata\": {\"name\": \"unreadable\", \"namespace\": \"default\"},"
+              + " \"spec\": {\"scaling\": {\"minReplicas\": {\"not\": \"a number\"}}}}", GenericKubernetesResource.class))
+          .create();
+      try (OperatorProcess operator = OperatorProcess.start(Map.of(
+          "KUBECONFIG", api.writeKubeconfig(dir.resolve("kubeconfig")).toString(),
+          "DUSTCLOUD_LEADER_ELECTION", "false",
+          "DUSTCLOUD_HTTP_PORT", "0",
+          "DUSTCLOUD_STATE_DIR", dir.resolve("state").toString()), dir.resolve("operator.log"))) {
+        Integer exit = operator.awaitExit(Duration.ofSeconds(60));
+        assertThat(exit).as("exit code; log:\n%s", operator.tail(40)).isNotNull().isNotZero();
+      }
+    }
+  }
+}
