@@ -37,6 +37,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private static final java.time.Duration LEASE_DURATION = java.time.Duration.ofSeconds(15);
   private static final java.time.Duration RENEW_DEADLINE = java.time.Duration.ofSeconds(10);
   private static final java.time.Duration RETRY_PERIOD = java.time.Duration.ofSeconds(2);
+  static final java.time.Duration MAX_RECONCILE_INTERVAL = java.time.Duration.ofSeconds(60);
 
   private final Operator operator;
   private final Supervisors supervisors;
@@ -116,6 +117,8 @@ public final class DustcloudOperator implements AutoCloseable {
         reconciler,
         c -> {
           c.withName("unikernel");
+          // a fleet whose retries ran out (a flapping API server) is looked at again anyway
+          c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
           if (config.watchNamespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {

@@ -96,7 +96,14 @@ public final class RevisionStore {
       s.lastServedTime = lastServed.toString();
     }
     rev.setStatus(s);
-    client.resource(rev).updateStatus();
+    try {
+      client.resource(rev).updateStatus();
+    } catch (KubernetesClientException e) {
+      // bookkeeping, not a decision: a conflict is retried by a later reconcile
+      if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
   }
 
   public void delete(UnikernelRevision rev) {

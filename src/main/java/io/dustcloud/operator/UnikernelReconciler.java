@@ -355,7 +355,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetStatusModel.progressing(status, generation(uk), Conditions.Reason.RECONCILE_ERROR,
         message.length() > 1000 ? message.substring(0, 1000) : message, clock.instant());
     // a conflict only means the object changed under us: the retry will see the new version
-    boolean conflict = e instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT;
+    boolean conflict = isConflict(e);
     if (!conflict && !Json.same(uk.getStatus(), status)) {
       try {
         statusWriter.write(uk, status);
@@ -364,6 +364,16 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       }
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /** A 409 anywhere in the cause chain (JOSDK wraps what the reconciler threw). */
+  static boolean isConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
