@@ -10,25 +10,37 @@ import java.time.Duration;
 /** Probe and repair metrics, per fleet. */
 final class SupervisorMetrics {
   private final MeterRegistry registry;
+  /** Probe meters per fleet, looked up once: probes are the hot path (thousands a second). */
+  private final java.util.Map<FleetId, ProbeMeters> probes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record ProbeMeters(Timer passed, Timer failed, Counter failures) {}
 
   SupervisorMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   void probed(FleetId fleet, ProbeResult result) {
-    Timer.builder("dustcloud_probe_duration_seconds")
-        .description("Health probe latency")
-        .tags("namespace", fleet.namespace(), "name", fleet.name(), "outcome", result.passed() ? "pass" : "fail")
-        .publishPercentileHistogram(false)
-        .register(registry)
-        .record(Duration.ofMillis(result.latencyMillis()));
+    ProbeMeters m = probes.computeIfAbsent(fleet, this::probeMeters);
+    (result.passed() ? m.passed() : m.failed()).record(Duration.ofMillis(result.latencyMillis()));
     if (!result.passed()) {
-      Counter.builder("dustcloud_probe_failures_total")
-          .description("Failed health probes")
-          .tags("namespace", fleet.namespace(), "name", fleet.name())
-          .register(registry)
-          .increment();
+      m.failures().increment();
     }
+  }
+
+  private ProbeMeters probeMeters(FleetId fleet) {
+    return new ProbeMeters(probeTimer(fleet, "pass"), probeTimer(fleet, "fail"),
+        Counter.builder("dustcloud_probe_failures_total")
+            .description("Failed health probes")
+            .tags("namespace", fleet.namespace(), "name", fleet.name())
+            .register(registry));
+  }
+
+  private Timer probeTimer(FleetId fleet, String outcome) {
+    return Timer.builder("dustcloud_probe_duration_seconds")
+        .description("Health probe latency")
+        .tags("namespace", fleet.namespace(), "name", fleet.name(), "outcome", outcome)
+        .publishPercentileHistogram(false)
+        .register(registry);
   }
 
   void repaired(FleetId fleet, String cause) {
@@ -61,6 +73,7 @@ final class SupervisorMetrics {
   }
 
   void remove(FleetId fleet) {
+    probes.remove(fleet);
     registry.getMeters().stream()
         .filter(m -> m.getId().getName().startsWith("dustcloud_probe") || m.getId().getName().startsWith("dustcloud_repairs")
             || m.getId().getName().startsWith("dustcloud_boot") || m.getId().getName().startsWith("dustcloud_cold_starts"))

@@ -3,16 +3,15 @@ package io.dustcloud.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.provider.gce.GceProvider;
 import io.dustcloud.provider.gce.InstanceAddresses;
+import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +31,7 @@ class GceFleetOperatorTest {
   MockApiServer api;
   KubernetesClient client;
   FakeCompute fake;
-  HttpServer health;
+  LoopbackHealth health;
   DustcloudOperator operator;
 
   @BeforeEach
@@ -40,14 +39,9 @@ class GceFleetOperatorTest {
     api = new MockApiServer();
     client = api.client();
     fake = GceTesting.fake();
-    health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    health.createContext("/", ex -> {
-      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/health") ? 200 : 503, -1);
-      ex.close();
-    });
-    health.start();
+    health = new LoopbackHealth();
     GceProvider provider = GceTesting.provider(fake,
-        new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort()), 6000, Duration.ofSeconds(1), Clock.systemUTC());
+        new InstanceAddresses(health.address()), 6000, Duration.ofSeconds(1), Clock.systemUTC());
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
         new ProviderRegistry().register(provider), Clock.systemUTC()).start();
   }
@@ -56,7 +50,7 @@ class GceFleetOperatorTest {
   void stop() {
     operator.close();
     api.close();
-    health.stop(0);
+    health.close();
     fake.close();
   }
 

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.gce.GceNames;
 import io.dustcloud.provider.gce.GceProvider;
 import io.dustcloud.provider.gce.InstanceAddresses;
+import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
@@ -20,7 +20,6 @@ import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +51,7 @@ class GceRolloutTest {
   MockApiServer api;
   KubernetesClient client;
   FakeCompute fake;
-  HttpServer health;
+  LoopbackHealth health;
   DustcloudOperator operator;
 
   @BeforeEach
@@ -60,11 +59,9 @@ class GceRolloutTest {
     api = new MockApiServer();
     client = api.client();
     fake = GceTesting.fake();
-    health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    health.createContext("/i/", this::health);
-    health.start();
+    health = new LoopbackHealth("/i/", this::health);
     GceProvider provider = GceTesting.provider(fake,
-        new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort() + "/i/{instance}"), 6000,
+        new InstanceAddresses(health.address() + "/i/{instance}"), 6000,
         Duration.ofMillis(500), Clock.systemUTC());
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
         new ProviderRegistry().register(provider), Clock.systemUTC()).start();
@@ -74,7 +71,7 @@ class GceRolloutTest {
   void stop() {
     operator.close();
     api.close();
-    health.stop(0);
+    health.close();
     fake.close();
   }
 

@@ -3,7 +3,6 @@ package io.dustcloud.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.dustcloud.api.v1alpha1.Condition;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.operator.Conditions;
@@ -12,13 +11,13 @@ import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.operator.ProviderRegistry;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.gce.InstanceAddresses;
+import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.FakeFaults;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +43,7 @@ class GceCloudFaultsOperatorTest {
   MockApiServer api;
   KubernetesClient client;
   FakeCompute fake;
-  HttpServer health;
+  LoopbackHealth health;
   DustcloudOperator operator;
 
   @BeforeEach
@@ -52,15 +51,10 @@ class GceCloudFaultsOperatorTest {
     api = new MockApiServer();
     client = api.client();
     fake = GceTesting.fake();
-    health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    health.createContext("/", ex -> {
-      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/health") ? 200 : 503, -1);
-      ex.close();
-    });
-    health.start();
+    health = new LoopbackHealth();
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
         new ProviderRegistry().register(GceTesting.provider(fake,
-            new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort()), CALLS_PER_MINUTE,
+            new InstanceAddresses(health.address()), CALLS_PER_MINUTE,
             Duration.ofSeconds(2), Clock.systemUTC())),
         Clock.systemUTC()).start();
   }
@@ -70,7 +64,7 @@ class GceCloudFaultsOperatorTest {
     fake.faults.clear();
     operator.close();
     api.close();
-    health.stop(0);
+    health.close();
     fake.close();
   }
 

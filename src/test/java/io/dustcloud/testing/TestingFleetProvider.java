@@ -1,6 +1,5 @@
 package io.dustcloud.testing;
 
-import com.sun.net.httpserver.HttpServer;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -8,9 +7,6 @@ import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.RevisionImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestingFleetProvider implements FleetProvider {
   private final String name;
-  private final HttpServer health;
+  private final LoopbackHealth health = new LoopbackHealth();
   private final Map<FleetId, List<InstanceView>> fleets = new ConcurrentHashMap<>();
   private final Map<FleetId, Set<String>> ready = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
@@ -38,17 +34,6 @@ public final class TestingFleetProvider implements FleetProvider {
 
   public TestingFleetProvider(String name) {
     this.name = name;
-    try {
-      health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    health.createContext("/", ex -> {
-      int code = ex.getRequestURI().getPath().equals("/health") ? 200 : 503;
-      ex.sendResponseHeaders(code, -1);
-      ex.close();
-    });
-    health.start();
   }
 
   @Override
@@ -89,7 +74,7 @@ public final class TestingFleetProvider implements FleetProvider {
   }
 
   private String address() {
-    return "127.0.0.1:" + health.getAddress().getPort();
+    return health.address();
   }
 
   @Override
@@ -120,6 +105,6 @@ public final class TestingFleetProvider implements FleetProvider {
 
   @Override
   public void close() {
-    health.stop(0);
+    health.close();
   }
 }
