@@ -28,6 +28,7 @@ public final class Main {
       """;
 
   public static void main(String[] args) throws Exception {
+    io.dustcloud.operator.CommonPool.ensureParallel();
     // before the first logger exists: logback reads this once
     if ("json".equalsIgnoreCase(System.getenv("DUSTCLOUD_LOG_FORMAT"))
         && System.getProperty("logback.configurationFile") == null) {

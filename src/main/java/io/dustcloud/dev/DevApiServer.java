@@ -30,6 +30,11 @@ import java.util.List;
 public final class DevApiServer implements AutoCloseable {
 
   public static final String KUBECONFIG_NAME = "dustcloud-dev";
+  /**
+   * The mock logs every request at INFO through JUL; at a few hundred requests a second that
+   * costs more than serving them. JUL holds loggers weakly: keep a reference so the level sticks.
+   */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final DevDispatcher dispatcher;
   private final String host;
@@ -49,6 +54,7 @@ public final class DevApiServer implements AutoCloseable {
 
   /** @param port 0 for any free port */
   public static DevApiServer start(String host, int port) {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     DevDispatcher dispatcher = new DevDispatcher();
     return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
   }

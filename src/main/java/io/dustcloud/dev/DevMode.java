@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
 
 /**
  * {@code dustcloud dev}: an in-process Kubernetes API (fabric8's mock server in CRUD mode
@@ -18,8 +17,6 @@ import java.util.logging.Level;
  * mode stops, and instances left by a dev mode that was killed are reaped at start.
  */
 public final class DevMode implements AutoCloseable {
-  // JUL holds loggers weakly: keep a reference so the level sticks
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final DevApiServer api;
   private final LocalProvider local;
@@ -55,7 +52,6 @@ public final class DevMode implements AutoCloseable {
   }
 
   public DevMode(Options options) throws Exception {
-    MOCK_LOG.setLevel(Level.WARNING);
     Files.createDirectories(options.stateDir());
     api = DevApiServer.start("127.0.0.1", options.apiPort());
     api.installCrds(CrdFiles.load());

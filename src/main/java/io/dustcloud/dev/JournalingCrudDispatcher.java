@@ -1,7 +1,6 @@
 package io.dustcloud.dev;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +12,7 @@ import java.util.Objects;
  * fabric8's CRUD store, additionally recording every change in a {@link ChangeJournal}. The store itself only
  * pushes changes to websocket watchers; the journal is what lets kubectl's plain-HTTP watches see them too.
  */
-final class JournalingCrudDispatcher extends KubernetesCrudDispatcher {
+final class JournalingCrudDispatcher extends VersionCheckingCrudDispatcher {
 
   private final ChangeJournal journal;
 

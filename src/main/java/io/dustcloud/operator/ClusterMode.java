@@ -14,6 +14,7 @@ public final class ClusterMode {
   private ClusterMode() {}
 
   public static void main(String[] args) throws Exception {
+    CommonPool.ensureParallel();
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
     ProviderRegistry providers = new ProviderRegistry();

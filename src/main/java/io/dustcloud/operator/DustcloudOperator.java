@@ -86,8 +86,9 @@ public final class DustcloudOperator implements AutoCloseable {
             new FleetMetrics(registry),
             new StatusWriter(client),
             clock);
-    this.queueMetrics = new QueueTimingMetrics(
-        MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build(), registry);
+    // not per resource: JOSDK's per-resource meters (a 69-bucket histogram per fleet) made the
+    // scrape of an operator with 1,000 fleets 130,000 lines; fleets have their own gauges
+    this.queueMetrics = new QueueTimingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
     this.operator =
         new Operator(
             o -> {

@@ -39,14 +39,7 @@ public final class MetricsScraper {
 
   /** @param executor runs the client's response handling; null for the JDK's default */
   public MetricsScraper(Clock clock, Executor executor) {
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(1))
-        .followRedirects(HttpClient.Redirect.NEVER);
-    if (executor != null) {
-      b.executor(executor);
-    }
-    this.client = b.build();
+    this.client = HttpProber.instanceClient(executor);
     this.clock = clock;
   }
 

@@ -10,6 +10,8 @@ import java.time.Duration;
 /** Probe and repair metrics, per fleet. */
 final class SupervisorMetrics {
   private final MeterRegistry registry;
+  static final Duration[] BOOT_BUCKETS = java.util.stream.Stream.of(10, 50, 100, 250, 500, 1000, 2000, 5000, 10_000,
+      30_000, 60_000, 300_000).map(Duration::ofMillis).toArray(Duration[]::new);
   /** Probe meters per fleet, looked up once: probes are the hot path (thousands a second). */
   private final java.util.Map<FleetId, ProbeMeters> probes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -65,9 +67,8 @@ final class SupervisorMetrics {
     Timer.builder("dustcloud_boot_duration_seconds")
         .description("Time from instance start to its first passing health probe")
         .tags("namespace", fleet.namespace(), "name", fleet.name(), "revision", revision, "runtime", runtime)
-        .publishPercentileHistogram(true)
-        .minimumExpectedValue(Duration.ofMillis(5))
-        .maximumExpectedValue(Duration.ofMinutes(5))
+        // a dozen buckets, not Micrometer's ~40: this histogram is per fleet and revision
+        .serviceLevelObjectives(BOOT_BUCKETS)
         .register(registry)
         .record(latency);
   }

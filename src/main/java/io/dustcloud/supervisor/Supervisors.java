@@ -22,13 +22,27 @@ public final class Supervisors implements AutoCloseable {
 
   private final Clock clock;
   private final Duration tick;
-  private final HttpProber prober = new HttpProber();
+  /** Response handling of probes and scrapes: a few threads do it; the default pool is unbounded. */
+  private final java.util.concurrent.ExecutorService http = Executors.newFixedThreadPool(4, r -> {
+    Thread t = new Thread(r, "dustcloud-probe-http");
+    t.setDaemon(true);
+    return t;
+  });
+  private final HttpProber prober = new HttpProber(http);
   private final ScheduledExecutorService scheduler;
   private final SupervisorMetrics metrics;
   private final AutoscalerMetrics autoscalerMetrics;
   private final MetricsScraper scraper;
   private final Map<FleetId, Running> running = new ConcurrentHashMap<>();
   private volatile FleetListener listener = f -> {};
+
+  /**
+   * Ticks run here, not on the scheduler: a tick may wait for its provider (a first listing, a
+   * replacement) and must not hold up the other fleets' ticks. Each fleet has at most one tick
+   * queued or running; a tick due while the last one still runs is skipped, not queued.
+   */
+  private final java.util.concurrent.ExecutorService workers;
+  static final int WORKER_THREADS = 8;
 
   private record Running(FleetSupervisor supervisor, ScheduledFuture<?> task) {}
 
@@ -37,12 +51,20 @@ public final class Supervisors implements AutoCloseable {
     this.tick = tick;
     this.metrics = new SupervisorMetrics(registry);
     this.autoscalerMetrics = new AutoscalerMetrics(registry);
-    this.scraper = new MetricsScraper(clock);
+    this.scraper = new MetricsScraper(clock, http);
     this.scheduler =
         Executors.newScheduledThreadPool(
             2,
             r -> {
               Thread t = new Thread(r, "dustcloud-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    this.workers =
+        Executors.newFixedThreadPool(
+            WORKER_THREADS,
+            r -> {
+              Thread t = new Thread(r, "dustcloud-supervisor-tick");
               t.setDaemon(true);
               return t;
             });
@@ -98,8 +120,22 @@ public final class Supervisors implements AutoCloseable {
               : new FleetAutoscaler(id, scraper, autoscalerMetrics, autoscale, desired);
           FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics,
               repairsSoFar, autoscaler);
-          ScheduledFuture<?> task =
-              scheduler.scheduleAtFixedRate(() -> safeTick(s, id), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+          java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+          ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(() -> {
+            if (busy.compareAndSet(false, true)) {
+              try {
+                workers.execute(() -> {
+                  try {
+                    safeTick(s, id);
+                  } finally {
+                    busy.set(false);
+                  }
+                });
+              } catch (java.util.concurrent.RejectedExecutionException closed) {
+                busy.set(false);
+              }
+            }
+          }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
           return new Running(s, task);
         });
   }
@@ -163,6 +199,8 @@ public final class Supervisors implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    workers.shutdownNow();
+    http.shutdownNow();
     running.clear();
   }
 }

@@ -174,13 +174,21 @@ class UnikernelReconcilerTest {
 
   @Test
   void statusIsNotRewrittenWhenNothingChanged() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = client.resources(Unikernel.class).inNamespace(NS).watch(new io.fabric8.kubernetes.client.Watcher<Unikernel>() {
+      public void eventReceived(Action a, Unikernel u) {
+        seen.add(a + " rv=" + u.getMetadata().getResourceVersion() + " " + io.fabric8.kubernetes.client.utils.Serialization.asJson(u.getStatus()));
+      }
+      public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+    });
     client.resource(Unikernels.local(NS, "hello", artifact, 1)).create();
     Unikernel ready = awaitCondition("hello", Conditions.READY, "True");
     String transition = condition(ready, Conditions.READY).lastTransitionTime;
     String version = ready.getMetadata().getResourceVersion();
     Thread.sleep(3000); // several supervisor ticks and a reconcile trigger
     Unikernel later = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
-    assertThat(later.getMetadata().getResourceVersion()).isEqualTo(version);
+    watch.close();
+    assertThat(later.getMetadata().getResourceVersion()).as("rewritten: %s", String.join("\n", seen)).isEqualTo(version);
     assertThat(condition(later, Conditions.READY).lastTransitionTime).isEqualTo(transition);
   }
 

@@ -8,7 +8,10 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
 
-/** fabric8's mock API server in CRUD mode with Dustcloud's CRDs installed. */
+/**
+ * fabric8's mock API server in CRUD mode with Dustcloud's CRDs installed, refusing stale status
+ * writes with 409 like a real API server ({@link io.dustcloud.dev.VersionCheckingCrudDispatcher}).
+ */
 public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -16,7 +19,7 @@ public final class MockApiServer implements AutoCloseable {
   public MockApiServer() {
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+            new Context(), new MockWebServer(), new HashMap<>(), new io.dustcloud.dev.VersionCheckingCrudDispatcher(), false);
     server.init();
     client = server.createClient();
     CrdFiles.load().forEach(crd -> client.resource(crd).create());

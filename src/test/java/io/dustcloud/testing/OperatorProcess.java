@@ -64,6 +64,15 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** The operator JVM's thread count now (from /proc; -1 where there is none). */
+  public long threads() {
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      return tasks.count();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

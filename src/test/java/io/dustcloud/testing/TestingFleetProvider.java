@@ -31,6 +31,8 @@ public final class TestingFleetProvider implements FleetProvider {
   private final AtomicInteger ids = new AtomicInteger();
   public final List<String> calls = new CopyOnWriteArrayList<>();
   public volatile String unsupported;
+  /** Fleets whose observe hangs until their latch opens (a provider call that does not return). */
+  public final Map<FleetId, java.util.concurrent.CountDownLatch> hangObserve = new ConcurrentHashMap<>();
 
   public TestingFleetProvider(String name) {
     this.name = name;
@@ -48,6 +50,14 @@ public final class TestingFleetProvider implements FleetProvider {
 
   @Override
   public FleetObservation observe(FleetId fleet) {
+    var hang = hangObserve.get(fleet);
+    if (hang != null) {
+      try {
+        hang.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return new FleetObservation(fleet, fleets.getOrDefault(fleet, List.of()), endpoint(fleet));
   }
 

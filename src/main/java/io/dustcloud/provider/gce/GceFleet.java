@@ -1,12 +1,15 @@
 package io.dustcloud.provider.gce;
 
+import com.google.cloud.compute.v1.InstanceGroupManager;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,8 +31,16 @@ final class GceFleet {
   final Map<String, Instant> firstSeen = new HashMap<>();
   /** Templates of revisions whose image and template were made or found by this provider. */
   final Set<String> ensured = new HashSet<>();
-  FleetObservation cached;
-  Instant cachedAt = Instant.EPOCH;
+  /** The last listing; volatile so {@code observe} can serve it without waiting for the lock. */
+  volatile Listing listing;
+  /** A refresh of {@link #listing} is queued or running (at most one per fleet). */
+  final AtomicBoolean refreshing = new AtomicBoolean();
+  /** The group as last read, reused for {@code observeInterval}; null after any change we made. */
+  Optional<InstanceGroupManager> group;
+  Instant groupReadAt = Instant.EPOCH;
+
+  /** One listManagedInstances mapped to the SPI's view, and when it was made. */
+  record Listing(FleetObservation observation, Instant at) {}
 
   GceFleet(FleetId id) {
     this.id = id;

@@ -45,6 +45,14 @@ public final class GceProvider implements FleetProvider {
   private final GceConfig config;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
+  /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
+  private final java.util.concurrent.ExecutorService refresher = java.util.concurrent.Executors.newFixedThreadPool(
+      REFRESH_THREADS, r -> {
+        Thread t = new Thread(r, "gce-observe");
+        t.setDaemon(true);
+        return t;
+      });
+  private static final int REFRESH_THREADS = 8;
 
   public GceProvider(ComputeApi api, GceCalls calls, GceConfig config, Clock clock) {
     this.api = api;
@@ -87,17 +95,55 @@ public final class GceProvider implements FleetProvider {
     });
   }
 
+  /**
+   * The last listing while it is younger than {@code observeInterval}. An older one is still
+   * served, for one more interval, while a refresh runs in the background: the supervisor
+   * observes every fleet several times a second and must never wait for Compute (a call takes
+   * tens of milliseconds, and seconds when the project's call budget is spent). Only a fleet
+   * nobody observed for two intervals (or with {@code observeInterval} zero) is listed while
+   * the caller waits. A refresh already queued is never queued twice, so a saturated budget
+   * makes observations older instead of piling up calls.
+   */
   @Override
   public FleetObservation observe(FleetId fleet) {
-    return locked(fleet, f -> {
-      if (f.location == null) {
+    GceFleet f = fleets.computeIfAbsent(fleet.key(), k -> new GceFleet(fleet));
+    GceFleet.Listing last = f.listing;
+    if (last != null) {
+      Duration age = Duration.between(last.at(), clock.instant());
+      if (age.compareTo(config.observeInterval()) < 0) {
+        return last.observation();
+      }
+      if (f.refreshing.get()) {
+        return last.observation();
+      }
+      if (age.compareTo(config.observeInterval().multipliedBy(2)) < 0 && f.refreshing.compareAndSet(false, true)) {
+        refresher.execute(() -> refresh(f));
+        return last.observation();
+      }
+    }
+    return locked(fleet, g -> {
+      if (g.location == null) {
         return FleetObservation.empty(fleet);
       }
-      if (f.cached != null && fresh(f)) {
-        return f.cached;
-      }
-      return list(f);
+      GceFleet.Listing now = g.listing;
+      return now != null && fresh(now) ? now.observation() : list(g);
     });
+  }
+
+  private void refresh(GceFleet f) {
+    try {
+      locked(f.id, g -> {
+        if (g.location != null && (g.listing == null || !fresh(g.listing))) {
+          list(g);
+        }
+        return null;
+      });
+    } catch (RuntimeException e) {
+      // the next observation past the interval tries again; until then the last listing serves
+      log.debug("fleet {}: background listing failed: {}", f.id, e.getMessage());
+    } finally {
+      f.refreshing.set(false);
+    }
   }
 
   @Override
@@ -106,8 +152,7 @@ public final class GceProvider implements FleetProvider {
     GceLocation at = location(desired);
     return locked(fleet, f -> {
       f.location = at;
-      Optional<InstanceGroupManager> group = calls.read(fleet, "instanceGroupManagers.get",
-          () -> api.getGroup(at, GceNames.group(fleet)));
+      Optional<InstanceGroupManager> group = group(f);
       GroupShape shape = GroupShape.desired(desired, rev -> GceNames.template(fleet, rev));
       List<String> inGroup = group.map(g -> GroupShape.observed(g).templates()).orElse(List.of());
       boolean mutated = false;
@@ -124,9 +169,16 @@ public final class GceProvider implements FleetProvider {
       try {
         mutated |= shapeGroup(f, group, shape);
       } catch (ProviderException e) {
+        f.group = null;
         throw missingTemplate(f, shape, e);
+      } catch (RuntimeException e) {
+        f.group = null;
+        throw e;
       }
-      FleetObservation observed = mutated || f.cached == null || !fresh(f) ? list(f) : f.cached;
+      if (mutated) {
+        f.group = null;
+      }
+      FleetObservation observed = mutated || f.listing == null || !fresh(f.listing) ? list(f) : f.listing.observation();
       if (rebalance(f, desired, observed)) {
         observed = list(f);
       }
@@ -142,8 +194,8 @@ public final class GceProvider implements FleetProvider {
       }
       List<String> urls = instanceIds.stream().distinct().map(f.instanceUrls::get).filter(u -> u != null).sorted().toList();
       if (!urls.isEmpty()) {
+        f.listing = null;
         recreate(f, urls);
-        f.cached = null;
       }
       return null;
     });
@@ -212,6 +264,7 @@ public final class GceProvider implements FleetProvider {
 
   @Override
   public void close() {
+    refresher.shutdownNow();
     try {
       api.close();
     } catch (Exception e) {
@@ -348,6 +401,7 @@ public final class GceProvider implements FleetProvider {
   }
 
   private void recreate(GceFleet f, List<String> urls) {
+    f.group = null;
     GceLocation at = f.location;
     String name = GceNames.group(f.id);
     InstanceGroupManager intent = InstanceGroupManager.newBuilder().setDescription(String.join(",", urls))
@@ -373,7 +427,7 @@ public final class GceProvider implements FleetProvider {
     }
   }
 
-  /** One listManagedInstances, mapped to the SPI's view and cached for {@code observeInterval}. */
+  /** One listManagedInstances, mapped to the SPI's view and kept for {@code observeInterval}. */
   private FleetObservation list(GceFleet f) {
     GceLocation at = f.location;
     List<ManagedInstance> managed = calls.read(f.id, "instanceGroupManagers.listManagedInstances",
@@ -396,9 +450,26 @@ public final class GceProvider implements FleetProvider {
     f.instanceUrls.putAll(urls);
     f.firstSeen.keySet().retainAll(urls.keySet());
     views.sort(Comparator.comparing(InstanceView::createdAt).thenComparing(InstanceView::id));
-    f.cached = new FleetObservation(f.id, views, Optional.empty());
-    f.cachedAt = now;
-    return f.cached;
+    FleetObservation observation = new FleetObservation(f.id, views, Optional.empty());
+    f.listing = new GceFleet.Listing(observation, now);
+    return observation;
+  }
+
+  /**
+   * The group as read within {@code observeInterval}, else read now. Reusing it keeps a fleet
+   * that is reconciled every few seconds (while it rolls out or boots) from costing a read each
+   * time; anything we change forgets it, so our own changes are always read back.
+   */
+  private Optional<InstanceGroupManager> group(GceFleet f) {
+    if (f.group != null && Duration.between(f.groupReadAt, clock.instant()).compareTo(config.observeInterval()) < 0) {
+      return f.group;
+    }
+    GceLocation at = f.location;
+    Optional<InstanceGroupManager> read = calls.read(f.id, "instanceGroupManagers.get",
+        () -> api.getGroup(at, GceNames.group(f.id)));
+    f.group = read;
+    f.groupReadAt = clock.instant();
+    return read;
   }
 
   /** What a template runs: known from realize, else read once from its labels and metadata. */
@@ -416,8 +487,8 @@ public final class GceProvider implements FleetProvider {
     return info;
   }
 
-  private boolean fresh(GceFleet f) {
-    return Duration.between(f.cachedAt, clock.instant()).compareTo(config.observeInterval()) < 0;
+  private boolean fresh(GceFleet.Listing listing) {
+    return Duration.between(listing.at(), clock.instant()).compareTo(config.observeInterval()) < 0;
   }
 
   /** The fleet's location, from its revisions' settings (the last revision that has them: the newest). */

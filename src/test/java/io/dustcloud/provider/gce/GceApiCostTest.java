@@ -58,6 +58,7 @@ class GceApiCostTest {
     assertThat(fake.readCalls()).isLessThanOrEqualTo(8);
   }
 
+  /** Drift is seen within one observe interval: the group read is reused that long. */
   @Test
   void driftIsCorrectedWithOneCallEach() {
     DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
@@ -66,6 +67,7 @@ class GceApiCostTest {
     fake.resizeByHand(group, 7);
     fake.resetCounts();
 
+    clock.advance(Duration.ofSeconds(11));
     provider.realize(desired);
 
     assertThat(fake.mutatingCalls()).isEqualTo(1);
@@ -74,10 +76,81 @@ class GceApiCostTest {
 
     fake.setTemplateByHand(group, GceNames.template(FLEET, "r1"));
     fake.resetCounts();
+    clock.advance(Duration.ofSeconds(11));
     provider.realize(desired);
     // a PROACTIVE policy would let GCE roll instances behind the operator: patched back
     assertThat(fake.calls()).containsEntry("instanceGroupManagers.patch", 1L);
     assertThat(fake.mutatingCalls()).isEqualTo(1);
     assertThat(provider.realize(desired).instances()).extracting(InstanceView::revision).containsOnly("r1");
+  }
+
+  /**
+   * A fleet reconciled every few seconds (booting, rolling out) reads its group once per observe
+   * interval, not once per reconcile; a change of our own is always read back.
+   */
+  @Test
+  void repeatedRealizesReuseTheGroupReadUntilSomethingChanges() {
+    DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
+    provider.realize(desired);
+    provider.realize(desired); // reads back the group the first one created
+    fake.resetCounts();
+
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      provider.realize(desired);
+    }
+    assertThat(fake.calls()).doesNotContainKey("instanceGroupManagers.get");
+
+    provider.realize(DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 5));
+    provider.realize(DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 5));
+    assertThat(fake.calls()).containsEntry("instanceGroupManagers.resize", 1L)
+        .containsEntry("instanceGroupManagers.get", 1L);
+
+    clock.advance(Duration.ofSeconds(11));
+    provider.realize(DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 5));
+    assertThat(fake.calls()).containsEntry("instanceGroupManagers.get", 2L);
+  }
+
+  /**
+   * The supervisor observes every fleet several times a second: an observation past the
+   * interval is refreshed in the background while the last one is served, so a slow Compute
+   * never holds the caller; one refresh at a time per fleet.
+   */
+  @Test
+  void anAgedObservationIsServedWhileOneRefreshRunsInTheBackground() {
+    DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
+    provider.realize(desired);
+    fake.resetCounts();
+    fake.faults.latencyMillis = 1500;
+    clock.advance(Duration.ofSeconds(12));
+
+    long start = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      assertThat(provider.observe(FLEET).instances()).hasSize(3);
+    }
+    // twenty observations while Compute takes 1.5 s a call: none of them waited for it
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1000));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> fake.calls().getOrDefault("instanceGroupManagers.listManagedInstances", 0L) == 1L);
+    fake.faults.latencyMillis = 0;
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      // once the refresh is in, the next interval starts from it: no second listing yet
+      provider.observe(FLEET);
+      assertThat(fake.calls()).containsEntry("instanceGroupManagers.listManagedInstances", 1L);
+    });
+  }
+
+  /** Nobody observed the fleet for two intervals: the caller waits for a fresh listing. */
+  @Test
+  void aLongUnobservedFleetIsListedWhileTheCallerWaits() {
+    DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
+    provider.realize(desired);
+    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
+    fake.resizeByHand(group, 4);
+    fake.resetCounts();
+    clock.advance(Duration.ofSeconds(25));
+
+    assertThat(provider.observe(FLEET).instances()).hasSize(4);
+    assertThat(fake.calls()).containsEntry("instanceGroupManagers.listManagedInstances", 1L);
   }
 }

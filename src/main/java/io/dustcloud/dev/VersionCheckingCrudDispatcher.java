@@ -1,0 +1,65 @@
+package io.dustcloud.dev;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * fabric8's CRUD store with the optimistic concurrency a real API server has on status writes:
+ * a replace of {@code /status} that names a resourceVersion other than the current one is
+ * refused with 409. The store itself checks the version it rebuilt from its own copy, so a
+ * status written from a stale read silently overwrote a newer one: the operator's guarded
+ * status writes (and the tests of them) need the refusal. Writes are serialized so the check
+ * and the write see the same object.
+ */
+public class VersionCheckingCrudDispatcher extends KubernetesCrudDispatcher {
+  private final Object writes = new Object();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    if (request.method() == HttpMethod.GET || request.method() == null) {
+      return super.dispatch(request);
+    }
+    synchronized (writes) {
+      MockResponse conflict = request.method() == HttpMethod.PUT ? staleStatusWrite(request) : null;
+      return conflict != null ? conflict : super.dispatch(request);
+    }
+  }
+
+  private MockResponse staleStatusWrite(RecordedRequest request) {
+    String path = RequestPath.parse(request.getPath()).path();
+    if (!path.endsWith("/status") || request.getBody() == null) {
+      return null;
+    }
+    JsonNode body = Responses.parse(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+    String named = body.path("metadata").path("resourceVersion").asText("");
+    if (named.isEmpty()) {
+      return null; // an unconditional write, as on a real server
+    }
+    AttributeSet key = getKey(path.substring(0, path.length() - "/status".length()));
+    String current = null;
+    synchronized (map) {
+      for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
+        if (e.getKey().matches(key)) {
+          current = e.getValue();
+          break;
+        }
+      }
+    }
+    if (current == null) {
+      return null; // the store answers 404
+    }
+    String stored = Responses.parse(current).path("metadata").path("resourceVersion").asText("");
+    if (stored.equals(named)) {
+      return null;
+    }
+    return Responses.status(409, "Conflict", "Operation cannot be fulfilled on " + body.path("kind").asText("object")
+        + " \"" + body.path("metadata").path("name").asText() + "\": the object has been modified; please apply your"
+        + " changes to the latest version and try again");
+  }
+}
