@@ -52,9 +52,14 @@ public final class DevApiServer implements AutoCloseable {
     this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
   }
 
+  /** The mock server's per-request INFO lines off (see {@link #MOCK_LOG}). */
+  public static void quietMockLogging() {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   /** @param port 0 for any free port */
   public static DevApiServer start(String host, int port) {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
     return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
   }

@@ -37,7 +37,7 @@ final class FleetAutoscaler {
   private ScalingPolicy policy;
   private final CounterRates rates = new CounterRates();
   private int current;
-  private Instant lastStarted;
+  private volatile Instant lastStarted;
   private volatile ScaleDecision decision;
 
   FleetAutoscaler(FleetId fleet, MetricsScraper scraper, AutoscalerMetrics metrics, AutoscaleSpec spec, int initial) {
@@ -62,10 +62,16 @@ final class FleetAutoscaler {
    *
    * @param ready address of each ready instance by id (instances still booting are left out)
    */
+  /** Whether a round may start now (the supervisor runs a settled fleet only when one is due). */
+  boolean due(Instant now) {
+    Instant last = lastStarted;
+    return last == null || !now.isBefore(last.plus(spec.tick()).minus(SLACK));
+  }
+
   Round begin(Map<String, String> ready, Instant now) {
     AutoscaleSpec s = spec;
     // paced by when rounds start, not end: the scrapes' own latency must not stretch the tick
-    if (lastStarted != null && now.isBefore(lastStarted.plus(s.tick()).minus(SLACK))) {
+    if (!due(now)) {
       return null;
     }
     Map<String, CompletableFuture<MetricsScraper.Scrape>> scrapes = new HashMap<>();

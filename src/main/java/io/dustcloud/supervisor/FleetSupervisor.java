@@ -67,6 +67,10 @@ final class FleetSupervisor {
   private RepairLedger ledger;
   private List<String> lastMembers = List.of();
   private volatile FleetHealth snapshot = FleetHealth.EMPTY;
+  /** Every instance ready and nothing to repair: ticks may slow to one per tick period. */
+  private volatile boolean settled;
+  /** Asks for a tick now (set by {@link Supervisors}); a readiness change must not wait for the next beat. */
+  private volatile Runnable kick = () -> {};
   // boot latency: instances started since this supervisor began; older ones were adopted
   // after an operator restart and their boot was not observed
   private static final Duration ADOPTION_SLACK = Duration.ofSeconds(10);
@@ -117,6 +121,19 @@ final class FleetSupervisor {
 
   FleetHealth health() {
     return snapshot;
+  }
+
+  /**
+   * Whether this beat may be skipped: the fleet is settled and no autoscaling round is due
+   * (a round still out, or started less than a tick ago) — so rounds keep their per-second
+   * pace even when the last one came back late.
+   */
+  boolean idle() {
+    return settled && (autoscaler == null || scraping.get() || !autoscaler.due(clock.instant()));
+  }
+
+  void onReadinessChange(Runnable kick) {
+    this.kick = kick;
   }
 
   /** One tick; the scheduler never runs two ticks of one fleet at once. */
@@ -223,36 +240,54 @@ final class FleetSupervisor {
     if (p.readiness.ready() && !before.ready()) {
       ledger = ledger.recovered(p.revision);
     }
+    if (p.readiness.ready() != before.ready()) {
+      settled = false;
+      kick.run();
+    }
   }
 
-  private synchronized void planRepairAndPublish(FleetObservation observed, ProbeSpec probe) {
+  /**
+   * Plans under this supervisor's lock, repairs outside it: a replacement calls the provider
+   * and records an event, which can take seconds, and probe results (which take the lock)
+   * must not wait for that — they arrive on shared threads.
+   */
+  private void planRepairAndPublish(FleetObservation observed, ProbeSpec probe) {
     try {
       Instant now = clock.instant();
-      HealthPolicy policy = probe.policyFor(observed.instances().size());
-      List<InstanceHealth> health = new ArrayList<>();
       Map<String, Readiness> readiness = new HashMap<>();
-      for (InstanceView instance : observed.instances()) {
-        Probed p = instances.get(instance.id());
-        Readiness r = probeable(instance) ? p.readiness : p.readiness.lost();
-        observeBoot(instance, r);
-        readiness.put(instance.id(), r);
-        health.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
-            instance.state() == InstanceState.FAILED, r));
+      RepairPlan plan;
+      synchronized (this) {
+        HealthPolicy policy = probe.policyFor(observed.instances().size());
+        List<InstanceHealth> health = new ArrayList<>();
+        for (InstanceView instance : observed.instances()) {
+          Probed p = instances.get(instance.id());
+          Readiness r = probeable(instance) ? p.readiness : p.readiness.lost();
+          observeBoot(instance, r);
+          readiness.put(instance.id(), r);
+          health.add(new InstanceHealth(instance.id(), instance.revision(), instance.createdAt(),
+              instance.state() == InstanceState.FAILED, r));
+        }
+        seen.retainAll(readiness.keySet());
+        booting.retainAll(readiness.keySet());
+        boots.retain(observed.instances().stream().map(InstanceView::revision).collect(Collectors.toSet()));
+        plan = RepairPlanner.plan(health, ledger, policy, now);
       }
-      seen.retainAll(readiness.keySet());
-      booting.retainAll(readiness.keySet());
-      boots.retain(observed.instances().stream().map(InstanceView::revision).collect(Collectors.toSet()));
-      RepairPlan plan = RepairPlanner.plan(health, ledger, policy, now);
       Map<String, Integer> repairedPerRevision = new HashMap<>();
+      List<String> replaced = new ArrayList<>();
       for (Repair repair : plan.repairs()) {
         if (repair(repair)) {
           repairedPerRevision.merge(repair.revision(), 1, Integer::sum);
-          readiness.remove(repair.instanceId());
-          instances.remove(repair.instanceId());
+          replaced.add(repair.instanceId());
         }
       }
-      repairedPerRevision.forEach((revision, count) -> ledger = ledger.repaired(revision, now, count));
-      publish(observed, readiness, plan);
+      synchronized (this) {
+        replaced.forEach(id -> {
+          readiness.remove(id);
+          instances.remove(id);
+        });
+        repairedPerRevision.forEach((revision, count) -> ledger = ledger.repaired(revision, now, count));
+        publish(observed, readiness, plan);
+      }
     } catch (RuntimeException e) {
       log.error("fleet {}: supervisor tick failed", fleet, e);
     }
@@ -300,6 +335,9 @@ final class FleetSupervisor {
     FleetHealth before = snapshot;
     snapshot = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(), ledger.totalRepairs(),
         boots.medians());
+    settled = !readiness.isEmpty() && readiness.values().stream().allMatch(Readiness::ready)
+        && plan.unhealthy().isEmpty() && plan.waiting() == null
+        && observed.instances().stream().allMatch(i -> i.state() == InstanceState.RUNNING);
     Set<String> allowed = serving;
     Set<String> routed = observed.instances().stream()
         .filter(i -> snapshot.isReady(i.id()) && (allowed == null || allowed.contains(i.revision())))

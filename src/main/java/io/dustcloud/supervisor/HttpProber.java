@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProber {
   private final HttpClient client;
+  /** Where results are delivered; null: wherever the client completes them. */
+  private final java.util.concurrent.Executor callbacks;
 
   public HttpProber() {
     this(null);
@@ -30,6 +32,7 @@ public final class HttpProber {
    */
   public HttpProber(java.util.concurrent.Executor executor) {
     this.client = instanceClient(executor);
+    this.callbacks = executor;
   }
 
   /**
@@ -62,18 +65,20 @@ public final class HttpProber {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(ProbeResult.fail(0, "bad probe URL: " + e.getMessage()));
     }
-    return client
-        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle((response, error) -> {
-          long millis = elapsedMillis(start);
-          if (error != null) {
-            return ProbeResult.fail(millis, describe(error.getCause() != null ? error.getCause() : error));
-          }
-          int code = response.statusCode();
-          return code >= min && code <= max
-              ? ProbeResult.pass(millis)
-              : ProbeResult.fail(millis, "HTTP " + code + " from GET " + path);
-        });
+    // JDK 17 completes sendAsync on the common pool, which the Kubernetes client's calls also
+    // pass through: results (and what callers chain on them) are delivered on our executor
+    java.util.function.BiFunction<HttpResponse<Void>, Throwable, ProbeResult> outcome = (response, error) -> {
+      long millis = elapsedMillis(start);
+      if (error != null) {
+        return ProbeResult.fail(millis, describe(error.getCause() != null ? error.getCause() : error));
+      }
+      int code = response.statusCode();
+      return code >= min && code <= max
+          ? ProbeResult.pass(millis)
+          : ProbeResult.fail(millis, "HTTP " + code + " from GET " + path);
+    };
+    CompletableFuture<HttpResponse<Void>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    return callbacks == null ? sent.handle(outcome) : sent.handleAsync(outcome, callbacks);
   }
 
   /** Connects to {@code host:port}; an accepted connection passes. */

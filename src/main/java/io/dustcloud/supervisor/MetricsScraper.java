@@ -31,6 +31,8 @@ public final class MetricsScraper {
   }
 
   private final HttpClient client;
+  /** Where responses are parsed (off the common pool, see {@link HttpProber}); null: anywhere. */
+  private final Executor callbacks;
   private final Clock clock;
 
   public MetricsScraper(Clock clock) {
@@ -40,6 +42,7 @@ public final class MetricsScraper {
   /** @param executor runs the client's response handling; null for the JDK's default */
   public MetricsScraper(Clock clock, Executor executor) {
     this.client = HttpProber.instanceClient(executor);
+    this.callbacks = executor;
     this.clock = clock;
   }
 
@@ -50,17 +53,18 @@ public final class MetricsScraper {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(failed("bad metrics URL: " + e.getMessage()));
     }
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .handle((response, error) -> {
-          if (error != null) {
-            Throwable cause = error.getCause() != null ? error.getCause() : error;
-            return failed(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-          }
-          if (response.statusCode() != 200) {
-            return failed("HTTP " + response.statusCode() + " from " + source.path());
-          }
-          return read(response.body(), source);
-        })
+    CompletableFuture<HttpResponse<String>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    java.util.function.BiFunction<HttpResponse<String>, Throwable, Scrape> outcome = (response, error) -> {
+      if (error != null) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        return failed(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+      }
+      if (response.statusCode() != 200) {
+        return failed("HTTP " + response.statusCode() + " from " + source.path());
+      }
+      return read(response.body(), source);
+    };
+    return (callbacks == null ? sent.handle(outcome) : sent.handleAsync(outcome, callbacks))
         // the client's own timeout covers the exchange; this also bounds a slow body
         .completeOnTimeout(failed("scrape timed out after " + source.timeout().toMillis() + "ms"),
             source.timeout().toMillis() + 100, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -43,6 +43,8 @@ public final class Supervisors implements AutoCloseable {
    */
   private final java.util.concurrent.ExecutorService workers;
   static final int WORKER_THREADS = 8;
+  /** Supervisor runs per tick while instances boot or fail (see {@link #probeInterval}). */
+  static final int BEATS_PER_TICK = 4;
 
   private record Running(FleetSupervisor supervisor, ScheduledFuture<?> task) {}
 
@@ -121,7 +123,7 @@ public final class Supervisors implements AutoCloseable {
           FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics,
               repairsSoFar, autoscaler);
           java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
-          ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(() -> {
+          Runnable dispatch = () -> {
             if (busy.compareAndSet(false, true)) {
               try {
                 workers.execute(() -> {
@@ -135,6 +137,16 @@ public final class Supervisors implements AutoCloseable {
                 busy.set(false);
               }
             }
+          };
+          s.onReadinessChange(dispatch);
+          java.util.concurrent.atomic.AtomicLong beats = new java.util.concurrent.atomic.AtomicLong();
+          ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(() -> {
+            // a settled fleet (all ready, nothing to repair) runs once per tick period, or when an
+            // autoscaling round is due; a readiness change dispatches a run at once
+            // (onReadinessChange), so nothing waits
+            if (beats.incrementAndGet() % BEATS_PER_TICK == 0 || !s.idle()) {
+              dispatch.run();
+            }
           }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
           return new Running(s, task);
         });
@@ -146,7 +158,7 @@ public final class Supervisors implements AutoCloseable {
    * instances are still probed once per probe period.
    */
   static Duration probeInterval(Duration tick) {
-    Duration quarter = tick.dividedBy(4);
+    Duration quarter = tick.dividedBy(BEATS_PER_TICK);
     return quarter.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : quarter;
   }
 

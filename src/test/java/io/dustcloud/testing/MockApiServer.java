@@ -17,6 +17,7 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockApiServer() {
+    io.dustcloud.dev.DevApiServer.quietMockLogging();
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), new io.dustcloud.dev.VersionCheckingCrudDispatcher(), false);

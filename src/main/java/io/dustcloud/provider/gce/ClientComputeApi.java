@@ -79,10 +79,15 @@ public final class ClientComputeApi implements ComputeApi {
       InstanceTemplatesSettings.Builder t = InstanceTemplatesSettings.newBuilder();
       InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder();
       RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder();
-      i.setBackgroundExecutorProvider(shared);
-      t.setBackgroundExecutorProvider(shared);
-      z.setBackgroundExecutorProvider(shared);
-      r.setBackgroundExecutorProvider(shared);
+      // the transport's executor runs the calls; the background one polls operations
+      i.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
+          ImagesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
+      t.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
+          InstanceTemplatesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
+      z.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
+          InstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
+      r.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
+          RegionInstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
       if (credentials != null) {
         i.setCredentialsProvider(credentials);
         t.setCredentialsProvider(credentials);

@@ -131,17 +131,17 @@ public final class GceProvider implements FleetProvider {
   }
 
   private void refresh(GceFleet f) {
+    // this fleet's own lock, not locked(): a fleet deleted meanwhile must not come back empty
+    f.lock.lock();
     try {
-      locked(f.id, g -> {
-        if (g.location != null && (g.listing == null || !fresh(g.listing))) {
-          list(g);
-        }
-        return null;
-      });
+      if (f.location != null && fleets.get(f.id.key()) == f && (f.listing == null || !fresh(f.listing))) {
+        list(f);
+      }
     } catch (RuntimeException e) {
       // the next observation past the interval tries again; until then the last listing serves
       log.debug("fleet {}: background listing failed: {}", f.id, e.getMessage());
     } finally {
+      f.lock.unlock();
       f.refreshing.set(false);
     }
   }
