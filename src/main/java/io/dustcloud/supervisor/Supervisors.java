@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -23,7 +26,7 @@ public final class Supervisors implements AutoCloseable {
   private final Clock clock;
   private final Duration tick;
   /** Response handling of probes and scrapes: a few threads do it; the default pool is unbounded. */
-  private final java.util.concurrent.ExecutorService http = Executors.newFixedThreadPool(4, r -> {
+  private final ExecutorService http = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "dustcloud-probe-http");
     t.setDaemon(true);
     return t;
@@ -41,7 +44,7 @@ public final class Supervisors implements AutoCloseable {
    * replacement) and must not hold up the other fleets' ticks. Each fleet has at most one tick
    * queued or running; a tick due while the last one still runs is skipped, not queued.
    */
-  private final java.util.concurrent.ExecutorService workers;
+  private final ExecutorService workers;
   static final int WORKER_THREADS = 8;
   /** Supervisor runs per tick while instances boot or fail (see {@link #probeInterval}). */
   static final int BEATS_PER_TICK = 4;
@@ -122,34 +125,54 @@ public final class Supervisors implements AutoCloseable {
               : new FleetAutoscaler(id, scraper, autoscalerMetrics, autoscale, desired);
           FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics,
               repairsSoFar, autoscaler);
-          java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
-          Runnable dispatch = () -> {
-            if (busy.compareAndSet(false, true)) {
-              try {
-                workers.execute(() -> {
-                  try {
-                    safeTick(s, id);
-                  } finally {
-                    busy.set(false);
-                  }
-                });
-              } catch (java.util.concurrent.RejectedExecutionException closed) {
-                busy.set(false);
-              }
-            }
-          };
-          s.onReadinessChange(dispatch);
-          java.util.concurrent.atomic.AtomicLong beats = new java.util.concurrent.atomic.AtomicLong();
-          ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(() -> {
-            // a settled fleet (all ready, nothing to repair) runs once per tick period, or when an
-            // autoscaling round is due; a readiness change dispatches a run at once
-            // (onReadinessChange), so nothing waits
-            if (beats.incrementAndGet() % BEATS_PER_TICK == 0 || !s.idle()) {
-              dispatch.run();
-            }
-          }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+          Beat beat = new Beat(s, id);
+          s.onReadinessChange(beat::dispatch);
+          ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
           return new Running(s, task);
         });
+  }
+
+  /**
+   * One fleet's schedule: the scheduler calls it every beat (a quarter tick); it hands a
+   * supervisor run to the workers unless one is still queued or running. A settled fleet (all
+   * ready, nothing to repair) runs once per tick, or when an autoscaling round is due; a
+   * readiness change dispatches a run at once ({@link FleetSupervisor#onReadinessChange}).
+   */
+  private final class Beat implements Runnable {
+    private final FleetSupervisor supervisor;
+    private final FleetId fleet;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private long beats;
+
+    Beat(FleetSupervisor supervisor, FleetId fleet) {
+      this.supervisor = supervisor;
+      this.fleet = fleet;
+    }
+
+    @Override
+    public void run() {
+      // the scheduler never runs one task twice at once: beats needs no lock
+      if (++beats % BEATS_PER_TICK == 0 || !supervisor.idle()) {
+        dispatch();
+      }
+    }
+
+    void dispatch() {
+      if (!busy.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        workers.execute(() -> {
+          try {
+            safeTick(supervisor, fleet);
+          } finally {
+            busy.set(false);
+          }
+        });
+      } catch (RejectedExecutionException closed) {
+        busy.set(false);
+      }
+    }
   }
 
   /**
