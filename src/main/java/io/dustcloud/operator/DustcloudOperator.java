@@ -38,6 +38,15 @@ public final class DustcloudOperator implements AutoCloseable {
   private static final java.time.Duration RENEW_DEADLINE = java.time.Duration.ofSeconds(10);
   private static final java.time.Duration RETRY_PERIOD = java.time.Duration.ofSeconds(2);
   static final java.time.Duration MAX_RECONCILE_INTERVAL = java.time.Duration.ofSeconds(60);
+  /**
+   * A failed reconcile (a 409 on a status write, an API server hiccup) is retried from 0.5 s,
+   * doubling to 30 s, and never given up: JOSDK's default stops after 5 attempts, and a fleet
+   * whose last write lost five coin flips then waited for the next event or the 60 s sweep
+   * (seen with half of all status writes refused in ApiServerFaultsTest).
+   */
+  static final io.javaoperatorsdk.operator.processing.retry.GenericRetry RETRY =
+      new io.javaoperatorsdk.operator.processing.retry.GenericRetry()
+          .setInitialInterval(500).setIntervalMultiplier(2).setMaxInterval(30_000).withoutMaxAttempts();
 
   private final Operator operator;
   private final Supervisors supervisors;
@@ -120,6 +129,7 @@ public final class DustcloudOperator implements AutoCloseable {
           c.withName("unikernel");
           // a fleet whose retries ran out (a flapping API server) is looked at again anyway
           c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
+          c.withRetry(RETRY);
           if (config.watchNamespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {
