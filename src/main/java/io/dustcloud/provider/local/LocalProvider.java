@@ -80,6 +80,21 @@ public final class LocalProvider implements FleetProvider {
     for (FleetState state : store.loadAll()) {
       adopt(state);
     }
+    reapUnrecorded();
+  }
+
+  /**
+   * Stops instances an earlier operator started but never recorded (killed between the start
+   * and the state write): nobody would ever stop them, and they would be one instance too many.
+   */
+  private void reapUnrecorded() {
+    java.util.Set<Long> known = new java.util.HashSet<>();
+    fleets.values().forEach(f -> f.members.values().forEach(m -> known.add(m.process.pid())));
+    for (ProcessHandle p : runtime.unrecorded(known)) {
+      log.warn("stopping pid {}: an instance process no fleet records (its operator died while starting it): {}",
+          p.pid(), p.info().commandLine().orElse("?"));
+      p.destroyForcibly();
+    }
   }
 
   @Override

@@ -113,6 +113,30 @@ final class ProcessRuntime implements InstanceRuntime {
     }
   }
 
+  /**
+   * Live processes started in this runtime's directory that are not in {@code known}: started
+   * by an earlier operator that was killed before it recorded them (the start and the state
+   * write are two steps). Found by working directory, which every instance gets (Linux /proc).
+   */
+  List<ProcessHandle> unrecorded(java.util.Set<Long> known) {
+    Path dir;
+    try {
+      dir = logDir.toRealPath();
+    } catch (IOException e) {
+      return List.of();
+    }
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.isAlive() && !known.contains(p.pid()) && p.pid() != ProcessHandle.current().pid())
+        .filter(p -> {
+          try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(dir);
+          } catch (IOException | RuntimeException e) {
+            return false; // gone, not ours, or no /proc
+          }
+        })
+        .toList();
+  }
+
   /** The live process that is {@code pid} started at {@code startTime}, if it still runs. */
   Optional<ProcessHandle> adopt(long pid, Instant startTime) {
     if (startTime == null) {

@@ -269,6 +269,30 @@ class LocalProviderTest {
         .hasSize(2);
   }
 
+  /**
+   * Found by the crash benchmark: an operator killed between starting an instance and
+   * recording it left a process nobody stopped, one instance too many for ever.
+   */
+  @Test
+  void anInstanceStartedButNeverRecordedIsStoppedByTheNextProvider() throws Exception {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    Map<String, Long> pids = pids();
+    provider.close();
+    // what the killed operator had just started: an instance process in the instances directory
+    Process unrecorded = new ProcessBuilder("sleep", "30").directory(stateDir.resolve("instances").toFile()).start();
+    strays.add(unrecorded);
+    Process stranger = new ProcessBuilder("sleep", "30").start();
+    strays.add(stranger);
+
+    LocalProvider successor = newProvider();
+
+    await().atMost(WAIT).until(() -> !unrecorded.isAlive());
+    assertThat(stranger.isAlive()).as("a process started elsewhere is not ours").isTrue();
+    assertThat(successor.observe(FLEET).instances()).extracting(InstanceView::id)
+        .containsExactlyElementsOf(pids.keySet());
+    assertThat(pids.values()).allMatch(LocalProviderTest::alive);
+  }
+
   @Test
   void aReusedPidIsNeitherAdoptedNorKilled() throws Exception {
     provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
