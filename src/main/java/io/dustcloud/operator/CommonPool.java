@@ -1,7 +1,5 @@
 package io.dustcloud.operator;
 
-import java.util.concurrent.ForkJoinPool;
-
 /**
  * Keeps {@link java.util.concurrent.CompletableFuture} off its thread-per-task fallback.
  *
@@ -23,10 +21,5 @@ public final class CommonPool {
     if (System.getProperty(PARALLELISM) == null) {
       System.setProperty(PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-  }
-
-  /** Whether asynchronous steps get a thread each (too late to fix once true). */
-  public static boolean threadPerTask() {
-    return ForkJoinPool.getCommonPoolParallelism() < 2;
   }
 }

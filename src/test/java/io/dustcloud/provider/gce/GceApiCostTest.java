@@ -62,10 +62,7 @@ class GceApiCostTest {
   @Test
   void driftIsCorrectedWithOneCallEach() {
     DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
-    provider.realize(desired);
-    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
-    fake.resizeByHand(group, 7);
-    fake.resetCounts();
+    String group = realizedThenResizedByHand(desired, 7);
 
     clock.advance(Duration.ofSeconds(11));
     provider.realize(desired);
@@ -144,13 +141,19 @@ class GceApiCostTest {
   @Test
   void aLongUnobservedFleetIsListedWhileTheCallerWaits() {
     DesiredFleet desired = DesiredFleet.single(FLEET, GceTesting.image("r1", "v1"), 3);
-    provider.realize(desired);
-    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
-    fake.resizeByHand(group, 4);
-    fake.resetCounts();
+    realizedThenResizedByHand(desired, 4);
     clock.advance(Duration.ofSeconds(25));
 
     assertThat(provider.observe(FLEET).instances()).hasSize(4);
     assertThat(fake.calls()).containsEntry("instanceGroupManagers.listManagedInstances", 1L);
+  }
+
+  /** The fleet realized, then its group resized behind the operator's back; call counts reset. */
+  private String realizedThenResizedByHand(DesiredFleet desired, int size) {
+    provider.realize(desired);
+    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
+    fake.resizeByHand(group, size);
+    fake.resetCounts();
+    return group;
   }
 }
