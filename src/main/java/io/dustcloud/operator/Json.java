@@ -14,6 +14,9 @@ final class Json {
   }
 
   static boolean same(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
     return MAPPER.valueToTree(a).equals(MAPPER.valueToTree(b));
   }
 }

@@ -54,7 +54,10 @@ public final class RevisionStore {
    * condition once; the revision never changes them again.
    */
   public UnikernelRevision recordArtifact(
-      UnikernelRevision rev, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
+      UnikernelRevision cached, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
+    // a copy: the revision came from the informer cache, which must not change under it
+    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
+    UnikernelRevisionStatus decidedFrom = cached.getStatus();
     UnikernelRevisionStatus status = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
     status.buildKey = buildKey;
     UnikernelRevisionStatus.Artifact a = new UnikernelRevisionStatus.Artifact();
@@ -68,11 +71,13 @@ public final class RevisionStore {
     StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
         "artifact resolved", rev.getMetadata().getGeneration(), now);
     rev.setStatus(status);
-    return client.resource(rev).updateStatus();
+    return replaceStatus(rev, decidedFrom);
   }
 
   /** Records that the artifact could not be resolved (or is still being built). */
-  public void recordNotBuilt(UnikernelRevision rev, String status, String reason, String message, Instant now) {
+  public void recordNotBuilt(UnikernelRevision cached, String status, String reason, String message, Instant now) {
+    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
+    UnikernelRevisionStatus decidedFrom = cached.getStatus();
     UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
     var before = Json.copy(s, UnikernelRevisionStatus.class);
     s.observedGeneration = rev.getMetadata().getGeneration();
@@ -80,8 +85,12 @@ public final class RevisionStore {
     StatusConditions.set(s.conditions, Conditions.READY, Conditions.FALSE, reason, message, rev.getMetadata().getGeneration(), now);
     if (!Json.same(before, s)) {
       rev.setStatus(s);
-      client.resource(rev).updateStatus();
+      replaceStatus(rev, decidedFrom);
     }
+  }
+
+  private UnikernelRevision replaceStatus(UnikernelRevision rev, UnikernelRevisionStatus decidedFrom) {
+    return StatusReplace.replace(client, rev, decidedFrom, UnikernelRevision::getStatus);
   }
 
   /** Records when a revision first became healthy and/or last served (each once). */
@@ -97,7 +106,7 @@ public final class RevisionStore {
     }
     rev.setStatus(s);
     try {
-      client.resource(rev).updateStatus();
+      replaceStatus(rev, cached.getStatus());
     } catch (KubernetesClientException e) {
       // bookkeeping, not a decision: a conflict is retried by a later reconcile
       if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT) {
@@ -124,7 +133,7 @@ public final class RevisionStore {
       UnikernelRevision changed = Json.copy(rev, UnikernelRevision.class);
       changed.getStatus().bootMedianMillis = median;
       try {
-        client.resource(changed).updateStatus();
+        replaceStatus(changed, rev.getStatus());
       } catch (KubernetesClientException e) {
         org.slf4j.LoggerFactory.getLogger(RevisionStore.class)
             .debug("revision {}: boot median not recorded yet: {}", rev.getMetadata().getName(), e.getMessage());

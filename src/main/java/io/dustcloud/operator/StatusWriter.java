@@ -11,7 +11,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * Writes a Unikernel's status as a whole, guarded by the resourceVersion the decision was made
  * on. A patch computed against a cached copy can land on a newer object and corrupt lists
  * (duplicate conditions); a guarded replace either lands on exactly what was read or fails
- * with 409, and the reconcile runs again on fresh data.
+ * with 409, and the reconcile runs again on fresh data. A 409 that did not move the status on
+ * is absorbed by {@link StatusReplace}.
  *
  * <p>What was written is handed to JOSDK's cache of Unikernels: the informer learns of the
  * write only through its watch, and a reconcile starting before that (the supervisor wakes the
@@ -29,7 +30,7 @@ final class StatusWriter {
     update.setMetadata(new ObjectMetaBuilder(observed.getMetadata()).build());
     update.setSpec(observed.getSpec());
     update.setStatus(status);
-    Unikernel written = client.resource(update).updateStatus();
+    Unikernel written = StatusReplace.replace(client, update, observed.getStatus(), Unikernel::getStatus);
     if (context != null) {
       Unikernel before = new Unikernel();
       before.setMetadata(new ObjectMetaBuilder(observed.getMetadata()).build());
