@@ -53,6 +53,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final LocalBuilder builder;
   private final HealthServer health;
   private final ProviderRegistry providers;
+  private final EventRecorder events;
   private final PrometheusMeterRegistry registry;
   private final QueueTimingMetrics queueMetrics;
 
@@ -80,7 +81,11 @@ public final class DustcloudOperator implements AutoCloseable {
     this.supervisors = new Supervisors(clock, config.tick(), registry);
     LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
     this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
-    EventRecorder events = new EventRecorder(client, clock);
+    this.events = new EventRecorder(client, clock);
+    io.micrometer.core.instrument.FunctionCounter.builder("dustcloud.events.dropped", events, EventRecorder::dropped)
+        .description("Events not written because the queue to the API server was full").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("dustcloud.events.pending", events, EventRecorder::pending)
+        .description("Event writes waiting for the API server").register(registry);
     var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
         new BuildJobEvents(events), clock);
     UnikernelReconciler reconciler =
@@ -186,6 +191,7 @@ public final class DustcloudOperator implements AutoCloseable {
       log.warn("stopping JOSDK: {}", e.getMessage());
     }
     supervisors.close();
+    events.close();
     builder.close();
     health.close();
     providers.close();

@@ -13,6 +13,14 @@ final class Json {
     return value == null ? null : MAPPER.convertValue(value, type);
   }
 
+  static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
   static boolean same(Object a, Object b) {
     if (a == null || b == null) {
       return a == b;

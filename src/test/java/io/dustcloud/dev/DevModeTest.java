@@ -48,7 +48,9 @@ class DevModeTest {
     String endpoint = kubectl.ok("get", "uk", "hello", "-o", "jsonpath={.status.endpoint}");
     assertThat(ExampleApp.get(endpoint, "/")).contains("hello from hello v1");
     assertThat(kubectl.ok("get", "ukrev")).contains("hello-");
-    assertThat(kubectl.ok("describe", "uk", "hello")).contains("RevisionCreated", "FleetReady");
+    // events are written in the background: FleetReady may land just after the condition
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(kubectl.ok("describe", "uk", "hello")).contains("RevisionCreated", "FleetReady"));
     String types = kubectl.ok("get", "uk", "hello", "-o", "jsonpath={.status.conditions[*].type}");
     assertThat(types.split(" ")).as("one condition per type").doesNotHaveDuplicates()
         .contains("Ready", "Reconciling", "Stalled", "Available");

@@ -112,7 +112,8 @@ class AutoscaleEndToEndTest {
       assertThat(now.getStatus().replicas).isEqualTo(1);
     });
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(1));
-    assertThat(reasons()).contains(Conditions.Reason.SCALED_UP, Conditions.Reason.SCALED_DOWN);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(reasons()).contains(Conditions.Reason.SCALED_UP, Conditions.Reason.SCALED_DOWN));
     var limited = StatusConditions.find(get().getStatus().conditions, Conditions.SCALING_LIMITED);
     assertThat(limited).isNotNull();
   }

@@ -158,7 +158,8 @@ class GceRolloutTest {
     // the failed revision is retained, and so are its template and image
     assertThat(fake.templateNames()).contains(template(v1), template(v2), template(v3));
     assertThat(fake.imageNames()).contains(GceNames.image(FLEET, v3));
-    assertThat(events()).contains(Conditions.Reason.ROLLED_BACK);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(events()).contains(Conditions.Reason.ROLLED_BACK));
     assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");
 
     // pin v1: the group returns to v1's template only

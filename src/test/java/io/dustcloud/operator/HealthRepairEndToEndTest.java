@@ -60,11 +60,11 @@ class HealthRepairEndToEndTest {
       assertThat(get("hang").getStatus().restarts).isEqualTo(1);
       assertThat(get("hang").getStatus().readyReplicas).isEqualTo(3);
     });
-    assertThat(events("hang")).anySatisfy(e -> {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hang")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Conditions.Reason.INSTANCE_REPAIRED);
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains(victim.id()).contains("stopped answering");
-    });
+    }));
     await().ignoreExceptions().atMost(WAIT).untilAsserted(() ->
         assertThat(StatusConditions.find(get("hang").getStatus().conditions, Conditions.DEGRADED).status).isEqualTo("False"));
   }

@@ -152,10 +152,10 @@ class InClusterBuildTest {
     });
     Unikernel uk = get("hello");
     assertThat(condition(uk.getStatus().conditions, Conditions.RECONCILING).reason).isEqualTo("Building");
-    assertThat(events("hello")).anySatisfy(e -> {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Conditions.Reason.BUILD_STARTED);
       assertThat(e.getMessage()).contains(job.getMetadata().getName(), rev.getMetadata().getName(), key);
-    });
+    }));
   }
 
   @Test
@@ -176,7 +176,8 @@ class InClusterBuildTest {
     assertThat(condition(rev.getStatus().conditions, Conditions.BUILT).status).isEqualTo(Conditions.TRUE);
     assertThat(condition(rev.getStatus().conditions, Conditions.READY).status).isEqualTo(Conditions.TRUE);
     assertThat(uk.getStatus().readyReplicas).isEqualTo(1);
-    assertThat(events("hello")).extracting(Event::getReason).contains(Conditions.Reason.BUILD_SUCCEEDED);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(events("hello")).extracting(Event::getReason).contains(Conditions.Reason.BUILD_SUCCEEDED));
     assertThat(client.configMaps().inNamespace(NS).withName(BuildIndex.NAME).get().getData())
         .containsEntry(key, "{\"url\":\"" + url + "\",\"sha256\":\"" + SHA + "\"}");
   }
@@ -226,7 +227,8 @@ class InClusterBuildTest {
     Condition built = condition(onlyRevision("hello").getStatus().conditions, Conditions.BUILT);
     assertThat(built.status).isEqualTo(Conditions.FALSE);
     assertThat(built.reason).isEqualTo(Conditions.Reason.BUILD_FAILED);
-    assertThat(events("hello")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Conditions.Reason.BUILD_FAILED));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(events("hello")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Conditions.Reason.BUILD_FAILED)));
     assertThat(gce.calls).noneMatch(c -> c.startsWith("realize"));
   }
 

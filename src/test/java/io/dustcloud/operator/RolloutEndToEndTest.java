@@ -79,7 +79,8 @@ class RolloutEndToEndTest {
       await().atMost(WAIT).untilAsserted(() -> assertThat(running(v3)).isZero());
       assertThat(load.failed.get()).as("failed requests around the rollback; last: %s", load.lastFailure()).isZero();
       assertThat(load.answers.keySet()).allMatch(a -> !a.contains("v3"));
-      assertThat(events()).contains(Conditions.Reason.ROLLED_BACK);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(events()).contains(Conditions.Reason.ROLLED_BACK));
       // the user's spec was never touched
       assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");
 

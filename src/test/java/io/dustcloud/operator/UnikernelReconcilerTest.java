@@ -69,7 +69,8 @@ class UnikernelReconcilerTest {
     assertThat(rev.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(uk.getMetadata().getUid()));
     assertThat(provider.ready(new FleetId(NS, "hello"))).hasSize(2);
-    assertThat(eventReasons("hello")).contains(Conditions.Reason.REVISION_CREATED, Conditions.Reason.FLEET_READY);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(eventReasons("hello")).contains(Conditions.Reason.REVISION_CREATED, Conditions.Reason.FLEET_READY));
     assertThat(uk.getStatus().conditions).extracting(c -> c.type).doesNotHaveDuplicates();
   }
 
@@ -160,7 +161,8 @@ class UnikernelReconcilerTest {
     assertThat(condition(stalled, Conditions.RECONCILING).status).isEqualTo("False");
     assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).isEmpty();
     assertThat(provider.calls).noneMatch(c -> c.contains("cloudy"));
-    assertThat(eventReasons("cloudy")).containsExactly(Conditions.Reason.PROVIDER_NOT_CONFIGURED);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(eventReasons("cloudy")).containsExactly(Conditions.Reason.PROVIDER_NOT_CONFIGURED));
 
     // fixing the spec clears Stalled
     Unikernel fixed = client.resources(Unikernel.class).inNamespace(NS).withName("cloudy").get();
