@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
-import io.dustcloud.provider.gce.GceProvider;
-import io.dustcloud.provider.gce.InstanceAddresses;
-import io.dustcloud.testing.LoopbackHealth;
-import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
+import io.dustcloud.testing.gce.GceOperator;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,30 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 class GceFleetOperatorTest {
   static final String NS = "default";
   @TempDir Path dir;
-  MockApiServer api;
+  GceOperator gce;
   KubernetesClient client;
   FakeCompute fake;
-  LoopbackHealth health;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    api = new MockApiServer();
-    client = api.client();
-    fake = GceTesting.fake();
-    health = new LoopbackHealth();
-    GceProvider provider = GceTesting.provider(fake,
-        new InstanceAddresses(health.address()), 6000, Duration.ofSeconds(1), Clock.systemUTC());
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+    gce = GceOperator.start(dir, 6000, Duration.ofSeconds(1));
+    client = gce.client;
+    fake = gce.fake;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
-    health.close();
-    fake.close();
+    gce.close();
   }
 
   @Test

@@ -9,19 +9,16 @@ import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.gce.GceNames;
-import io.dustcloud.provider.gce.GceProvider;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import io.dustcloud.testing.LoopbackHealth;
-import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.FakeCompute.GroupChange;
+import io.dustcloud.testing.gce.GceOperator;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,31 +45,21 @@ class GceRolloutTest {
   static final FleetId FLEET = new FleetId(NS, NAME);
   static final Duration WAIT = Duration.ofSeconds(25);
   @TempDir Path dir;
-  MockApiServer api;
+  GceOperator gce;
   KubernetesClient client;
   FakeCompute fake;
-  LoopbackHealth health;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    api = new MockApiServer();
-    client = api.client();
-    fake = GceTesting.fake();
-    health = new LoopbackHealth("/i/", this::health);
-    GceProvider provider = GceTesting.provider(fake,
-        new InstanceAddresses(health.address() + "/i/{instance}"), 6000,
-        Duration.ofMillis(500), Clock.systemUTC());
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+    LoopbackHealth health = new LoopbackHealth("/i/", this::health);
+    gce = GceOperator.start(dir, health, health.address() + "/i/{instance}", 6000, Duration.ofMillis(500));
+    client = gce.client;
+    fake = gce.fake;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
-    health.close();
-    fake.close();
+    gce.close();
   }
 
   @Test

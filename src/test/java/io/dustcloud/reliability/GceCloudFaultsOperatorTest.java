@@ -6,20 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.dustcloud.api.v1alpha1.Condition;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
-import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
 import io.dustcloud.operator.StatusConditions;
-import io.dustcloud.provider.gce.InstanceAddresses;
-import io.dustcloud.testing.LoopbackHealth;
-import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.FakeFaults;
+import io.dustcloud.testing.gce.GceOperator;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,32 +34,20 @@ class GceCloudFaultsOperatorTest {
   static final int CALLS_PER_MINUTE = 1200;
   static final int FLEETS = 4;
   @TempDir Path dir;
-  MockApiServer api;
+  GceOperator gce;
   KubernetesClient client;
   FakeCompute fake;
-  LoopbackHealth health;
-  DustcloudOperator operator;
 
   @BeforeEach
   void start() throws Exception {
-    api = new MockApiServer();
-    client = api.client();
-    fake = GceTesting.fake();
-    health = new LoopbackHealth();
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(GceTesting.provider(fake,
-            new InstanceAddresses(health.address()), CALLS_PER_MINUTE,
-            Duration.ofSeconds(2), Clock.systemUTC())),
-        Clock.systemUTC()).start();
+    gce = GceOperator.start(dir, CALLS_PER_MINUTE, Duration.ofSeconds(2));
+    client = gce.client;
+    fake = gce.fake;
   }
 
   @AfterEach
   void stop() {
-    fake.faults.clear();
-    operator.close();
-    api.close();
-    health.close();
-    fake.close();
+    gce.close();
   }
 
   /** Budgeted calls (operation polls made by the client are not budgeted). */

@@ -78,6 +78,11 @@ public final class FairRateLimiter {
     return granted;
   }
 
+  /** Calls waiting for their turn. */
+  synchronized int waiting() {
+    return queues.values().stream().mapToInt(ArrayDeque::size).sum();
+  }
+
   public int burst() {
     return (int) burst;
   }

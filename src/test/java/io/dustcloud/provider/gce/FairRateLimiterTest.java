@@ -1,62 +1,85 @@
 package io.dustcloud.provider.gce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The limiter on a clock the test moves: a token appears only when the test says time passed. */
 class FairRateLimiterTest {
+  static final Duration WAIT = Duration.ofSeconds(10);
+  final AtomicLong nanos = new AtomicLong();
+  final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
 
   @Test
   void aBusyFleetDoesNotStarveAQuietOne() throws Exception {
-    FairRateLimiter limiter = new FairRateLimiter(6000); // 100 per second, burst 100
+    FairRateLimiter limiter = new FairRateLimiter(6000, nanos::get); // 100 per second, burst 100
     for (int i = 0; i < limiter.burst(); i++) {
       limiter.acquire("warm-up"); // empty the bucket so every later grant waits its turn
     }
     List<String> order = Collections.synchronizedList(new ArrayList<>());
-    ExecutorService pool = Executors.newFixedThreadPool(60);
-    CountDownLatch busyQueued = new CountDownLatch(50);
-    for (int i = 0; i < 50; i++) {
-      pool.submit(() -> {
-        busyQueued.countDown();
-        limiter.acquire("busy");
-        order.add("busy");
-        return null;
-      });
-    }
-    busyQueued.await();
-    Thread.sleep(50);
-    for (int i = 0; i < 3; i++) {
-      pool.submit(() -> {
-        limiter.acquire("quiet");
-        order.add("quiet");
-        return null;
-      });
-    }
-    pool.shutdown();
-    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    queue(limiter, "busy", 50, order);
+    await().atMost(WAIT).until(() -> limiter.waiting() == 50);
+    queue(limiter, "quiet", 3, order);
+    await().atMost(WAIT).until(() -> limiter.waiting() == 53);
 
-    assertThat(order).hasSize(53);
-    // served round-robin: the quiet fleet's three calls come within the first dozen grants, not after 50
-    assertThat(order.lastIndexOf("quiet")).isLessThan(15);
+    for (int grant = 1; grant <= 53; grant++) {
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(10)); // one token
+      int expected = grant;
+      await().pollInterval(Duration.ofMillis(2)).atMost(WAIT).until(() -> order.size() == expected);
+    }
+    // served round-robin: the quiet fleet's three calls alternate with the busy fleet's, not after 50
+    assertThat(order.subList(0, 6)).containsExactly("busy", "quiet", "busy", "quiet", "busy", "quiet");
+    assertThat(order.subList(6, 53)).containsOnly("busy");
   }
 
   @Test
   void keepsToTheBudget() throws Exception {
-    FairRateLimiter limiter = new FairRateLimiter(1200); // 20 per second, burst 20
-    long start = System.nanoTime();
-    for (int i = 0; i < 40; i++) {
+    FairRateLimiter limiter = new FairRateLimiter(1200, nanos::get); // 20 per second, burst 20
+    for (int i = 0; i < 20; i++) {
       limiter.acquire("f" + i % 3);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    // 20 from the burst, 20 more at 20/s
-    assertThat(seconds).isBetween(0.9, 1.6);
-    assertThat(limiter.granted()).isEqualTo(40);
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    queue(limiter, "f0", 20, order);
+    await().atMost(WAIT).until(() -> limiter.waiting() == 20);
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> limiter.granted() == 20);
+
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // ten tokens
+    await().atMost(WAIT).until(() -> limiter.granted() == 30);
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> limiter.granted() == 30);
+
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(60)); // a quiet minute refills the burst, no more
+    await().atMost(WAIT).until(() -> limiter.granted() == 40);
+    for (int i = 0; i < 10; i++) {
+      limiter.acquire("f1"); // the ten tokens left of the burst
+    }
+    queue(limiter, "f2", 1, order);
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> limiter.granted() == 50);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(50));
+    await().atMost(WAIT).until(() -> limiter.granted() == 51);
+  }
+
+  private void queue(FairRateLimiter limiter, String fleet, int calls, List<String> order) {
+    for (int i = 0; i < calls; i++) {
+      pool.submit(() -> {
+        limiter.acquire(fleet);
+        order.add(fleet);
+        return null;
+      });
+    }
   }
 }
