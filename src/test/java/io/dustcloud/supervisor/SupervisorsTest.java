@@ -13,13 +13,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.time.Instant;
+import io.dustcloud.core.health.HealthPolicy;
+import io.dustcloud.provider.FleetObservation;
+import io.dustcloud.provider.FleetProvider;
+import io.dustcloud.provider.InstanceState;
+import io.dustcloud.provider.InstanceView;
+import io.dustcloud.testing.LoopbackHealth;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The shared supervisor loop: one fleet's slow provider must not hold up the others. */
 class SupervisorsTest {
   private final TestingFleetProvider provider = new TestingFleetProvider("testing");
-  private final Supervisors supervisors = new Supervisors(Clock.systemUTC(), Duration.ofMillis(200), new SimpleMeterRegistry());
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final Supervisors supervisors = new Supervisors(Clock.systemUTC(), Duration.ofMillis(200), registry);
   private final CountDownLatch release = new CountDownLatch(1);
 
   @AfterEach
@@ -51,5 +66,102 @@ class SupervisorsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.health(healthy).readyIds().size() == 2);
     assertThat(provider.ready(healthy)).hasSize(2);
     assertThat(supervisors.health(new FleetId("default", "hung-0")).readyIds()).isEmpty();
+  }
+
+  /**
+   * A repair calls the provider (seconds on GCE) and records an event. It used to run holding
+   * the fleet's lock, so the results of the other instances' probes, which take that lock,
+   * waited on shared threads until it was done; once the JDK common pool was bounded, the
+   * Kubernetes client's calls queued behind them timed out (found by the health benchmark).
+   */
+  @Test
+  void probeResultsAreTakenInWhileARepairIsUnderway() throws Exception {
+    AtomicInteger probesOfA = new AtomicInteger();
+    try (LoopbackHealth a = new LoopbackHealth("/", ex -> {
+          ex.sendResponseHeaders(probesOfA.incrementAndGet() <= 2 ? 200 : 503, -1); // ready, then failing
+          ex.close();
+        });
+        LoopbackHealth b = new LoopbackHealth("/", ex -> {
+          sleepQuietly(300); // slow, so its probes are always in flight
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        })) {
+      CompletableFuture<Boolean> probesTakenDuringRepair = new CompletableFuture<>();
+      FleetId fleet = new FleetId("default", "repairing");
+      FleetProvider provider = new StaticFleet(fleet, List.of(
+          new InstanceView("a", "r1", a.address(), InstanceState.RUNNING, Instant.now()),
+          new InstanceView("b", "r1", b.address(), InstanceState.RUNNING, Instant.now()))) {
+        @Override
+        public void replace(FleetId f, Collection<String> ids) {
+          if (probesTakenDuringRepair.isDone()) {
+            return;
+          }
+          long before = probesCompleted();
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+          while (probesCompleted() == before && System.nanoTime() < deadline) {
+            sleepQuietly(20);
+          }
+          probesTakenDuringRepair.complete(probesCompleted() > before);
+        }
+      };
+      HealthPolicy p = HealthPolicy.DEFAULT;
+      ProbeSpec spec = new ProbeSpec(ProbeSpec.Kind.HTTP, "/health", 200, 399, Duration.ofMillis(200),
+          Duration.ofSeconds(1), new HealthPolicy(1, 1, p.startupDeadline(), 1, 1.0, p.backoffBase(),
+              p.backoffMax(), p.repairsWithoutRecovery()), "1");
+      supervisors.ensure(fleet, provider, spec, 0);
+
+      assertThat(probesTakenDuringRepair.get(20, TimeUnit.SECONDS))
+          .as("probe results recorded while the provider was replacing an instance").isTrue();
+    }
+  }
+
+  private long probesCompleted() {
+    return registry.find("dustcloud_probe_duration_seconds").timers().stream().mapToLong(Timer::count).sum();
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A fleet of fixed instances that does nothing when asked to change. */
+  private static class StaticFleet implements FleetProvider {
+    private final FleetId fleet;
+    private final List<InstanceView> instances;
+
+    StaticFleet(FleetId fleet, List<InstanceView> instances) {
+      this.fleet = fleet;
+      this.instances = instances;
+    }
+
+    @Override
+    public String name() {
+      return "static";
+    }
+
+    @Override
+    public FleetObservation observe(FleetId f) {
+      return new FleetObservation(fleet, instances, Optional.empty());
+    }
+
+    @Override
+    public FleetObservation realize(DesiredFleet desired) {
+      return observe(fleet);
+    }
+
+    @Override
+    public void replace(FleetId f, Collection<String> ids) {}
+
+    @Override
+    public void updateReady(FleetId f, Set<String> ready) {}
+
+    @Override
+    public void delete(FleetId f) {}
+
+    @Override
+    public void release(FleetId f) {}
   }
 }
