@@ -145,7 +145,10 @@ public class EventRecorder implements AutoCloseable {
       if (w.create()) {
         create(w, w.eventName());
       } else {
-        client.v1().events().inNamespace(w.subject().namespace()).withName(w.eventName())
+        // through resource(…), not withName(…), which would read the Event first
+        Event named = new EventBuilder().withNewMetadata().withName(w.eventName())
+            .withNamespace(w.subject().namespace()).endMetadata().build();
+        client.v1().events().inNamespace(w.subject().namespace()).resource(named)
             .patch(PatchContext.of(PatchType.JSON_MERGE), Json.write(Map.of(
                 "count", w.count(), "lastTimestamp", w.last().toString(), "message", w.message())));
       }
