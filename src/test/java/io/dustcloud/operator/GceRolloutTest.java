@@ -9,6 +9,7 @@ import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.gce.GceNames;
+import io.dustcloud.testing.Rollouts;
 import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
@@ -47,6 +48,7 @@ class GceRolloutTest {
   @TempDir Path dir;
   GceOperator gce;
   KubernetesClient client;
+  Rollouts rollouts;
   FakeCompute fake;
 
   @BeforeEach
@@ -54,6 +56,7 @@ class GceRolloutTest {
     LoopbackHealth health = new LoopbackHealth("/i/", this::health);
     gce = GceOperator.start(dir, health, health.address() + "/i/{instance}", 6000, Duration.ofMillis(500));
     client = gce.client;
+    rollouts = new Rollouts(client, NS, NAME, WAIT);
     fake = gce.fake;
   }
 
@@ -72,16 +75,16 @@ class GceRolloutTest {
     uk.getSpec().rollout.verificationSeconds = 1;
     uk.getSpec().rollout.keepPreviousSeconds = 1;
     client.resource(uk).create();
-    String v1 = awaitPromoted(null);
-    awaitLastGood(v1);
+    String v1 = rollouts.awaitPromoted(null);
+    rollouts.awaitLastGood(v1);
     String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET);
     assertThat(splits(fake.history(group))).containsExactly(Map.of(v1, 3));
 
     // v1 -> v2: one new instance at a time (surge 1), never a ready one fewer (unavailable 0)
     int from = fake.history(group).size();
-    setBootArgs("--version=v2");
-    String v2 = awaitPromoted(v1);
-    awaitLastGood(v2);
+    rollouts.setBootArgs("--version=v2");
+    String v2 = rollouts.awaitPromoted(v1);
+    rollouts.awaitLastGood(v2);
     awaitSplit(group, Map.of(v2, 3));
     List<GroupChange> rollout = fake.history(group).subList(from, fake.history(group).size());
     assertThat(rollout).allSatisfy(c -> assertThat(c.instances()).as("instances in %s", c).isLessThanOrEqualTo(3 + 1));
@@ -116,7 +119,7 @@ class GceRolloutTest {
 
     // v2 -> broken v3: its instance never passes health; rolled back to v2 after the deadline
     from = fake.history(group).size();
-    setBootArgs("--version=v3", "--broken");
+    rollouts.setBootArgs("--version=v3", "--broken");
     await().atMost(WAIT).untilAsserted(() -> {
       Unikernel s = get();
       var rolledBack = StatusConditions.find(s.getStatus().conditions, Conditions.ROLLED_BACK);
@@ -241,28 +244,6 @@ class GceRolloutTest {
 
   private static String template(String revision) {
     return GceNames.template(FLEET, revision);
-  }
-
-  String awaitPromoted(String from) {
-    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
-      Unikernel now = get();
-      assertThat(now.getStatus().promotedTime).isNotNull();
-      assertThat(now.getStatus().currentRevision).isNotNull().isNotEqualTo(from);
-      assertThat(now.getStatus().currentRevision).isEqualTo(now.getStatus().updateRevision);
-      assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.READY)).isTrue();
-    });
-    return get().getStatus().currentRevision;
-  }
-
-  void awaitLastGood(String revision) {
-    await().ignoreExceptions().atMost(WAIT).untilAsserted(() ->
-        assertThat(get().getStatus().lastGoodRevision).isEqualTo(revision));
-  }
-
-  void setBootArgs(String... args) {
-    Unikernel change = get();
-    change.getSpec().bootArgs = List.of(args);
-    client.resource(change).update();
   }
 
   UnikernelRevision revision(String name) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
+import io.dustcloud.testing.Rollouts;
 import io.dustcloud.testing.ExampleApp;
 import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.SteadyLoad;
@@ -29,11 +30,13 @@ class RolloutEndToEndTest {
   @TempDir Path dir;
   LocalOperator env;
   KubernetesClient client;
+  Rollouts rollouts;
 
   @BeforeEach
   void start() throws Exception {
     env = LocalOperator.start(dir);
     client = env.client;
+    rollouts = new Rollouts(client, NS, "web", WAIT);
   }
 
   @AfterEach
@@ -50,21 +53,21 @@ class RolloutEndToEndTest {
     uk.getSpec().rollout.verificationSeconds = 1;
     uk.getSpec().rollout.keepPreviousSeconds = 2;
     client.resource(uk).create();
-    String v1 = awaitPromoted(null);
-    awaitLastGood(v1);
+    String v1 = rollouts.awaitPromoted(null);
+    rollouts.awaitLastGood(v1);
 
     try (SteadyLoad load = new SteadyLoad(get().getStatus().endpoint, 4)) {
       // v1 -> v2
-      setBootArgs("--version=v2");
-      String v2 = awaitPromoted(v1);
-      awaitLastGood(v2);
+      rollouts.setBootArgs("--version=v2");
+      String v2 = rollouts.awaitPromoted(v1);
+      rollouts.awaitLastGood(v2);
       assertThat(load.failed.get()).as("failed requests in the v1 -> v2 rollout; last: %s", load.lastFailure()).isZero();
       await().atMost(WAIT).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(3));
       load.reset();
       awaitAnswers(load, "v2");
 
       // v2 -> broken v3: rolled back to v2 after the progress deadline
-      setBootArgs("--version=v3", "--broken");
+      rollouts.setBootArgs("--version=v3", "--broken");
       await().atMost(WAIT).untilAsserted(() -> {
         Unikernel now = get();
         var rolledBack = StatusConditions.find(now.getStatus().conditions, Conditions.ROLLED_BACK);
@@ -103,7 +106,7 @@ class RolloutEndToEndTest {
   void pinningAMissingRevisionStallsAndChangesNothing() {
     Unikernel uk = Unikernels.local(NS, "web", ExampleApp.BINARY, 2, "--version=v1");
     client.resource(uk).create();
-    String v1 = awaitPromoted(null);
+    String v1 = rollouts.awaitPromoted(null);
     Unikernel pin = get();
     pin.getSpec().revision = "web-0000000000";
     Unikernels.update(client, pin);
@@ -121,28 +124,6 @@ class RolloutEndToEndTest {
       assertThat(load.total.get()).as("requests sent").isGreaterThan(20);
       assertThat(load.answers.keySet()).allMatch(a -> a.contains(version), "only " + version + " answers");
     });
-  }
-
-  String awaitPromoted(String from) {
-    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
-      Unikernel now = get();
-      assertThat(now.getStatus().promotedTime).isNotNull();
-      assertThat(now.getStatus().currentRevision).isNotNull().isNotEqualTo(from);
-      assertThat(now.getStatus().currentRevision).isEqualTo(now.getStatus().updateRevision);
-      assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.READY)).isTrue();
-    });
-    return get().getStatus().currentRevision;
-  }
-
-  void awaitLastGood(String revision) {
-    await().ignoreExceptions().atMost(WAIT).untilAsserted(() ->
-        assertThat(get().getStatus().lastGoodRevision).isEqualTo(revision));
-  }
-
-  void setBootArgs(String... args) {
-    Unikernel change = get();
-    change.getSpec().bootArgs = List.of(args);
-    Unikernels.update(client, change);
   }
 
   long running(String revision) {
