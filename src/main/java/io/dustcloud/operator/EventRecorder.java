@@ -49,7 +49,8 @@ public class EventRecorder implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
-  private volatile long lastDropLogged;
+  // nanoTime has an arbitrary origin (it may be negative): times are compared by difference
+  private volatile long lastDropLogged = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -109,7 +110,7 @@ public class EventRecorder implements AutoCloseable {
   }
 
   private void run() {
-    long nextDueCheck = 0;
+    long nextDueCheck = System.nanoTime();
     while (true) {
       EventCorrelator.Write w;
       try {
@@ -120,7 +121,7 @@ public class EventRecorder implements AutoCloseable {
       if (w != null) {
         write(w);
       }
-      if (System.nanoTime() >= nextDueCheck) {
+      if (System.nanoTime() - nextDueCheck >= 0) {
         nextDueCheck = System.nanoTime() + DUE_CHECK.toNanos();
         writeDue(false);
       }
@@ -141,6 +142,15 @@ public class EventRecorder implements AutoCloseable {
 
   private void write(EventCorrelator.Write w) {
     writes.incrementAndGet();
+    try {
+      send(w);
+    } catch (RuntimeException e) {
+      // the writer thread must outlive any one event
+      log.warn("could not record event {} for {}/{}", w.reason(), w.subject().namespace(), w.subject().name(), e);
+    }
+  }
+
+  private void send(EventCorrelator.Write w) {
     try {
       if (w.create()) {
         create(w, w.eventName());

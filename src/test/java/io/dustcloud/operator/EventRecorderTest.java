@@ -63,6 +63,24 @@ class EventRecorderTest {
   }
 
   @Test
+  void aCountedRepeatIsWrittenWhenItsIntervalHasPassed() {
+    try (MockApiServer api = new MockApiServer()) {
+      MutableClock clock = new MutableClock();
+      try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
+        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(10))
+            .until(() -> events(api.client()).get(0).getCount() == 1);
+        clock.advance(EventCorrelator.REPEAT_WRITE_INTERVAL);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
+            .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(3)));
+      }
+    }
+  }
+
+  @Test
   void anExpiredEventIsStartedAgainWithTheCount() {
     try (MockApiServer api = new MockApiServer()) {
       MutableClock clock = new MutableClock();
