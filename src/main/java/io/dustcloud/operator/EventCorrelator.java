@@ -82,7 +82,9 @@ final class EventCorrelator {
       sim.windowStart = now;
       sim.messages.clear();
     }
-    sim.messages.add(message);
+    if (sim.messages.size() <= SIMILAR_MESSAGES) {
+      sim.messages.add(message); // beyond the threshold everything is combined: no need to keep more
+    }
     boolean combined = sim.messages.size() > SIMILAR_MESSAGES;
     EventKey key = new EventKey(subject, type, reason, combined ? COMBINED : message);
     String shown = combined ? COMBINED + message : message;
