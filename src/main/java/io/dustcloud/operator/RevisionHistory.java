@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What each revision did (first healthy, last served) and how many are retained:
+ * What each revision did (first healthy, last served, median boot) and how many are retained:
  * {@code revisionHistoryLimit} old revisions are kept for rollbacks; older ones are deleted
  * with their provider resources — never one that runs, serves, is pinned, is the last good
  * one or the failed one status names.
@@ -49,8 +49,10 @@ final class RevisionHistory {
       boolean firstHealthy = healthy.contains(name) && (r.getStatus() == null || r.getStatus().firstHealthyTime == null);
       boolean stoppedServing = s.promoted() != null && name.equals(s.previous()) && r.getStatus() != null
           && r.getStatus().lastServedTime == null;
-      if (firstHealthy || stoppedServing) {
-        revisions.recordTimes(r, firstHealthy ? now : null, stoppedServing ? now : null);
+      Long median = health.bootMedianMillis().get(name);
+      boolean newMedian = median != null && r.getStatus() != null && !median.equals(r.getStatus().bootMedianMillis);
+      if (firstHealthy || stoppedServing || newMedian) {
+        revisions.recordObserved(r, firstHealthy ? now : null, stoppedServing ? now : null, newMedian ? median : null);
       }
     }
     collectGarbage(uk, known, decision, running);

@@ -93,8 +93,19 @@ public final class RevisionStore {
     return StatusReplace.replace(client, rev, decidedFrom, UnikernelRevision::getStatus);
   }
 
-  /** Records when a revision first became healthy and/or last served (each once). */
-  public void recordTimes(UnikernelRevision cached, Instant firstHealthy, Instant lastServed) {
+  public void delete(UnikernelRevision rev) {
+    client.resource(rev).delete();
+  }
+
+  /**
+   * Records what the fleet observed of a revision, in one write: when it first became healthy,
+   * when it last served (each once), its median boot latency (when it changed). Bookkeeping, not
+   * a decision: a conflict leaves it to a later reconcile. (Two writes from one cached copy, as
+   * before, made the second one conflict every time.)
+   *
+   * @param firstHealthy, lastServed, bootMedianMillis null for no change
+   */
+  public void recordObserved(UnikernelRevision cached, Instant firstHealthy, Instant lastServed, Long bootMedianMillis) {
     // a copy: the revision came from the informer cache, which must not change under it
     UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
     UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
@@ -104,42 +115,19 @@ public final class RevisionStore {
     if (lastServed != null) {
       s.lastServedTime = lastServed.toString();
     }
+    if (bootMedianMillis != null) {
+      s.bootMedianMillis = bootMedianMillis;
+    }
     rev.setStatus(s);
     try {
       replaceStatus(rev, cached.getStatus());
     } catch (KubernetesClientException e) {
-      // bookkeeping, not a decision: a conflict is retried by a later reconcile
-      if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
     }
   }
 
-  public void delete(UnikernelRevision rev) {
-    client.resource(rev).delete();
-  }
-
-  /**
-   * Writes each revision's median boot latency into its status, only where it changed, so a
-   * steady fleet causes no writes. A failed write is retried by a later reconcile.
-   */
-  public void recordBootMedians(Collection<UnikernelRevision> revisions, java.util.Map<String, Long> medians) {
-    for (UnikernelRevision rev : revisions) {
-      Long median = medians.get(rev.getMetadata().getName());
-      if (median == null || rev.getStatus() == null || median.equals(rev.getStatus().bootMedianMillis)) {
-        continue;
-      }
-      // a copy: the revision came from the informer cache, which must not change under it
-      UnikernelRevision changed = Json.copy(rev, UnikernelRevision.class);
-      changed.getStatus().bootMedianMillis = median;
-      try {
-        replaceStatus(changed, rev.getStatus());
-      } catch (KubernetesClientException e) {
-        org.slf4j.LoggerFactory.getLogger(RevisionStore.class)
-            .debug("revision {}: boot median not recorded yet: {}", rev.getMetadata().getName(), e.getMessage());
-      }
-    }
-  }
 
   /** Revisions of {@code uk}, oldest first. */
   public static List<UnikernelRevision> oldestFirst(Collection<UnikernelRevision> revisions) {

@@ -256,7 +256,6 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         observed.endpoint().orElse(null), standby, now);
     RolloutStatus.record(status, decision, generation, now);
     FleetStatusModel.health(status, generation, health, now);
-    revisions.recordBootMedians(known, health.bootMedianMillis());
     if (FleetStatusModel.scaling(status, generation, storedDesired, desiredTotal, scale, spec.scaling, now)) {
       boolean up = desiredTotal > storedDesired;
       events.normal(uk, up ? Conditions.Reason.SCALED_UP : Conditions.Reason.SCALED_DOWN,
