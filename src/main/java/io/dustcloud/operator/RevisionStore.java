@@ -16,9 +16,23 @@ import java.util.List;
 /** API side effects on {@link UnikernelRevision}s: create, record what they resolved to, delete. */
 public final class RevisionStore {
   private final KubernetesClient client;
+  private volatile WriteListener listener = (before, after) -> {};
+
+  /**
+   * Told of each revision this store created ({@code before} null) or whose status it wrote,
+   * so the reconciler's cache can show the write before its watch delivers it: a reconcile
+   * deciding on the copy from before the write would have its next write refused.
+   */
+  public interface WriteListener {
+    void written(UnikernelRevision before, UnikernelRevision after);
+  }
 
   public RevisionStore(KubernetesClient client) {
     this.client = client;
+  }
+
+  public void onWrite(WriteListener listener) {
+    this.listener = listener;
   }
 
   /** Returns the existing revision or creates {@code desired}; true in {@code created} when it was created. */
@@ -30,6 +44,7 @@ public final class RevisionStore {
     }
     try {
       UnikernelRevision r = client.resource(desired).create();
+      listener.written(null, r);
       created[0] = true;
       return r;
     } catch (KubernetesClientException e) {
@@ -57,7 +72,6 @@ public final class RevisionStore {
       UnikernelRevision cached, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
     // a copy: the revision came from the informer cache, which must not change under it
     UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
-    UnikernelRevisionStatus decidedFrom = cached.getStatus();
     UnikernelRevisionStatus status = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
     status.buildKey = buildKey;
     UnikernelRevisionStatus.Artifact a = new UnikernelRevisionStatus.Artifact();
@@ -71,13 +85,12 @@ public final class RevisionStore {
     StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
         "artifact resolved", rev.getMetadata().getGeneration(), now);
     rev.setStatus(status);
-    return replaceStatus(rev, decidedFrom);
+    return replaceStatus(rev, cached);
   }
 
   /** Records that the artifact could not be resolved (or is still being built). */
   public void recordNotBuilt(UnikernelRevision cached, String status, String reason, String message, Instant now) {
     UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
-    UnikernelRevisionStatus decidedFrom = cached.getStatus();
     UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
     var before = Json.copy(s, UnikernelRevisionStatus.class);
     s.observedGeneration = rev.getMetadata().getGeneration();
@@ -85,12 +98,15 @@ public final class RevisionStore {
     StatusConditions.set(s.conditions, Conditions.READY, Conditions.FALSE, reason, message, rev.getMetadata().getGeneration(), now);
     if (!Json.same(before, s)) {
       rev.setStatus(s);
-      replaceStatus(rev, decidedFrom);
+      replaceStatus(rev, cached);
     }
   }
 
-  private UnikernelRevision replaceStatus(UnikernelRevision rev, UnikernelRevisionStatus decidedFrom) {
-    return StatusReplace.replace(client, rev, decidedFrom, UnikernelRevision::getStatus);
+  /** Writes {@code rev}'s status, decided from {@code cached} (the copy it was made from). */
+  private UnikernelRevision replaceStatus(UnikernelRevision rev, UnikernelRevision cached) {
+    UnikernelRevision written = StatusReplace.replace(client, rev, cached.getStatus(), UnikernelRevision::getStatus);
+    listener.written(cached, written);
+    return written;
   }
 
   public void delete(UnikernelRevision rev) {
@@ -120,7 +136,7 @@ public final class RevisionStore {
     }
     rev.setStatus(s);
     try {
-      replaceStatus(rev, cached.getStatus());
+      replaceStatus(rev, cached);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;

@@ -134,6 +134,14 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     var revisionInformer =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(UnikernelRevision.class, Unikernel.class).build(), context);
+    revisions.onWrite((before, after) -> {
+      ResourceID id = ResourceID.fromResource(after);
+      if (before == null) {
+        revisionInformer.handleRecentResourceCreate(id, after);
+      } else {
+        revisionInformer.handleRecentResourceUpdate(id, after, before);
+      }
+    });
     return List.of(revisionInformer, BuildJobEventSource.create(context), wakeups);
   }
 
