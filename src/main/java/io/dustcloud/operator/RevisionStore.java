@@ -70,9 +70,8 @@ public final class RevisionStore {
    */
   public UnikernelRevision recordArtifact(
       UnikernelRevision cached, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
-    // a copy: the revision came from the informer cache, which must not change under it
-    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
-    UnikernelRevisionStatus status = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    UnikernelRevision rev = copyOf(cached);
+    UnikernelRevisionStatus status = rev.getStatus();
     status.buildKey = buildKey;
     UnikernelRevisionStatus.Artifact a = new UnikernelRevisionStatus.Artifact();
     a.url = location;
@@ -84,22 +83,32 @@ public final class RevisionStore {
         "artifact sha256:" + sha256, rev.getMetadata().getGeneration(), now);
     StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
         "artifact resolved", rev.getMetadata().getGeneration(), now);
-    rev.setStatus(status);
     return replaceStatus(rev, cached);
   }
 
   /** Records that the artifact could not be resolved (or is still being built). */
   public void recordNotBuilt(UnikernelRevision cached, String status, String reason, String message, Instant now) {
-    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
-    UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    UnikernelRevision rev = copyOf(cached);
+    UnikernelRevisionStatus s = rev.getStatus();
     var before = Json.copy(s, UnikernelRevisionStatus.class);
     s.observedGeneration = rev.getMetadata().getGeneration();
     StatusConditions.set(s.conditions, Conditions.BUILT, status, reason, message, rev.getMetadata().getGeneration(), now);
     StatusConditions.set(s.conditions, Conditions.READY, Conditions.FALSE, reason, message, rev.getMetadata().getGeneration(), now);
     if (!Json.same(before, s)) {
-      rev.setStatus(s);
       replaceStatus(rev, cached);
     }
+  }
+
+  /**
+   * A copy of a revision from the informer cache (which must not change under it) with a
+   * status to fill in.
+   */
+  private static UnikernelRevision copyOf(UnikernelRevision cached) {
+    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
+    if (rev.getStatus() == null) {
+      rev.setStatus(new UnikernelRevisionStatus());
+    }
+    return rev;
   }
 
   /** Writes {@code rev}'s status, decided from {@code cached} (the copy it was made from). */
@@ -119,12 +128,12 @@ public final class RevisionStore {
    * a decision: a conflict leaves it to a later reconcile. (Two writes from one cached copy, as
    * before, made the second one conflict every time.)
    *
-   * @param firstHealthy, lastServed, bootMedianMillis null for no change
+   * <p>Each of {@code firstHealthy}, {@code lastServed} and {@code bootMedianMillis} is null
+   * for no change.
    */
   public void recordObserved(UnikernelRevision cached, Instant firstHealthy, Instant lastServed, Long bootMedianMillis) {
-    // a copy: the revision came from the informer cache, which must not change under it
-    UnikernelRevision rev = Json.copy(cached, UnikernelRevision.class);
-    UnikernelRevisionStatus s = rev.getStatus() == null ? new UnikernelRevisionStatus() : rev.getStatus();
+    UnikernelRevision rev = copyOf(cached);
+    UnikernelRevisionStatus s = rev.getStatus();
     if (firstHealthy != null && s.firstHealthyTime == null) {
       s.firstHealthyTime = firstHealthy.toString();
     }
@@ -134,7 +143,6 @@ public final class RevisionStore {
     if (bootMedianMillis != null) {
       s.bootMedianMillis = bootMedianMillis;
     }
-    rev.setStatus(s);
     try {
       replaceStatus(rev, cached);
     } catch (KubernetesClientException e) {

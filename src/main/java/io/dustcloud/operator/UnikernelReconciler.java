@@ -189,7 +189,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
             + "; retained revisions: " + retained(byName.values()) + ". Nothing was changed.", now);
       }
     } else {
-      UpdateControl<Unikernel> notReady = resolveArtifact(context, uk, stored, status, provider, latest, now);
+      UpdateControl<Unikernel> notReady = resolveArtifact(context, uk, stored, status, provider, latest, byName, now);
       if (notReady != null) {
         return notReady;
       }
@@ -282,12 +282,13 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   }
 
   /**
-   * Resolves the artifact of {@code rev} and records it; returns the update to return when the
+   * Resolves the artifact of {@code rev} and records it (the written revision replaces {@code
+   * rev} in {@code byName}; the cached copy is left alone); returns the update to return when the
    * fleet has to wait (a build is running) or stall (the artifact cannot be had), else null.
    */
   private UpdateControl<Unikernel> resolveArtifact(
       Context<Unikernel> context, Unikernel uk, UnikernelStatus stored, UnikernelStatus status, FleetProvider provider, UnikernelRevision rev,
-      Instant now) {
+      Map<String, UnikernelRevision> byName, Instant now) {
     ArtifactResolver resolver = artifacts.get(provider.name());
     if (resolver == null) {
       return stall(context, uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
@@ -307,8 +308,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (recordedSha(rev) == null) {
       UnikernelRevision updated = revisions.recordArtifact(rev, resolved.location(), resolved.sha256(),
           resolved.buildKey(), format(rev.getSpec()), now);
-      rev.setStatus(updated.getStatus());
-      rev.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+      byName.put(updated.getMetadata().getName(), updated);
       events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
           "revision " + rev.getMetadata().getName() + " runs sha256:" + resolved.sha256());
     }

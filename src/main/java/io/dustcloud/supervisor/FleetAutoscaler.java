@@ -57,17 +57,17 @@ final class FleetAutoscaler {
     return decision;
   }
 
-  /**
-   * Starts this tick's scrapes of the ready instances, or returns null when no decision is due.
-   *
-   * @param ready address of each ready instance by id (instances still booting are left out)
-   */
   /** Whether a round may start now (the supervisor runs a settled fleet only when one is due). */
   boolean due(Instant now) {
     Instant last = lastStarted;
     return last == null || !now.isBefore(last.plus(spec.tick()).minus(SLACK));
   }
 
+  /**
+   * Starts this tick's scrapes of the ready instances, or returns null when no decision is due.
+   *
+   * @param ready address of each ready instance by id (instances still booting are left out)
+   */
   Round begin(Map<String, String> ready, Instant now) {
     AutoscaleSpec s = spec;
     // paced by when rounds start, not end: the scrapes' own latency must not stretch the tick

@@ -65,8 +65,6 @@ public final class HttpProber {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(ProbeResult.fail(0, "bad probe URL: " + e.getMessage()));
     }
-    // JDK 17 completes sendAsync on the common pool, which the Kubernetes client's calls also
-    // pass through: results (and what callers chain on them) are delivered on our executor
     java.util.function.BiFunction<HttpResponse<Void>, Throwable, ProbeResult> outcome = (response, error) -> {
       long millis = elapsedMillis(start);
       if (error != null) {
@@ -77,7 +75,16 @@ public final class HttpProber {
           ? ProbeResult.pass(millis)
           : ProbeResult.fail(millis, "HTTP " + code + " from GET " + path);
     };
-    CompletableFuture<HttpResponse<Void>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    return deliver(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()), outcome, callbacks);
+  }
+
+  /**
+   * The outcome of a sent request, computed on {@code callbacks} (null: wherever the client
+   * completes it). JDK 17 completes {@code sendAsync} on the common pool, which the Kubernetes
+   * client's calls also pass through: results, and what callers chain on them, must not run there.
+   */
+  static <T, R> CompletableFuture<R> deliver(CompletableFuture<HttpResponse<T>> sent,
+      java.util.function.BiFunction<HttpResponse<T>, Throwable, R> outcome, java.util.concurrent.Executor callbacks) {
     return callbacks == null ? sent.handle(outcome) : sent.handleAsync(outcome, callbacks);
   }
 

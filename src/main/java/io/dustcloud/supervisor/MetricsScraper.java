@@ -53,7 +53,6 @@ public final class MetricsScraper {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(failed("bad metrics URL: " + e.getMessage()));
     }
-    CompletableFuture<HttpResponse<String>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     java.util.function.BiFunction<HttpResponse<String>, Throwable, Scrape> outcome = (response, error) -> {
       if (error != null) {
         Throwable cause = error.getCause() != null ? error.getCause() : error;
@@ -64,7 +63,7 @@ public final class MetricsScraper {
       }
       return read(response.body(), source);
     };
-    return (callbacks == null ? sent.handle(outcome) : sent.handleAsync(outcome, callbacks))
+    return HttpProber.deliver(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()), outcome, callbacks)
         // the client's own timeout covers the exchange; this also bounds a slow body
         .completeOnTimeout(failed("scrape timed out after " + source.timeout().toMillis() + "ms"),
             source.timeout().toMillis() + 100, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -109,13 +109,10 @@ public final class GceProvider implements FleetProvider {
     GceFleet f = fleets.computeIfAbsent(fleet.key(), k -> new GceFleet(fleet));
     GceFleet.Listing last = f.listing;
     if (last != null) {
+      if (fresh(last) || f.refreshing.get()) {
+        return last.observation();
+      }
       Duration age = Duration.between(last.at(), clock.instant());
-      if (age.compareTo(config.observeInterval()) < 0) {
-        return last.observation();
-      }
-      if (f.refreshing.get()) {
-        return last.observation();
-      }
       if (age.compareTo(config.observeInterval().multipliedBy(2)) < 0 && f.refreshing.compareAndSet(false, true)) {
         refresher.execute(() -> refresh(f));
         return last.observation();
