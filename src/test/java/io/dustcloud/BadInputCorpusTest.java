@@ -1,5 +1,6 @@
 package io.dustcloud;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -139,7 +140,7 @@ class BadInputCorpusTest {
         .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
           apply(c);
           Condition stalled = awaitStalled(c.name());
-          assertThat(stalled.reason).isEqualTo(Conditions.Reason.INVALID_SPEC);
+          assertThat(stalled.reason).isEqualTo(Reason.INVALID_SPEC.value());
           assertThat(stalled.message).contains(c.expect().get("runtime-guard"));
           assertNothingCreated(c.name(), true);
         }));

@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.Reason;
 /** What resolving a revision's artifact came to. */
 public sealed interface ArtifactResolution {
   /**
@@ -15,8 +16,8 @@ public sealed interface ArtifactResolution {
   }
 
   /** Still working on it (a build is running). */
-  record Pending(String reason, String message) implements ArtifactResolution {}
+  record Pending(Reason reason, String message) implements ArtifactResolution {}
 
   /** Cannot resolve without a spec change; {@code reason} is a condition reason. */
-  record Failed(String reason, String message) implements ArtifactResolution {}
+  record Failed(Reason reason, String message) implements ArtifactResolution {}
 }

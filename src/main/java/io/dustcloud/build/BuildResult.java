@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.Reason;
 import java.nio.file.Path;
 
 /** Where a build stands. */
@@ -8,5 +9,5 @@ public sealed interface BuildResult {
 
   record Succeeded(Path artifact, String sha256) implements BuildResult {}
 
-  record Failed(String reason, String message) implements BuildResult {}
+  record Failed(Reason reason, String message) implements BuildResult {}
 }

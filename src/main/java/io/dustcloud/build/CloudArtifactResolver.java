@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 
@@ -9,8 +10,6 @@ import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
  * built in the cluster by {@code inCluster} (a Job per build key), when configured.
  */
 public final class CloudArtifactResolver implements ArtifactResolver {
-  public static final String UNSUPPORTED_URL = LocalArtifactResolver.UNSUPPORTED_URL;
-  public static final String BUILD_UNAVAILABLE = "InClusterBuildUnavailable";
 
   private final ArtifactResolver inCluster;
 
@@ -36,17 +35,17 @@ public final class CloudArtifactResolver implements ArtifactResolver {
   public ArtifactResolution resolve(String key, UnikernelRevisionSpec spec, String recordedSha256) {
     if (spec.image == null) {
       if (spec.build != null && spec.build.source != null) {
-        return new ArtifactResolution.Failed(BUILD_UNAVAILABLE,
+        return new ArtifactResolution.Failed(Reason.IN_CLUSTER_BUILD_UNAVAILABLE,
             "spec.build.source is built on the operator's host for the local provider; cloud providers"
                 + " build spec.build.git in the cluster, or run spec.image");
       }
-      return new ArtifactResolution.Failed(BUILD_UNAVAILABLE,
+      return new ArtifactResolution.Failed(Reason.IN_CLUSTER_BUILD_UNAVAILABLE,
           "this operator cannot build from source for cloud providers: in-cluster builds are not"
               + " configured; set spec.image to a built artifact (gs://BUCKET/OBJECT.tar.gz and its sha256)");
     }
     String url = spec.image.url;
     if (!url.startsWith("gs://") && !url.startsWith("https://")) {
-      return new ArtifactResolution.Failed(UNSUPPORTED_URL,
+      return new ArtifactResolution.Failed(Reason.UNSUPPORTED_ARTIFACT_URL,
           "cloud providers read artifacts from gs:// or https:// URLs, not " + url);
     }
     return new ArtifactResolution.Resolved(url, spec.image.sha256, false);

@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -15,12 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * the key covers the source tree's content, and a key built before is reused without make.
  */
 public final class LocalArtifactResolver implements ArtifactResolver {
-  public static final String NOT_FOUND = "ArtifactNotFound";
-  public static final String DIGEST_MISMATCH = "ArtifactDigestMismatch";
-  public static final String UNSUPPORTED_URL = "UnsupportedArtifactURL";
-  public static final String SOURCE_NOT_FOUND = "BuildSourceNotFound";
-  public static final String BUILDING = "Building";
-  public static final String BUILD_UNSUPPORTED = "BuildUnsupported";
 
   private final LocalArtifactStore store;
   private final LocalBuilder builder;
@@ -56,44 +51,44 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     try {
       file = localPath(url);
     } catch (IllegalArgumentException e) {
-      return new ArtifactResolution.Failed(UNSUPPORTED_URL, e.getMessage());
+      return new ArtifactResolution.Failed(Reason.UNSUPPORTED_ARTIFACT_URL, e.getMessage());
     }
     if (!Files.isRegularFile(file)) {
-      return new ArtifactResolution.Failed(NOT_FOUND, "artifact " + file + " does not exist on the operator's host");
+      return new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "artifact " + file + " does not exist on the operator's host");
     }
     try {
       String actual = LocalArtifactStore.sha256(file);
       if (!actual.equals(expectedSha)) {
         return new ArtifactResolution.Failed(
-            DIGEST_MISMATCH,
+            Reason.ARTIFACT_DIGEST_MISMATCH,
             "artifact " + file + " has sha256 " + actual + " but spec.image.sha256 is " + expectedSha
                 + "; refusing to run it");
       }
       LocalArtifactStore.Stored stored = store.put(file);
       if (!stored.sha256().equals(expectedSha)) {
-        return new ArtifactResolution.Failed(DIGEST_MISMATCH, "artifact " + file + " changed while it was being stored");
+        return new ArtifactResolution.Failed(Reason.ARTIFACT_DIGEST_MISMATCH, "artifact " + file + " changed while it was being stored");
       }
       return new ArtifactResolution.Resolved(stored.path().toString(), stored.sha256(), false);
     } catch (IOException | java.io.UncheckedIOException e) {
-      return new ArtifactResolution.Failed(NOT_FOUND, "cannot read artifact " + file + ": " + e.getMessage());
+      return new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "cannot read artifact " + file + ": " + e.getMessage());
     }
   }
 
   private ArtifactResolution build(String revisionKey, UnikernelRevisionSpec spec) {
     if (spec.build.git != null) {
-      return new ArtifactResolution.Failed(BUILD_UNSUPPORTED,
+      return new ArtifactResolution.Failed(Reason.BUILD_UNSUPPORTED,
           "the local provider builds spec.build.source on the operator's host; spec.build.git is"
               + " built by in-cluster Jobs for the gce provider");
     }
     Path source = Path.of(spec.build.source.path).toAbsolutePath().normalize();
     if (!Files.isDirectory(source)) {
-      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
+      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
     }
     if (!Files.isRegularFile(source.resolve("Makefile")) && !Files.isRegularFile(source.resolve("makefile"))) {
-      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND, "build source " + source + " has no Makefile");
+      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND, "build source " + source + " has no Makefile");
     }
     if (spec.build.lockFile != null && !Files.isRegularFile(source.resolve(spec.build.lockFile))) {
-      return new ArtifactResolution.Failed(SOURCE_NOT_FOUND,
+      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND,
           "lock file " + spec.build.lockFile + " does not exist in build source " + source);
     }
     boolean building = runningKeys.containsKey(revisionKey);
@@ -106,7 +101,7 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     }
     BuildResult state = builder.state(key, source, spec.build.source.artifact);
     if (state instanceof BuildResult.Running r) {
-      return new ArtifactResolution.Pending(BUILDING, r.message() + " (build key " + key + ")");
+      return new ArtifactResolution.Pending(Reason.BUILDING, r.message() + " (build key " + key + ")");
     }
     runningKeys.remove(revisionKey);
     if (state instanceof BuildResult.Succeeded s) {

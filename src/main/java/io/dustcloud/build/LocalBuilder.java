@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  * reconcile thread.
  */
 public final class LocalBuilder implements AutoCloseable {
-  public static final String REASON_FAILED = "BuildFailed";
-  public static final String REASON_TIMED_OUT = "BuildTimedOut";
   private static final int LOG_TAIL_LINES = 20;
 
   private final LocalArtifactStore store;
@@ -106,10 +105,10 @@ public final class LocalBuilder implements AutoCloseable {
         running.remove(p);
       }
     } catch (IOException | RuntimeException e) {
-      return new BuildResult.Failed(REASON_FAILED, "build could not run: " + e.getMessage());
+      return new BuildResult.Failed(Reason.BUILD_FAILED, "build could not run: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new BuildResult.Failed(REASON_FAILED, "build interrupted");
+      return new BuildResult.Failed(Reason.BUILD_FAILED, "build interrupted");
     }
   }
 
@@ -119,16 +118,16 @@ public final class LocalBuilder implements AutoCloseable {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       return new BuildResult.Failed(
-          REASON_TIMED_OUT, "make did not finish within " + timeout.toSeconds() + "s; log tail:\n" + tail(log));
+          Reason.BUILD_TIMED_OUT, "make did not finish within " + timeout.toSeconds() + "s; log tail:\n" + tail(log));
     }
     if (p.exitValue() != 0) {
       return new BuildResult.Failed(
-          REASON_FAILED, "make exited with " + p.exitValue() + "; log tail:\n" + tail(log));
+          Reason.BUILD_FAILED, "make exited with " + p.exitValue() + "; log tail:\n" + tail(log));
     }
     Path built = sourceDir.resolve(artifact).normalize();
     if (!built.startsWith(sourceDir) || !Files.isRegularFile(built)) {
       return new BuildResult.Failed(
-          REASON_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
+          Reason.BUILD_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
     }
     LocalArtifactStore.Stored stored = store.put(built);
     store.remember(key, stored.sha256());

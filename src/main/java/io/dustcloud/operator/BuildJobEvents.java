@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.build.job.BuildEvents;
@@ -28,7 +29,7 @@ final class BuildJobEvents implements BuildEvents {
     Unikernel uk = new Unikernel();
     uk.setMetadata(new ObjectMetaBuilder().withName(owner.get().getName())
         .withNamespace(revision.getMetadata().getNamespace()).withUid(owner.get().getUid()).build());
-    events.normal(uk, Conditions.Reason.BUILD_STARTED,
+    events.normal(uk, Reason.BUILD_STARTED,
         "started build Job " + job.getMetadata().getName() + " for revision " + revision.getMetadata().getName()
             + " (build key " + key + "); kubectl logs job/" + job.getMetadata().getName());
   }

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -60,22 +61,22 @@ public class EventRecorder implements AutoCloseable {
     writer.start();
   }
 
-  public void normal(HasMetadata object, String reason, String message) {
+  public void normal(HasMetadata object, Reason reason, String message) {
     emit(object, "Normal", reason, message);
   }
 
-  public void warning(HasMetadata object, String reason, String message) {
+  public void warning(HasMetadata object, Reason reason, String message) {
     emit(object, "Warning", reason, message);
   }
 
-  protected void emit(HasMetadata object, String type, String reason, String message) {
+  protected void emit(HasMetadata object, String type, Reason reason, String message) {
     String trimmed = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 1) + "…" : message;
     var m = object.getMetadata();
     var subject = new EventCorrelator.Subject(
         m.getNamespace(), object.getApiVersion(), object.getKind(), m.getName(), m.getUid());
     EventCorrelator.Write write;
     synchronized (correlator) {
-      write = correlator.observe(subject, type, reason, trimmed, clock.instant(), newName(m.getName()));
+      write = correlator.observe(subject, type, reason.value(), trimmed, clock.instant(), newName(m.getName()));
     }
     if (write != null) {
       enqueue(write);

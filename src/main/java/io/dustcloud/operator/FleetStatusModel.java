@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.core.autoscale.ScaleDecision;
@@ -67,13 +68,13 @@ final class FleetStatusModel {
     status.endpoint = endpoint;
 
     var c = status.conditions;
-    StatusConditions.set(c, Conditions.STALLED, Conditions.FALSE, Conditions.Reason.RECONCILED, "", generation, now);
+    StatusConditions.set(c, Conditions.STALLED, Conditions.FALSE, Reason.RECONCILED, "", generation, now);
     if (converged) {
       String msg = desired + " of " + desired + " instances of " + target + " ready";
-      StatusConditions.set(c, Conditions.READY, Conditions.TRUE, Conditions.Reason.FLEET_READY, msg, generation, now);
-      StatusConditions.set(c, Conditions.RECONCILING, Conditions.FALSE, Conditions.Reason.FLEET_READY, msg, generation, now);
+      StatusConditions.set(c, Conditions.READY, Conditions.TRUE, Reason.FLEET_READY, msg, generation, now);
+      StatusConditions.set(c, Conditions.RECONCILING, Conditions.FALSE, Reason.FLEET_READY, msg, generation, now);
     } else {
-      String reason = onlyTarget ? Conditions.Reason.INSTANCES_STARTING : Conditions.Reason.ROLLING_OUT;
+      Reason reason = onlyTarget ? Reason.INSTANCES_STARTING : Reason.ROLLING_OUT;
       String msg =
           updatedReady + " of " + desired + " instances of " + target + " ready"
               + (onlyTarget ? "" : "; " + (replicas - updated - kept) + " instances of older revisions still serving");
@@ -81,10 +82,10 @@ final class FleetStatusModel {
       StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, reason, msg, generation, now);
     }
     if (readyTotal > 0 || desired == 0) {
-      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.TRUE, Conditions.Reason.INSTANCES_AVAILABLE,
+      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.TRUE, Reason.INSTANCES_AVAILABLE,
           readyTotal + " instances serving" + (endpoint == null ? "" : " at " + endpoint), generation, now);
     } else {
-      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.FALSE, Conditions.Reason.NO_INSTANCES_READY,
+      StatusConditions.set(c, Conditions.AVAILABLE, Conditions.FALSE, Reason.NO_INSTANCES_READY,
           "no instance is passing its health check yet", generation, now);
     }
   }
@@ -102,13 +103,13 @@ final class FleetStatusModel {
       ScaleDecision decision, ScalingSpec spec, Instant now) {
     var c = status.conditions;
     if (decision != null && decision.cap() == ScaleDecision.Cap.MIN) {
-      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Conditions.Reason.TOO_FEW_REPLICAS,
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Reason.TOO_FEW_REPLICAS,
           "the metric asks for fewer than minReplicas (" + spec.minReplicas + ")", generation, now);
     } else if (decision != null && decision.cap() == ScaleDecision.Cap.MAX) {
-      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Conditions.Reason.TOO_MANY_REPLICAS,
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.TRUE, Reason.TOO_MANY_REPLICAS,
           "the metric asks for more than maxReplicas (" + spec.maxReplicas + ")", generation, now);
     } else {
-      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.FALSE, Conditions.Reason.DESIRED_WITHIN_RANGE,
+      StatusConditions.set(c, Conditions.SCALING_LIMITED, Conditions.FALSE, Reason.DESIRED_WITHIN_RANGE,
           "", generation, now);
     }
     if (before == null || before == desired) {
@@ -136,26 +137,26 @@ final class FleetStatusModel {
         })
         .toList();
     if (health.suspended() != null) {
-      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Conditions.Reason.REPAIRS_SUSPENDED,
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Reason.REPAIRS_SUSPENDED,
           health.suspended(), generation, now);
       // repairs stopped: nothing the operator does will fix this without a person
-      StatusConditions.set(c, Conditions.STALLED, Conditions.TRUE, Conditions.Reason.REPAIRS_SUSPENDED,
+      StatusConditions.set(c, Conditions.STALLED, Conditions.TRUE, Reason.REPAIRS_SUSPENDED,
           health.suspended(), generation, now);
-      StatusConditions.set(c, Conditions.READY, Conditions.FALSE, Conditions.Reason.REPAIRS_SUSPENDED,
+      StatusConditions.set(c, Conditions.READY, Conditions.FALSE, Reason.REPAIRS_SUSPENDED,
           health.suspended(), generation, now);
     } else if (!health.unhealthy().isEmpty()) {
       var first = health.unhealthy().get(0);
-      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Conditions.Reason.INSTANCES_UNHEALTHY,
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.TRUE, Reason.INSTANCES_UNHEALTHY,
           health.unhealthy().size() + " unhealthy; " + first.instanceId() + ": " + first.reason()
               + (health.waiting() == null ? "" : "; " + health.waiting()), generation, now);
     } else {
-      StatusConditions.set(c, Conditions.DEGRADED, Conditions.FALSE, Conditions.Reason.INSTANCES_HEALTHY,
+      StatusConditions.set(c, Conditions.DEGRADED, Conditions.FALSE, Reason.INSTANCES_HEALTHY,
           "", generation, now);
     }
   }
 
   /** A condition set for a spec the operator cannot act on: Stalled, not Ready, not Reconciling. */
-  static void stalled(UnikernelStatus status, long generation, String reason, String message, Instant now) {
+  static void stalled(UnikernelStatus status, long generation, Reason reason, String message, Instant now) {
     status.observedGeneration = generation;
     var c = status.conditions;
     StatusConditions.set(c, Conditions.STALLED, Conditions.TRUE, reason, message, generation, now);
@@ -164,7 +165,7 @@ final class FleetStatusModel {
   }
 
   /** Progress that is not a failure (an artifact being built). */
-  static void progressing(UnikernelStatus status, long generation, String reason, String message, Instant now) {
+  static void progressing(UnikernelStatus status, long generation, Reason reason, String message, Instant now) {
     status.observedGeneration = generation;
     var c = status.conditions;
     StatusConditions.set(c, Conditions.STALLED, Conditions.FALSE, reason, "", generation, now);

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.ArtifactFormat;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
@@ -79,15 +80,15 @@ public final class RevisionStore {
     a.format = format;
     status.artifact = a;
     status.observedGeneration = rev.getMetadata().getGeneration();
-    StatusConditions.set(status.conditions, Conditions.BUILT, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
+    StatusConditions.set(status.conditions, Conditions.BUILT, Conditions.TRUE, Reason.ARTIFACT_RESOLVED,
         "artifact sha256:" + sha256, rev.getMetadata().getGeneration(), now);
-    StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Conditions.Reason.ARTIFACT_RESOLVED,
+    StatusConditions.set(status.conditions, Conditions.READY, Conditions.TRUE, Reason.ARTIFACT_RESOLVED,
         "artifact resolved", rev.getMetadata().getGeneration(), now);
     return replaceStatus(rev, cached);
   }
 
   /** Records that the artifact could not be resolved (or is still being built). */
-  public void recordNotBuilt(UnikernelRevision cached, String status, String reason, String message, Instant now) {
+  public void recordNotBuilt(UnikernelRevision cached, String status, Reason reason, String message, Instant now) {
     UnikernelRevision rev = copyOf(cached);
     UnikernelRevisionStatus s = rev.getStatus();
     var before = Json.copy(s, UnikernelRevisionStatus.class);

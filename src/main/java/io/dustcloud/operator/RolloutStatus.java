@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.RolloutSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.core.rollout.RolloutDecision;
@@ -48,15 +49,15 @@ final class RolloutStatus {
     status.promotedTime = s.promoted() == null ? null : s.promoted().toString();
     var c = status.conditions;
     if (s.failed() != null) {
-      StatusConditions.set(c, Conditions.ROLLED_BACK, Conditions.TRUE, Conditions.Reason.ROLLED_BACK,
+      StatusConditions.set(c, Conditions.ROLLED_BACK, Conditions.TRUE, Reason.ROLLED_BACK,
           "rolled back from " + s.failed() + " to " + s.update() + ": " + s.failureReason()
               + " (not tried again until the spec changes)", generation, now);
     } else if (StatusConditions.find(c, Conditions.ROLLED_BACK) != null) {
-      StatusConditions.set(c, Conditions.ROLLED_BACK, Conditions.FALSE, Conditions.Reason.NOT_ROLLED_BACK, "",
+      StatusConditions.set(c, Conditions.ROLLED_BACK, Conditions.FALSE, Reason.NOT_ROLLED_BACK, "",
           generation, now);
     }
     if (decision.rolling()) {
-      StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, Conditions.Reason.ROLLING_OUT,
+      StatusConditions.set(c, Conditions.RECONCILING, Conditions.TRUE, Reason.ROLLING_OUT,
           decision.step().progress(), generation, now);
     }
   }

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -16,13 +17,13 @@ public final class StatusConditions {
       List<Condition> conditions,
       String type,
       String status,
-      String reason,
+      Reason reason,
       String message,
       Long generation,
       Instant now) {
     Condition existing = find(conditions, type);
     if (existing == null) {
-      Condition c = new Condition(type, status, reason, message);
+      Condition c = new Condition(type, status, reason.value(), message);
       c.lastTransitionTime = now.toString();
       c.observedGeneration = generation;
       conditions.add(c);
@@ -32,7 +33,7 @@ public final class StatusConditions {
       existing.lastTransitionTime = now.toString();
     }
     existing.status = status;
-    existing.reason = reason;
+    existing.reason = reason.value();
     existing.message = message;
     existing.observedGeneration = generation;
   }

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.ArtifactFormat;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
@@ -113,7 +114,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       public void repaired(FleetId f, Repair r) {
         Unikernel uk = lastSeen.get(f);
         if (uk != null) {
-          events.warning(uk, Conditions.Reason.INSTANCE_REPAIRED,
+          events.warning(uk, Reason.INSTANCE_REPAIRED,
               "replaced instance " + r.instanceId() + " of " + r.revision() + ": " + r.reason());
         }
       }
@@ -122,7 +123,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       public void repairFailed(FleetId f, Repair r, String error) {
         Unikernel uk = lastSeen.get(f);
         if (uk != null) {
-          events.warning(uk, Conditions.Reason.REPAIR_FAILED,
+          events.warning(uk, Reason.REPAIR_FAILED,
               "could not replace instance " + r.instanceId() + " (" + r.reason() + "): " + error);
         }
       }
@@ -160,12 +161,12 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     SpecDefaults.apply(uk.getSpec());
     List<String> problems = SpecValidator.validate(uk.getSpec());
     if (!problems.isEmpty()) {
-      return stall(context, uk, stored, status, Conditions.Reason.INVALID_SPEC, String.join("; ", problems), now);
+      return stall(context, uk, stored, status, Reason.INVALID_SPEC, String.join("; ", problems), now);
     }
     UnikernelSpec spec = uk.getSpec();
     Optional<FleetProvider> maybeProvider = providers.forSpec(spec.provider);
     if (maybeProvider.isEmpty()) {
-      return stall(context, uk, stored, status, Conditions.Reason.PROVIDER_NOT_CONFIGURED,
+      return stall(context, uk, stored, status, Reason.PROVIDER_NOT_CONFIGURED,
           "provider '" + ProviderRegistry.nameOf(spec.provider) + "' is not configured in this operator"
               + " (configured: " + providers.configuredNames() + ")", now);
     }
@@ -175,7 +176,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     boolean[] created = {false};
     UnikernelRevision latest = revisions.ensure(RevisionModel.desired(uk), known, created);
     if (created[0]) {
-      events.normal(uk, Conditions.Reason.REVISION_CREATED, "created revision " + latest.getMetadata().getName());
+      events.normal(uk, Reason.REVISION_CREATED, "created revision " + latest.getMetadata().getName());
     }
     Map<String, UnikernelRevision> byName = new HashMap<>();
     known.forEach(r -> byName.put(r.getMetadata().getName(), r));
@@ -184,7 +185,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (spec.revision != null) {
       pinned = byName.get(spec.revision);
       if (pinned == null || recordedSha(pinned) == null) {
-        return stall(context, uk, stored, status, Conditions.Reason.REVISION_NOT_FOUND, "spec.revision names " + spec.revision
+        return stall(context, uk, stored, status, Reason.REVISION_NOT_FOUND, "spec.revision names " + spec.revision
             + (pinned == null ? ", which does not exist" : ", whose artifact was never resolved")
             + "; retained revisions: " + retained(byName.values()) + ". Nothing was changed.", now);
       }
@@ -206,7 +207,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (pinned == null && images.containsKey(latestName)) {
       String unsupported = provider.unsupportedReason(images.get(latestName));
       if (unsupported != null) {
-        return stall(context, uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED, unsupported, now);
+        return stall(context, uk, stored, status, Reason.PROVIDER_UNSUPPORTED, unsupported, now);
       }
     }
 
@@ -224,7 +225,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
           RolloutStatus.state(stored), RolloutStatus.policy(spec.rollout), desiredTotal,
           counts(observed, health, byName.values()), unhealthy(health), now);
       if (!images.containsKey(decision.state().update())) {
-        return stall(context, uk, stored, status, Conditions.Reason.REVISION_NOT_FOUND, "revision "
+        return stall(context, uk, stored, status, Reason.REVISION_NOT_FOUND, "revision "
             + decision.state().update() + " is gone (garbage-collected?); retained: " + retained(byName.values()), now);
       }
       Map<String, DesiredFleet.Target> targets = new LinkedHashMap<>();
@@ -241,7 +242,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
           AutoscaleSpecs.from(spec), desiredTotal);
       supervisors.serve(fleet, decision.serving());
       if (observed.instances().size() != before) {
-        events.normal(uk, Conditions.Reason.SCALED,
+        events.normal(uk, Reason.SCALED,
             "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
       }
     } catch (ProviderException e) {
@@ -266,7 +267,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetStatusModel.health(status, generation, health, now);
     if (FleetStatusModel.scaling(status, generation, storedDesired, desiredTotal, scale, spec.scaling, now)) {
       boolean up = desiredTotal > storedDesired;
-      events.normal(uk, up ? Conditions.Reason.SCALED_UP : Conditions.Reason.SCALED_DOWN,
+      events.normal(uk, up ? Reason.SCALED_UP : Reason.SCALED_DOWN,
           "desired " + storedDesired + " -> " + desiredTotal + ": " + status.lastScaleReason);
     }
     metrics.record(fleet, desiredTotal, status.replicas, status.readyReplicas);
@@ -291,7 +292,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       Map<String, UnikernelRevision> byName, Instant now) {
     ArtifactResolver resolver = artifacts.get(provider.name());
     if (resolver == null) {
-      return stall(context, uk, stored, status, Conditions.Reason.PROVIDER_UNSUPPORTED,
+      return stall(context, uk, stored, status, Reason.PROVIDER_UNSUPPORTED,
           "no artifact resolver for provider '" + provider.name() + "'", now);
     }
     ArtifactResolution resolution = resolver.resolve(rev);
@@ -309,7 +310,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       UnikernelRevision updated = revisions.recordArtifact(rev, resolved.location(), resolved.sha256(),
           resolved.buildKey(), format(rev.getSpec()), now);
       byName.put(updated.getMetadata().getName(), updated);
-      events.normal(uk, resolved.built() ? Conditions.Reason.BUILD_SUCCEEDED : Conditions.Reason.ARTIFACT_RESOLVED,
+      events.normal(uk, resolved.built() ? Reason.BUILD_SUCCEEDED : Reason.ARTIFACT_RESOLVED,
           "revision " + rev.getMetadata().getName() + " runs sha256:" + resolved.sha256());
     }
     return null;
@@ -321,19 +322,19 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetId fleet = fleetId(uk);
     if (decision.rolledBack() != null) {
       metrics.rollout(fleet, "rolled_back");
-      events.warning(uk, Conditions.Reason.ROLLED_BACK, "rolled back from " + s.failed() + " to " + s.update() + ": "
+      events.warning(uk, Reason.ROLLED_BACK, "rolled back from " + s.failed() + " to " + s.update() + ": "
           + decision.rolledBack());
       return;
     }
     String before = stored == null ? null : stored.updateRevision;
     if (before != null && !before.equals(s.update())) {
       metrics.rollout(fleet, "started");
-      events.normal(uk, Conditions.Reason.ROLLOUT_STARTED, "rolling from " + before + " to " + s.update());
+      events.normal(uk, Reason.ROLLOUT_STARTED, "rolling from " + before + " to " + s.update());
     }
     boolean wasPromoted = stored != null && stored.promotedTime != null && s.update().equals(before);
     if (s.promoted() != null && !wasPromoted && before != null) {
       metrics.rollout(fleet, "promoted");
-      events.normal(uk, Conditions.Reason.ROLLOUT_COMPLETE, "revision " + s.update() + " serves every instance");
+      events.normal(uk, Reason.ROLLOUT_COMPLETE, "revision " + s.update() + " serves every instance");
     }
   }
 
@@ -367,7 +368,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       Unikernel uk, Context<Unikernel> context, Exception e) {
     UnikernelStatus status = uk.getStatus() == null ? new UnikernelStatus() : Json.copy(uk.getStatus(), UnikernelStatus.class);
     String message = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? "" : e.getMessage());
-    FleetStatusModel.progressing(status, generation(uk), Conditions.Reason.RECONCILE_ERROR,
+    FleetStatusModel.progressing(status, generation(uk), Reason.RECONCILE_ERROR,
         message.length() > 1000 ? message.substring(0, 1000) : message, clock.instant());
     // a conflict only means the object changed under us: the retry will see the new version
     boolean conflict = isConflict(e);
@@ -404,23 +405,23 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         provider.get().locate(fleet, providerSettings(uk.getSpec().provider));
         if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
           provider.get().release(fleet);
-          events.normal(uk, Conditions.Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
+          events.normal(uk, Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
         } else {
           provider.get().delete(fleet);
-          events.normal(uk, Conditions.Reason.FLEET_DELETED, "all instances deleted");
+          events.normal(uk, Reason.FLEET_DELETED, "all instances deleted");
         }
       }
       revisions.deleteAll(uk);
     } catch (ProviderException e) {
       log.warn("fleet {}: delete failed, will retry: {}", fleet, e.getMessage());
-      events.warning(uk, Conditions.Reason.PROVIDER_ERROR, "deleting the fleet failed: " + e.getMessage());
+      events.warning(uk, Reason.PROVIDER_ERROR, "deleting the fleet failed: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROGRESS_POLL);
     }
     return DeleteControl.defaultDelete();
   }
 
   private UpdateControl<Unikernel> stall(
-      Context<Unikernel> context, Unikernel uk, UnikernelStatus stored, UnikernelStatus status, String reason, String message, Instant now) {
+      Context<Unikernel> context, Unikernel uk, UnikernelStatus stored, UnikernelStatus status, Reason reason, String message, Instant now) {
     FleetStatusModel.stalled(status, generation(uk), reason, message, now);
     announceTransitions(uk, stored, status);
     return write(context, uk, stored, status);
@@ -434,11 +435,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (stalled != null && Conditions.TRUE.equals(stalled.status)
         && (wasStalled == null || !Conditions.TRUE.equals(wasStalled.status)
             || !java.util.Objects.equals(wasStalled.message, stalled.message))) {
-      events.warning(uk, stalled.reason, stalled.message);
+      events.warning(uk, Reason.read(stalled.reason), stalled.message);
     }
     if (StatusConditions.isTrue(status.conditions, Conditions.READY) && !StatusConditions.isTrue(before, Conditions.READY)) {
       var ready = StatusConditions.find(status.conditions, Conditions.READY);
-      events.normal(uk, ready.reason, ready.message);
+      events.normal(uk, Reason.read(ready.reason), ready.message);
     }
   }
 

@@ -121,7 +121,7 @@ class LocalArtifactResolverTest {
   static ArtifactResolution.Failed failed(ArtifactResolution result, String reason) {
     assertThat(result).isInstanceOf(ArtifactResolution.Failed.class);
     var failed = (ArtifactResolution.Failed) result;
-    assertThat(failed.reason()).isEqualTo(reason);
+    assertThat(failed.reason().value()).isEqualTo(reason);
     return failed;
   }
 
@@ -155,7 +155,7 @@ class LocalArtifactResolverTest {
 
     var first = resolver.resolve("build-ok", spec, null);
     assertThat(first).isInstanceOf(ArtifactResolution.Pending.class);
-    assertThat(((ArtifactResolution.Pending) first).reason()).isEqualTo("Building");
+    assertThat(((ArtifactResolution.Pending) first).reason().value()).isEqualTo("Building");
     Files.writeString(src.resolve("go"), "");
 
     var settled = awaitSettled("build-ok", spec);

@@ -1,85 +1,62 @@
 package io.dustcloud.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dustcloud.operator.Conditions;
+import io.dustcloud.core.Reason;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Events and conditions use a fixed set of reasons: the constants of {@link Conditions.Reason}
- * and the reasons providers throw, all listed in docs/troubleshooting.md.
+ * Events and conditions speak one vocabulary, {@link Reason}: the types make a free-form reason
+ * impossible; this checks that every fixed reason is documented in docs/troubleshooting.md and
+ * that no reason is spelled as a string literal anywhere else in main code.
  */
 class EventReasonsTest {
   static final Path MAIN = Path.of("src", "main", "java");
   static final Path DOC = Path.of("docs", "troubleshooting.md");
 
   @Test
-  void eventsAreRecordedWithReasonConstantsOrConditionReasons() throws IOException {
-    Pattern call = Pattern.compile("events\\.(normal|warning)\\(\\s*\\w+\\s*,\\s*([^,]+?)\\s*,", Pattern.DOTALL);
-    List<String> bad = new ArrayList<>();
-    int calls = 0;
-    for (Path file : javaFiles()) {
-      Matcher m = call.matcher(Files.readString(file));
-      while (m.find()) {
-        calls++;
-        String reason = m.group(2);
-        // a constant, a choice between constants, or the reason of a condition the code just set
-        boolean ok = reason.matches("([\\w.()]+\\s*\\?\\s*)?Conditions\\.Reason\\.[A-Z_]+(\\s*:\\s*Conditions\\.Reason\\.[A-Z_]+)?")
-            || reason.matches("\\w+\\.reason");
-        if (!ok) {
-          bad.add(file.getFileName() + ": " + reason);
-        }
-      }
-    }
-    assertThat(calls).as("event calls found").isGreaterThan(5);
-    assertThat(bad).as("event reasons that are neither Conditions.Reason constants nor condition reasons").isEmpty();
+  void everyFixedReasonIsDocumented() throws IOException {
+    String doc = Files.readString(DOC);
+    assertThat(Reason.fixed()).hasSizeGreaterThan(50).allSatisfy(r ->
+        assertThat(doc).as("docs/troubleshooting.md documents %s", r).contains("| `" + r.value() + "` |"));
   }
 
   @Test
-  void everyReasonIsCamelCaseAndDocumented() throws Exception {
-    String doc = Files.readString(DOC);
-    TreeSet<String> reasons = new TreeSet<>(operatorReasons());
-    // provider reasons thrown as literals, and reason constants of the build resolvers
-    Pattern literal = Pattern.compile("new ProviderException\\(\\s*\"([^\"]+)\"");
-    Pattern constant = Pattern.compile("static final String (?:REASON_\\w+|\\w+) = \"([A-Z][A-Za-z]+)\";");
+  void reasonsAreDeclaredOnlyInTheVocabulary() throws IOException {
+    List<String> bad = new ArrayList<>();
     for (Path file : javaFiles()) {
-      String text = Files.readString(file);
-      Matcher m = literal.matcher(text);
-      while (m.find()) {
-        reasons.add(m.group(1));
+      // the vocabulary itself, and condition types (RolledBack is both a type and a reason)
+      if (file.endsWith(Path.of("io", "dustcloud", "core", "Reason.java"))
+          || file.endsWith(Path.of("io", "dustcloud", "operator", "Conditions.java"))) {
+        continue;
       }
-      if (file.startsWith(MAIN.resolve("io/dustcloud/build"))) {
-        Matcher c = constant.matcher(text);
-        while (c.find()) {
-          reasons.add(c.group(1));
+      String text = Files.readString(file);
+      for (Reason r : Reason.fixed()) {
+        Matcher m = Pattern.compile("\"" + r.value() + "\"").matcher(text);
+        if (m.find()) {
+          bad.add(file.getFileName() + ": \"" + r.value() + "\"");
         }
       }
     }
-    assertThat(reasons).hasSizeGreaterThan(20).allSatisfy(r -> {
-      assertThat(r).matches("[A-Z][A-Za-z0-9]+");
-      assertThat(doc).as("docs/troubleshooting.md documents %s", r).contains("| `" + r + "` |");
-    });
+    assertThat(bad).as("reasons spelled as literals outside io.dustcloud.core.Reason").isEmpty();
   }
 
-  static List<String> operatorReasons() throws IllegalAccessException {
-    List<String> out = new ArrayList<>();
-    for (Field f : Conditions.Reason.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-        out.add((String) f.get(null));
-      }
-    }
-    return out;
+  @Test
+  void backendReasonsAreCamelCaseAndPrefixed() {
+    assertThat(Reason.backend("Gce", "rateLimitExceeded").value()).isEqualTo("GceRateLimitExceeded");
+    assertThat(Reason.backend("Gce", "RESOURCE_EXHAUSTED").value()).isEqualTo("GceResourceExhausted");
+    assertThat(Reason.backend("Gce", null).value()).isEqualTo("GceError");
+    assertThat(Reason.read("FleetReady")).isSameAs(Reason.FLEET_READY);
+    assertThatThrownBy(() -> Reason.read("not camel")).isInstanceOf(IllegalArgumentException.class);
   }
 
   static List<Path> javaFiles() throws IOException {

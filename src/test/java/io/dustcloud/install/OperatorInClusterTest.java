@@ -110,8 +110,8 @@ class OperatorInClusterTest {
       // a repeat of an event is counted up in the Event already written (a patch): the
       // lifecycle above may repeat none within seconds, so repeat one through the recorder
       try (var recorder = new io.dustcloud.operator.EventRecorder(operatorClient, Clock.systemUTC())) {
-        recorder.warning(uk, "InstanceRepaired", "replaced i-1: stopped answering");
-        recorder.warning(uk, "InstanceRepaired", "replaced i-1: stopped answering");
+        recorder.warning(uk, io.dustcloud.core.Reason.INSTANCE_REPAIRED, "replaced i-1: stopped answering");
+        recorder.warning(uk, io.dustcloud.core.Reason.INSTANCE_REPAIRED, "replaced i-1: stopped answering");
       }
     } finally {
       logs = captured.toString(StandardCharsets.UTF_8);
@@ -275,7 +275,7 @@ class OperatorInClusterTest {
 
     @Override public FleetObservation realize(DesiredFleet desired) {
       if (failed.compareAndSet(false, true)) {
-        throw new ProviderException("ProviderError", "rate limited (429), will retry", true);
+        throw new ProviderException(io.dustcloud.core.Reason.PROVIDER_ERROR, "rate limited (429), will retry", true);
       }
       return delegate.realize(desired);
     }

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -113,7 +114,7 @@ class AutoscaleEndToEndTest {
     });
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(1));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(reasons()).contains(Conditions.Reason.SCALED_UP, Conditions.Reason.SCALED_DOWN));
+        assertThat(reasons()).contains(Reason.SCALED_UP.value(), Reason.SCALED_DOWN.value()));
     var limited = StatusConditions.find(get().getStatus().conditions, Conditions.SCALING_LIMITED);
     assertThat(limited).isNotNull();
   }

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,7 @@ class EventRecorderTest {
       MutableClock clock = new MutableClock();
       EventRecorder recorder = new EventRecorder(api.client(), clock);
       for (int i = 0; i < 100; i++) {
-        recorder.warning(unikernel("web"), "InstanceRepaired", "replaced i-1: probe timed out");
+        recorder.warning(unikernel("web"), Reason.INSTANCE_REPAIRED, "replaced i-1: probe timed out");
       }
       recorder.close();
 
@@ -33,7 +34,7 @@ class EventRecorderTest {
       assertThat(events).singleElement().satisfies(e -> {
         assertThat(e.getCount()).isEqualTo(100);
         assertThat(e.getType()).isEqualTo("Warning");
-        assertThat(e.getReason()).isEqualTo("InstanceRepaired");
+        assertThat(e.getReason()).isEqualTo(Reason.INSTANCE_REPAIRED.value());
         assertThat(e.getInvolvedObject().getName()).isEqualTo("web");
         assertThat(e.getInvolvedObject().getUid()).isEqualTo("uid-web");
         assertThat(e.getInvolvedObject().getKind()).isEqualTo("Unikernel");
@@ -48,10 +49,10 @@ class EventRecorderTest {
     try (MockApiServer api = new MockApiServer()) {
       MutableClock clock = new MutableClock();
       try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
-        recorder.normal(unikernel("web"), "ScaledUp", "desired 2 -> 4");
+        recorder.normal(unikernel("web"), Reason.SCALED_UP, "desired 2 -> 4");
         await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
         clock.advance(EventCorrelator.REPEAT_WRITE_INTERVAL);
-        recorder.normal(unikernel("web"), "ScaledUp", "desired 2 -> 4");
+        recorder.normal(unikernel("web"), Reason.SCALED_UP, "desired 2 -> 4");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
             .singleElement().satisfies(e -> {
               assertThat(e.getCount()).isEqualTo(2);
@@ -67,9 +68,9 @@ class EventRecorderTest {
     try (MockApiServer api = new MockApiServer()) {
       MutableClock clock = new MutableClock();
       try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
-        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
-        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
-        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
+        recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
+        recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
         await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(10))
             .until(() -> events(api.client()).get(0).getCount() == 1);
@@ -85,11 +86,11 @@ class EventRecorderTest {
     try (MockApiServer api = new MockApiServer()) {
       MutableClock clock = new MutableClock();
       try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
-        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
         await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
         api.client().resource(events(api.client()).get(0)).delete();
         clock.advance(Duration.ofHours(1));
-        recorder.warning(unikernel("web"), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
             .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(2)));
       }
@@ -105,7 +106,7 @@ class EventRecorderTest {
       api.faults().unavailable = true;
       int emitted = EventRecorder.QUEUE * 2;
       for (int i = 0; i < emitted; i++) {
-        recorder.warning(unikernel("f" + i), "ProbeFailed", "timeout");
+        recorder.warning(unikernel("f" + i), Reason.INSTANCES_UNHEALTHY, "timeout");
       }
       assertThat(recorder.dropped()).isPositive();
       assertThat(recorder.pending()).isLessThanOrEqualTo(EventRecorder.QUEUE);

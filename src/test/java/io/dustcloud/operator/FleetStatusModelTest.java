@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dustcloud.api.v1alpha1.Condition;
@@ -38,10 +39,10 @@ class FleetStatusModelTest {
   void convergedFleetIsReadyAndNotReconciling() {
     FleetStatusModel.apply(status, 4, "web-r2", 3, m("web-r2", 3), m("web-r2", 3), ENDPOINT, T0);
 
-    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
-    assertCondition(Conditions.RECONCILING, "False", Conditions.Reason.FLEET_READY);
-    assertCondition(Conditions.STALLED, "False", Conditions.Reason.RECONCILED);
-    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
+    assertCondition(Conditions.RECONCILING, "False", Reason.FLEET_READY.value());
+    assertCondition(Conditions.STALLED, "False", Reason.RECONCILED.value());
+    assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
     assertThat(c(Conditions.READY).message).isEqualTo("3 of 3 instances of web-r2 ready");
     assertThat(c(Conditions.AVAILABLE).message).isEqualTo("3 instances serving at " + ENDPOINT);
     assertThat(status.conditions).allMatch(x -> x.observedGeneration == 4L);
@@ -60,24 +61,24 @@ class FleetStatusModelTest {
   void startingFleetIsNotReadyYet() {
     FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 3), m("web-r1", 1), ENDPOINT, T0);
 
-    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
-    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.INSTANCES_STARTING);
+    assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
+    assertCondition(Conditions.RECONCILING, "True", Reason.INSTANCES_STARTING.value());
     assertThat(c(Conditions.READY).message).isEqualTo("1 of 3 instances of web-r1 ready");
-    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
     assertThat(status.replicasSummary).isEqualTo("1/3");
   }
 
   @Test
   void fleetWithTooFewInstancesIsNotConverged() {
     FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
-    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
+    assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
   }
 
   @Test
   void nothingReadyIsNotAvailable() {
     FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 0), null, T0);
 
-    assertCondition(Conditions.AVAILABLE, "False", Conditions.Reason.NO_INSTANCES_READY);
+    assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
     assertThat(c(Conditions.AVAILABLE).message).isEqualTo("no instance is passing its health check yet");
   }
 
@@ -92,8 +93,8 @@ class FleetStatusModelTest {
   void fleetScaledToZeroIsReadyAndAvailable() {
     FleetStatusModel.apply(status, 1, "web-r1", 0, m(), m(), null, T0);
 
-    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
-    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
+    assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
     assertThat(status.replicasSummary).isEqualTo("0/0");
   }
 
@@ -105,8 +106,8 @@ class FleetStatusModelTest {
     // generation 2 asks for r2; r1 still serves
     FleetStatusModel.apply(
         status, 2, "web-r2", 2, m("web-r1", 2, "web-r2", 2), m("web-r1", 2, "web-r2", 1), ENDPOINT, T0.plusSeconds(5));
-    assertCondition(Conditions.READY, "False", Conditions.Reason.ROLLING_OUT);
-    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.ROLLING_OUT);
+    assertCondition(Conditions.READY, "False", Reason.ROLLING_OUT.value());
+    assertCondition(Conditions.RECONCILING, "True", Reason.ROLLING_OUT.value());
     assertThat(c(Conditions.READY).message)
         .isEqualTo("1 of 2 instances of web-r2 ready; 2 instances of older revisions still serving");
     assertThat(c(Conditions.READY).lastTransitionTime).isEqualTo(T0.plusSeconds(5).toString());
@@ -115,16 +116,16 @@ class FleetStatusModelTest {
     assertThat(status.replicas).isEqualTo(4);
     assertThat(status.readyReplicas).isEqualTo(3);
     assertThat(status.updatedReplicas).isEqualTo(2);
-    assertCondition(Conditions.AVAILABLE, "True", Conditions.Reason.INSTANCES_AVAILABLE);
+    assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
 
     // the old revision is stopped once r2 is fully ready: still rolling while it exists
     FleetStatusModel.apply(
         status, 2, "web-r2", 2, m("web-r1", 1, "web-r2", 2), m("web-r1", 1, "web-r2", 2), ENDPOINT, T0.plusSeconds(6));
-    assertCondition(Conditions.READY, "False", Conditions.Reason.ROLLING_OUT);
+    assertCondition(Conditions.READY, "False", Reason.ROLLING_OUT.value());
     assertThat(status.currentRevision).isEqualTo("web-r1");
 
     FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r2", 2), m("web-r2", 2), ENDPOINT, T0.plusSeconds(7));
-    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+    assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
     assertThat(status.currentRevision).isEqualTo("web-r2");
     assertThat(c(Conditions.READY).lastTransitionTime).isEqualTo(T0.plusSeconds(7).toString());
     // Available never flipped during the rollout
@@ -146,37 +147,37 @@ class FleetStatusModelTest {
   void firstStatusTakesTheTargetAsCurrent() {
     FleetStatusModel.apply(status, 1, "web-r1", 3, m(), m(), null, T0);
     assertThat(status.currentRevision).isEqualTo("web-r1");
-    assertCondition(Conditions.READY, "False", Conditions.Reason.INSTANCES_STARTING);
-    assertCondition(Conditions.AVAILABLE, "False", Conditions.Reason.NO_INSTANCES_READY);
+    assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
+    assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
   }
 
   @Test
   void stalledSetsStalledAndStopsReconciling() {
     FleetStatusModel.apply(status, 1, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0);
-    FleetStatusModel.stalled(status, 2, Conditions.Reason.INVALID_SPEC, "spec.port must be between 1 and 65535, was 0", T0.plusSeconds(1));
+    FleetStatusModel.stalled(status, 2, Reason.INVALID_SPEC, "spec.port must be between 1 and 65535, was 0", T0.plusSeconds(1));
 
-    assertCondition(Conditions.STALLED, "True", Conditions.Reason.INVALID_SPEC);
+    assertCondition(Conditions.STALLED, "True", Reason.INVALID_SPEC.value());
     assertThat(c(Conditions.STALLED).message).isEqualTo("spec.port must be between 1 and 65535, was 0");
     assertThat(c(Conditions.STALLED).lastTransitionTime).isEqualTo(T0.plusSeconds(1).toString());
-    assertCondition(Conditions.READY, "False", Conditions.Reason.INVALID_SPEC);
-    assertCondition(Conditions.RECONCILING, "False", Conditions.Reason.INVALID_SPEC);
+    assertCondition(Conditions.READY, "False", Reason.INVALID_SPEC.value());
+    assertCondition(Conditions.RECONCILING, "False", Reason.INVALID_SPEC.value());
     assertThat(c(Conditions.RECONCILING).message).isEqualTo("waiting for a spec change");
     assertThat(status.observedGeneration).isEqualTo(2L);
     assertThat(c(Conditions.STALLED).observedGeneration).isEqualTo(2L);
 
     // a fixed spec clears it
     FleetStatusModel.apply(status, 3, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0.plusSeconds(2));
-    assertCondition(Conditions.STALLED, "False", Conditions.Reason.RECONCILED);
-    assertCondition(Conditions.READY, "True", Conditions.Reason.FLEET_READY);
+    assertCondition(Conditions.STALLED, "False", Reason.RECONCILED.value());
+    assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
   }
 
   @Test
   void progressingIsReconcilingWithoutStall() {
-    FleetStatusModel.progressing(status, 1, Conditions.Reason.BUILDING, "make is running", T0);
+    FleetStatusModel.progressing(status, 1, Reason.BUILDING, "make is running", T0);
 
-    assertCondition(Conditions.STALLED, "False", Conditions.Reason.BUILDING);
-    assertCondition(Conditions.RECONCILING, "True", Conditions.Reason.BUILDING);
-    assertCondition(Conditions.READY, "False", Conditions.Reason.BUILDING);
+    assertCondition(Conditions.STALLED, "False", Reason.BUILDING.value());
+    assertCondition(Conditions.RECONCILING, "True", Reason.BUILDING.value());
+    assertCondition(Conditions.READY, "False", Reason.BUILDING.value());
     assertThat(c(Conditions.READY).message).isEqualTo("make is running");
   }
 }

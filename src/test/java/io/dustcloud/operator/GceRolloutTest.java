@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,7 +150,7 @@ class GceRolloutTest {
     assertThat(fake.templateNames()).contains(template(v1), template(v2), template(v3));
     assertThat(fake.imageNames()).contains(GceNames.image(FLEET, v3));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(events()).contains(Conditions.Reason.ROLLED_BACK));
+        assertThat(events()).contains(Reason.ROLLED_BACK.value()));
     assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");
 
     // pin v1: the group returns to v1's template only

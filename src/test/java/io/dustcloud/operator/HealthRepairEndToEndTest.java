@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -61,7 +62,7 @@ class HealthRepairEndToEndTest {
       assertThat(get("hang").getStatus().readyReplicas).isEqualTo(3);
     });
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hang")).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo(Conditions.Reason.INSTANCE_REPAIRED);
+      assertThat(e.getReason()).isEqualTo(Reason.INSTANCE_REPAIRED.value());
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains(victim.id()).contains("stopped answering");
     }));
@@ -99,7 +100,7 @@ class HealthRepairEndToEndTest {
     await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
       var stalled = StatusConditions.find(get("wrong").getStatus().conditions, Conditions.STALLED);
       assertThat(stalled.status).isEqualTo("True");
-      assertThat(stalled.reason).isEqualTo(Conditions.Reason.REPAIRS_SUSPENDED);
+      assertThat(stalled.reason).isEqualTo(Reason.REPAIRS_SUSPENDED.value());
       assertThat(stalled.message).contains("3 of 3 instances are unhealthy").contains("HTTP 404 from GET /healthz-typo");
     });
     Set<String> first = ids("wrong");

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.testing.Unikernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -153,7 +154,7 @@ class InClusterBuildTest {
     Unikernel uk = get("hello");
     assertThat(condition(uk.getStatus().conditions, Conditions.RECONCILING).reason).isEqualTo("Building");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo(Conditions.Reason.BUILD_STARTED);
+      assertThat(e.getReason()).isEqualTo(Reason.BUILD_STARTED.value());
       assertThat(e.getMessage()).contains(job.getMetadata().getName(), rev.getMetadata().getName(), key);
     }));
   }
@@ -177,7 +178,7 @@ class InClusterBuildTest {
     assertThat(condition(rev.getStatus().conditions, Conditions.READY).status).isEqualTo(Conditions.TRUE);
     assertThat(uk.getStatus().readyReplicas).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(events("hello")).extracting(Event::getReason).contains(Conditions.Reason.BUILD_SUCCEEDED));
+        assertThat(events("hello")).extracting(Event::getReason).contains(Reason.BUILD_SUCCEEDED.value()));
     assertThat(client.configMaps().inNamespace(NS).withName(BuildIndex.NAME).get().getData())
         .containsEntry(key, "{\"url\":\"" + url + "\",\"sha256\":\"" + SHA + "\"}");
   }
@@ -221,14 +222,14 @@ class InClusterBuildTest {
 
     Condition stalled = awaitCondition("hello", Conditions.STALLED, Conditions.TRUE).getStatus().conditions.stream()
         .filter(c -> c.type.equals(Conditions.STALLED)).findFirst().orElseThrow();
-    assertThat(stalled.reason).isEqualTo(Conditions.Reason.BUILD_FAILED);
+    assertThat(stalled.reason).isEqualTo(Reason.BUILD_FAILED.value());
     assertThat(stalled.message).contains(job.getMetadata().getName(), "BackoffLimitExceeded",
         "No package named mirage-crypto-rng.1.9", "make: *** [depend] Error 1");
     Condition built = condition(onlyRevision("hello").getStatus().conditions, Conditions.BUILT);
     assertThat(built.status).isEqualTo(Conditions.FALSE);
-    assertThat(built.reason).isEqualTo(Conditions.Reason.BUILD_FAILED);
+    assertThat(built.reason).isEqualTo(Reason.BUILD_FAILED.value());
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(events("hello")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Conditions.Reason.BUILD_FAILED)));
+        assertThat(events("hello")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reason.BUILD_FAILED.value())));
     assertThat(gce.calls).noneMatch(c -> c.startsWith("realize"));
   }
 
@@ -241,7 +242,7 @@ class InClusterBuildTest {
 
     Unikernel uk = awaitCondition("hello", Conditions.STALLED, Conditions.TRUE);
     Condition stalled = condition(uk.getStatus().conditions, Conditions.STALLED);
-    assertThat(stalled.reason).isEqualTo(Conditions.Reason.BUILD_TIMED_OUT);
+    assertThat(stalled.reason).isEqualTo(Reason.BUILD_TIMED_OUT.value());
     assertThat(stalled.message).contains("activeDeadlineSeconds 900", "Building mirage-crypto (47/212)");
   }
 

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -83,7 +84,7 @@ class RolloutEndToEndTest {
       assertThat(load.failed.get()).as("failed requests around the rollback; last: %s", load.lastFailure()).isZero();
       assertThat(load.answers.keySet()).allMatch(a -> !a.contains("v3"));
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(events()).contains(Conditions.Reason.ROLLED_BACK));
+          assertThat(events()).contains(Reason.ROLLED_BACK.value()));
       // the user's spec was never touched
       assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");
 
@@ -113,7 +114,7 @@ class RolloutEndToEndTest {
     await().atMost(WAIT).untilAsserted(() -> {
       var stalled = StatusConditions.find(get().getStatus().conditions, Conditions.STALLED);
       assertThat(stalled.status).isEqualTo("True");
-      assertThat(stalled.reason).isEqualTo(Conditions.Reason.REVISION_NOT_FOUND);
+      assertThat(stalled.reason).isEqualTo(Reason.REVISION_NOT_FOUND.value());
       assertThat(stalled.message).contains("web-0000000000").contains(v1).contains("Nothing was changed");
     });
     assertThat(running(v1)).isEqualTo(2);

@@ -17,7 +17,7 @@ class StatusConditionsTest {
 
   @Test
   void firstSetCreatesTheConditionWithEveryField() {
-    StatusConditions.set(conditions, "Ready", "False", "InstancesStarting", "0 of 2 ready", 1L, T0);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.read("InstancesStarting"), "0 of 2 ready", 1L, T0);
 
     assertThat(conditions).hasSize(1);
     Condition c = conditions.get(0);
@@ -31,8 +31,8 @@ class StatusConditionsTest {
 
   @Test
   void sameStatusKeepsTheTransitionTimeButRefreshesTheRest() {
-    StatusConditions.set(conditions, "Ready", "False", "InstancesStarting", "0 of 2 ready", 1L, T0);
-    StatusConditions.set(conditions, "Ready", "False", "RollingOut", "1 of 2 ready", 2L, T1);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.read("InstancesStarting"), "0 of 2 ready", 1L, T0);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.read("RollingOut"), "1 of 2 ready", 2L, T1);
 
     Condition c = StatusConditions.find(conditions, "Ready");
     assertThat(c.lastTransitionTime).isEqualTo(T0.toString());
@@ -44,35 +44,35 @@ class StatusConditionsTest {
 
   @Test
   void statusFlipMovesTheTransitionTime() {
-    StatusConditions.set(conditions, "Ready", "False", "InstancesStarting", "0 of 2 ready", 1L, T0);
-    StatusConditions.set(conditions, "Ready", "True", "FleetReady", "2 of 2 ready", 1L, T1);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.read("InstancesStarting"), "0 of 2 ready", 1L, T0);
+    StatusConditions.set(conditions, "Ready", "True", io.dustcloud.core.Reason.read("FleetReady"), "2 of 2 ready", 1L, T1);
     assertThat(StatusConditions.find(conditions, "Ready").lastTransitionTime).isEqualTo(T1.toString());
 
-    StatusConditions.set(conditions, "Ready", "True", "FleetReady", "2 of 2 ready", 1L, T2);
+    StatusConditions.set(conditions, "Ready", "True", io.dustcloud.core.Reason.read("FleetReady"), "2 of 2 ready", 1L, T2);
     assertThat(StatusConditions.find(conditions, "Ready").lastTransitionTime).isEqualTo(T1.toString());
 
-    StatusConditions.set(conditions, "Ready", "Unknown", "ProviderError", "?", 1L, T2);
+    StatusConditions.set(conditions, "Ready", "Unknown", io.dustcloud.core.Reason.read("ProviderError"), "?", 1L, T2);
     assertThat(StatusConditions.find(conditions, "Ready").lastTransitionTime).isEqualTo(T2.toString());
   }
 
   @Test
   void conditionsOfOtherTypesAreIndependent() {
-    StatusConditions.set(conditions, "Ready", "False", "A", "a", 1L, T0);
-    StatusConditions.set(conditions, "Stalled", "False", "B", "b", 1L, T0);
-    StatusConditions.set(conditions, "Stalled", "True", "C", "c", 1L, T1);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.FLEET_READY, "a", 1L, T0);
+    StatusConditions.set(conditions, "Stalled", "False", io.dustcloud.core.Reason.RECONCILED, "b", 1L, T0);
+    StatusConditions.set(conditions, "Stalled", "True", io.dustcloud.core.Reason.INVALID_SPEC, "c", 1L, T1);
 
     assertThat(conditions).extracting(c -> c.type).containsExactly("Ready", "Stalled");
     assertThat(StatusConditions.find(conditions, "Ready").lastTransitionTime).isEqualTo(T0.toString());
-    assertThat(StatusConditions.find(conditions, "Ready").reason).isEqualTo("A");
+    assertThat(StatusConditions.find(conditions, "Ready").reason).isEqualTo("FleetReady");
     assertThat(StatusConditions.find(conditions, "Stalled").lastTransitionTime).isEqualTo(T1.toString());
   }
 
   @Test
   void isTrueReadsTheStatus() {
     assertThat(StatusConditions.isTrue(conditions, "Ready")).isFalse();
-    StatusConditions.set(conditions, "Ready", "False", "A", "a", 1L, T0);
+    StatusConditions.set(conditions, "Ready", "False", io.dustcloud.core.Reason.FLEET_READY, "a", 1L, T0);
     assertThat(StatusConditions.isTrue(conditions, "Ready")).isFalse();
-    StatusConditions.set(conditions, "Ready", "True", "A", "a", 1L, T0);
+    StatusConditions.set(conditions, "Ready", "True", io.dustcloud.core.Reason.FLEET_READY, "a", 1L, T0);
     assertThat(StatusConditions.isTrue(conditions, "Ready")).isTrue();
     assertThat(StatusConditions.find(conditions, "Missing")).isNull();
   }

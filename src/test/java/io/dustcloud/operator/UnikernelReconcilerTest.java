@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,7 +71,7 @@ class UnikernelReconcilerTest {
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(uk.getMetadata().getUid()));
     assertThat(provider.ready(new FleetId(NS, "hello"))).hasSize(2);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(eventReasons("hello")).contains(Conditions.Reason.REVISION_CREATED, Conditions.Reason.FLEET_READY));
+        assertThat(eventReasons("hello")).contains(Reason.REVISION_CREATED.value(), Reason.FLEET_READY.value()));
     assertThat(uk.getStatus().conditions).extracting(c -> c.type).doesNotHaveDuplicates();
   }
 
@@ -187,13 +188,13 @@ class UnikernelReconcilerTest {
     uk.getSpec().provider.gce.zone = "europe-west1-b";
     client.resource(uk).create();
     Unikernel stalled = awaitCondition("cloudy", Conditions.STALLED, "True");
-    assertThat(condition(stalled, Conditions.STALLED).reason).isEqualTo(Conditions.Reason.PROVIDER_NOT_CONFIGURED);
+    assertThat(condition(stalled, Conditions.STALLED).reason).isEqualTo(Reason.PROVIDER_NOT_CONFIGURED.value());
     assertThat(condition(stalled, Conditions.READY).status).isEqualTo("False");
     assertThat(condition(stalled, Conditions.RECONCILING).status).isEqualTo("False");
     assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).isEmpty();
     assertThat(provider.calls).noneMatch(c -> c.contains("cloudy"));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(eventReasons("cloudy")).containsExactly(Conditions.Reason.PROVIDER_NOT_CONFIGURED));
+        assertThat(eventReasons("cloudy")).containsExactly(Reason.PROVIDER_NOT_CONFIGURED.value()));
 
     // fixing the spec clears Stalled
     Unikernel fixed = client.resources(Unikernel.class).inNamespace(NS).withName("cloudy").get();

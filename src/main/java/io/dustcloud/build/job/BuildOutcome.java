@@ -1,5 +1,6 @@
 package io.dustcloud.build.job;
 
+import io.dustcloud.core.Reason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -16,15 +17,13 @@ import java.util.Optional;
  * Pure: the caller fetches the objects.
  */
 public sealed interface BuildOutcome {
-  String REASON_FAILED = "BuildFailed";
-  String REASON_TIMED_OUT = "BuildTimedOut";
 
   record Running(String message) implements BuildOutcome {}
 
   record Succeeded(String url, String sha256) implements BuildOutcome {}
 
   /** The Job failed; {@code reason} is BuildFailed or BuildTimedOut. */
-  record Failed(String reason, String message) implements BuildOutcome {}
+  record Failed(Reason reason, String message) implements BuildOutcome {}
 
   /**
    * The Job completed but no Pod with its result is left (deleted by hand or by a node's
@@ -44,7 +43,7 @@ public sealed interface BuildOutcome {
           ? "build Job " + name + " did not finish within its deadline (activeDeadlineSeconds "
               + job.getSpec().getActiveDeadlineSeconds() + ")"
           : "build Job " + name + " failed (" + failed.get().getReason() + ": " + failed.get().getMessage() + ")";
-      return new Failed(deadline ? REASON_TIMED_OUT : REASON_FAILED, why);
+      return new Failed(deadline ? Reason.BUILD_TIMED_OUT : Reason.BUILD_FAILED, why);
     }
     if (condition(job, "Complete").isPresent()) {
       return result(name, pods, expectedUrl);
@@ -78,7 +77,7 @@ public sealed interface BuildOutcome {
         return contractBroken(name, message);
       }
       if (!url.equals(expectedUrl)) {
-        return new Failed(REASON_FAILED, "build Job " + name + " uploaded to " + url + ", not to " + expectedUrl
+        return new Failed(Reason.BUILD_FAILED, "build Job " + name + " uploaded to " + url + ", not to " + expectedUrl
             + " where the build key names it; refusing the artifact");
       }
       return new Succeeded(url, sha);
@@ -88,7 +87,7 @@ public sealed interface BuildOutcome {
   }
 
   private static Failed contractBroken(String name, String message) {
-    return new Failed(REASON_FAILED, "build Job " + name + " completed but its termination message is not"
+    return new Failed(Reason.BUILD_FAILED, "build Job " + name + " completed but its termination message is not"
         + " {\"url\": …, \"sha256\": <64 hex>} (docs/builds.md): " + LogTail.trim(message));
   }
 

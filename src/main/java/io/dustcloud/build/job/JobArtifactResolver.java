@@ -1,5 +1,6 @@
 package io.dustcloud.build.job;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import io.dustcloud.build.ArtifactResolution;
@@ -15,8 +16,6 @@ import java.util.Optional;
  * changes), Resolved with the uploaded tarball, or Failed with the log's tail.
  */
 public final class JobArtifactResolver implements ArtifactResolver {
-  public static final String BUILDING = "Building";
-  public static final String BUILD_STARTED = "BuildStarted";
 
   private final BuildJobs jobs;
   private final BuildIndex index;
@@ -54,7 +53,7 @@ public final class JobArtifactResolver implements ArtifactResolver {
       if (jobs.create(desired)) {
         events.started(revision, desired, request.key());
       }
-      return new ArtifactResolution.Pending(BUILDING,
+      return new ArtifactResolution.Pending(Reason.BUILDING,
           "started build Job " + ns + "/" + request.jobName() + " (build key " + request.key() + ")");
     }
     Job job = existing.get();
@@ -65,17 +64,17 @@ public final class JobArtifactResolver implements ArtifactResolver {
       return new ArtifactResolution.Resolved(s.url(), s.sha256(), true, request.key());
     }
     if (outcome instanceof BuildOutcome.Running r) {
-      return new ArtifactResolution.Pending(BUILDING, r.message());
+      return new ArtifactResolution.Pending(Reason.BUILDING, r.message());
     }
     if (outcome instanceof BuildOutcome.ResultLost lost) {
       jobs.delete(job);
-      return new ArtifactResolution.Pending(BUILDING, lost.message() + "; running it again");
+      return new ArtifactResolution.Pending(Reason.BUILDING, lost.message() + "; running it again");
     }
     var failed = (BuildOutcome.Failed) outcome;
     if (!templateHash(desired).equals(templateHash(job))) {
       // the settings changed since it failed (deadline, resources, image…): try again with them
       jobs.delete(job);
-      return new ArtifactResolution.Pending(BUILDING,
+      return new ArtifactResolution.Pending(Reason.BUILDING,
           "build Job " + ns + "/" + request.jobName() + " failed with earlier settings; replacing it");
     }
     return new ArtifactResolution.Failed(failed.reason(), failed.message()

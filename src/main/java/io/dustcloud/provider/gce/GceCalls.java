@@ -1,5 +1,6 @@
 package io.dustcloud.provider.gce;
 
+import io.dustcloud.core.Reason;
 import com.google.protobuf.Message;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.ProviderException;
@@ -102,7 +103,7 @@ public final class GceCalls {
       sleeper.sleep(delay);
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
-      throw new ProviderException("Interrupted", "interrupted while retrying " + what, true, ie);
+      throw new ProviderException(Reason.INTERRUPTED, "interrupted while retrying " + what, true, ie);
     }
   }
 
@@ -111,7 +112,7 @@ public final class GceCalls {
       limiter.acquire(fleet.key());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProviderException("Interrupted", "interrupted waiting for the GCE call budget", true, e);
+      throw new ProviderException(Reason.INTERRUPTED, "interrupted waiting for the GCE call budget", true, e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.dustcloud.provider.gce;
 
+import io.dustcloud.core.Reason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.client.http.HttpResponseException;
@@ -55,17 +56,9 @@ public record GceError(int status, String reason, String message, boolean operat
     return "resourceInUseByAnotherResource".equals(reason);
   }
 
-  /** A CamelCase condition reason: {@code GceRateLimitExceeded}, {@code GceInvalid}, … */
-  public String conditionReason() {
-    String r = reason == null || reason.isEmpty() ? "Error" : reason;
-    if (r.equals(r.toUpperCase())) {
-      StringBuilder b = new StringBuilder();
-      for (String part : r.toLowerCase().split("_")) {
-        b.append(part.isEmpty() ? "" : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-      }
-      r = b.toString();
-    }
-    return "Gce" + Character.toUpperCase(r.charAt(0)) + r.substring(1);
+  /** GCE's reason as a condition reason: {@code GceRateLimitExceeded}, {@code GceInvalid}, … */
+  public Reason conditionReason() {
+    return Reason.backend("Gce", reason);
   }
 
   private static GceError fromResponse(HttpResponseException http) {

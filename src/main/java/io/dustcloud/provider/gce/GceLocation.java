@@ -1,5 +1,6 @@
 package io.dustcloud.provider.gce;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import java.util.Map;
 
@@ -14,7 +15,7 @@ public record GceLocation(String project, String zone, String region) {
     String zone = settings.get(GceSettings.ZONE);
     String region = settings.get(GceSettings.REGION);
     if (project == null || (zone == null) == (region == null)) {
-      throw new ProviderException("InvalidGceSettings",
+      throw new ProviderException(Reason.INVALID_GCE_SETTINGS,
           "gce needs a project and exactly one of zone or region (got project=" + project
               + ", zone=" + zone + ", region=" + region + ")", false);
     }

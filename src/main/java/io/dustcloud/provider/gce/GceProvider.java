@@ -1,5 +1,6 @@
 package io.dustcloud.provider.gce;
 
+import io.dustcloud.core.Reason;
 import com.google.cloud.compute.v1.Image;
 import com.google.cloud.compute.v1.InstanceGroupManager;
 import com.google.cloud.compute.v1.InstanceTemplate;
@@ -202,7 +203,7 @@ public final class GceProvider implements FleetProvider {
   public void delete(FleetId fleet) {
     locked(fleet, f -> {
       if (f.location == null) {
-        throw new ProviderException("GceFleetNotLocated",
+        throw new ProviderException(Reason.GCE_FLEET_NOT_LOCATED,
             "cannot delete " + fleet + ": its project and zone are unknown (call locate first)", true);
       }
       GceLocation at = f.location;
@@ -299,7 +300,7 @@ public final class GceProvider implements FleetProvider {
       }
     }
     return missing.isEmpty() ? refused
-        : new ProviderException("GceTemplateMissing", "instance templates " + missing + " are missing; creating them again ("
+        : new ProviderException(Reason.GCE_TEMPLATE_MISSING, "instance templates " + missing + " are missing; creating them again ("
             + refused.getMessage() + ")", true, refused);
   }
 
@@ -354,7 +355,7 @@ public final class GceProvider implements FleetProvider {
 
   private static void vanishedIfNotFound(GceFleet f, GceCalls.Outcome outcome) {
     if (outcome == GceCalls.Outcome.NOT_FOUND) {
-      throw new ProviderException("GceGroupVanished",
+      throw new ProviderException(Reason.GCE_GROUP_VANISHED,
           "the managed instance group of " + f.id + " was deleted while being changed; it is recreated next", true);
     }
   }
@@ -497,7 +498,7 @@ public final class GceProvider implements FleetProvider {
       }
     }
     if (at == null) {
-      throw new ProviderException("InvalidGceSettings", "no revision of " + desired.fleet() + " names a GCE project", false);
+      throw new ProviderException(Reason.INVALID_GCE_SETTINGS, "no revision of " + desired.fleet() + " names a GCE project", false);
     }
     return at;
   }

@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -60,7 +61,7 @@ final class FleetStateStore {
         }
       }
     } catch (IOException e) {
-      throw new ProviderException("StateUnreadable", "cannot list " + dir + ": " + e, true, e);
+      throw new ProviderException(Reason.STATE_UNREADABLE, "cannot list " + dir + ": " + e, true, e);
     }
     return states;
   }
@@ -73,7 +74,7 @@ final class FleetStateStore {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new ProviderException(
-          "StateWriteFailed", "cannot write fleet state " + target + ": " + e, true, e);
+          Reason.STATE_WRITE_FAILED, "cannot write fleet state " + target + ": " + e, true, e);
     }
   }
 
@@ -82,7 +83,7 @@ final class FleetStateStore {
       Files.deleteIfExists(file(fleet));
     } catch (IOException e) {
       throw new ProviderException(
-          "StateWriteFailed", "cannot delete fleet state " + file(fleet) + ": " + e, true, e);
+          Reason.STATE_WRITE_FAILED, "cannot delete fleet state " + file(fleet) + ": " + e, true, e);
     }
   }
 }

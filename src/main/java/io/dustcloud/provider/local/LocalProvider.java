@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -177,7 +178,7 @@ public final class LocalProvider implements FleetProvider {
       // a revision being scaled to zero may have lost its artifact; that must not block it
       String reason = target.replicas() == 0 ? null : unsupportedReason(target.image());
       if (reason != null) {
-        throw new ProviderException("UnsupportedImage", reason, false);
+        throw new ProviderException(Reason.UNSUPPORTED_IMAGE, reason, false);
       }
     }
     return locked(desired.fleet(), () -> {
@@ -213,7 +214,7 @@ public final class LocalProvider implements FleetProvider {
       for (LocalFleet.Member m : old) {
         RevisionImage image = f.images.get(m.record.revision());
         if (image == null) {
-          throw new ProviderException("UnknownRevision",
+          throw new ProviderException(Reason.UNKNOWN_REVISION,
               "no image recorded for revision " + m.record.revision() + " of " + fleet, false);
         }
         start(f, image);
@@ -349,7 +350,7 @@ public final class LocalProvider implements FleetProvider {
       try {
         return FleetEndpoint.open(fleet.key(), fresh);
       } catch (IOException again) {
-        throw new ProviderException("EndpointUnavailable",
+        throw new ProviderException(Reason.ENDPOINT_UNAVAILABLE,
             "cannot listen on 127.0.0.1:" + fresh + " for " + fleet + ": " + again, true, again);
       }
     }

@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +52,7 @@ final class PortAllocator {
       }
     }
     throw new ProviderException(
-        "NoFreePort", "no free loopback port in " + from + "-" + to, true);
+        Reason.NO_FREE_PORT, "no free loopback port in " + from + "-" + to, true);
   }
 
   /** Marks a port as taken, e.g. by an adopted instance. */

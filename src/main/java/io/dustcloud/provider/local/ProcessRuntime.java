@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
 import java.io.File;
@@ -107,7 +108,7 @@ final class ProcessRuntime implements InstanceRuntime {
           instanceId, revision, handle.pid(), port, command.get(0));
       return new Started(handle, started);
     } catch (IOException e) {
-      throw new ProviderException("StartFailed",
+      throw new ProviderException(Reason.START_FAILED,
           "cannot start " + command.get(0) + " for instance " + instanceId + ": " + e.getMessage(),
           true, e);
     }

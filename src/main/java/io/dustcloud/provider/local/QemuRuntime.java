@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class QemuRuntime implements InstanceRuntime {
     try {
       vm = artifacts.resolve(image);
     } catch (IOException e) {
-      throw new ProviderException("UnsupportedImage", "cannot unpack " + image.artifact() + ": " + e.getMessage(), false, e);
+      throw new ProviderException(Reason.UNSUPPORTED_IMAGE, "cannot unpack " + image.artifact() + ": " + e.getMessage(), false, e);
     }
     List<String> command = commandLine(instanceId, image, vm, port).toList();
     return processes.launch(instanceId, image.revision(), command, Map.of(), port);

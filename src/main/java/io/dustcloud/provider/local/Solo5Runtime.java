@@ -1,5 +1,6 @@
 package io.dustcloud.provider.local;
 
+import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class Solo5Runtime implements InstanceRuntime {
       HostCommands.Result r = host.run(step, SETUP_TIMEOUT);
       if (!r.ok()) {
         cleanUp(instanceId);
-        throw new ProviderException("StartFailed", "instance " + instanceId + ": " + String.join(" ", step)
+        throw new ProviderException(Reason.START_FAILED, "instance " + instanceId + ": " + String.join(" ", step)
             + " failed: " + r.lastLine(), true);
       }
     }
