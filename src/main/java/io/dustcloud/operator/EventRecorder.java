@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Before, a reconcile or a supervisor's repair waited for each event write, and an API server
  * answering slowly slowed every fleet's repairs with it.
  */
-public class EventRecorder implements AutoCloseable {
+public class EventRecorder implements AutoCloseable, FleetEvents {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   public static final String COMPONENT = "dustcloud-operator";
   static final int MAX_MESSAGE = 1024;
@@ -61,10 +61,12 @@ public class EventRecorder implements AutoCloseable {
     writer.start();
   }
 
+  @Override
   public void normal(HasMetadata object, Reason reason, String message) {
     emit(object, "Normal", reason, message);
   }
 
+  @Override
   public void warning(HasMetadata object, Reason reason, String message) {
     emit(object, "Warning", reason, message);
   }

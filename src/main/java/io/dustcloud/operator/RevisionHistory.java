@@ -21,20 +21,29 @@ import org.slf4j.LoggerFactory;
  * What each revision did (first healthy, last served, median boot) and how many are retained:
  * {@code revisionHistoryLimit} old revisions are kept for rollbacks; older ones are deleted
  * with their provider resources — never one that runs, serves, is pinned, is the last good
- * one or the failed one status names.
+ * one or the failed one status names. The pipeline's last step ({@code record-revisions}).
  */
-final class RevisionHistory {
+final class RevisionHistory implements ReconcileStep {
   private static final Logger log = LoggerFactory.getLogger(RevisionHistory.class);
-  private final RevisionStore revisions;
-  private final ProviderRegistry providers;
+  private final Revisions revisions;
 
-  RevisionHistory(RevisionStore revisions, ProviderRegistry providers) {
+  RevisionHistory(Revisions revisions) {
     this.revisions = revisions;
-    this.providers = providers;
+  }
+
+  @Override
+  public String name() {
+    return "record-revisions";
+  }
+
+  @Override
+  public StepResult run(FleetReconcile r) {
+    record(r.uk, r.revisions.values(), r.decision, r.snapshot.health(), r.realized, r.now, r.provider);
+    return StepResult.CONTINUE;
   }
 
   void record(Unikernel uk, Collection<UnikernelRevision> known, RolloutDecision decision, FleetHealth health,
-      FleetObservation observed, Instant now) {
+      FleetObservation observed, Instant now, FleetProvider provider) {
     Set<String> healthy = new HashSet<>();
     Set<String> running = new HashSet<>();
     for (InstanceView i : observed.instances()) {
@@ -55,11 +64,11 @@ final class RevisionHistory {
         revisions.recordObserved(r, firstHealthy ? now : null, stoppedServing ? now : null, newMedian ? median : null);
       }
     }
-    collectGarbage(uk, known, decision, running);
+    collectGarbage(uk, known, decision, running, provider);
   }
 
   private void collectGarbage(Unikernel uk, Collection<UnikernelRevision> known, RolloutDecision decision,
-      Set<String> running) {
+      Set<String> running, FleetProvider provider) {
     int limit = uk.getSpec().revisionHistoryLimit;
     var s = decision.state();
     Set<String> protectedNames = new HashSet<>(running);
@@ -75,8 +84,7 @@ final class RevisionHistory {
       }
     }
     int excess = old.size() - limit;
-    FleetProvider provider = providers.forSpec(uk.getSpec().provider).orElse(null);
-    FleetId fleet = UnikernelReconciler.fleetId(uk);
+    FleetId fleet = FleetReconcile.fleetId(uk);
     for (int i = 0; i < excess; i++) {
       UnikernelRevision r = old.get(i);
       String name = r.getMetadata().getName();

@@ -15,7 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** API side effects on {@link UnikernelRevision}s: create, record what they resolved to, delete. */
-public final class RevisionStore {
+public final class RevisionStore implements Revisions {
   private final KubernetesClient client;
   private volatile WriteListener listener = (before, after) -> {};
 
@@ -36,27 +36,26 @@ public final class RevisionStore {
     this.listener = listener;
   }
 
-  /** Returns the existing revision or creates {@code desired}; true in {@code created} when it was created. */
-  public UnikernelRevision ensure(UnikernelRevision desired, Collection<UnikernelRevision> known, boolean[] created) {
+  @Override
+  public Ensured ensure(UnikernelRevision desired, Collection<UnikernelRevision> known) {
     for (UnikernelRevision r : known) {
       if (r.getMetadata().getName().equals(desired.getMetadata().getName())) {
-        return r;
+        return new Ensured(r, false);
       }
     }
     try {
       UnikernelRevision r = client.resource(desired).create();
       listener.written(null, r);
-      created[0] = true;
-      return r;
+      return new Ensured(r, true);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
       // created by an earlier reconcile whose informer event has not arrived yet
-      return client.resources(UnikernelRevision.class)
+      return new Ensured(client.resources(UnikernelRevision.class)
           .inNamespace(desired.getMetadata().getNamespace())
           .withName(desired.getMetadata().getName())
-          .get();
+          .get(), false);
     }
   }
 
@@ -69,6 +68,7 @@ public final class RevisionStore {
    * Records the resolved artifact, its build key (null for prebuilt images) and the Built
    * condition once; the revision never changes them again.
    */
+  @Override
   public UnikernelRevision recordArtifact(
       UnikernelRevision cached, String location, String sha256, String buildKey, ArtifactFormat format, Instant now) {
     UnikernelRevision rev = copyOf(cached);
@@ -88,6 +88,7 @@ public final class RevisionStore {
   }
 
   /** Records that the artifact could not be resolved (or is still being built). */
+  @Override
   public void recordNotBuilt(UnikernelRevision cached, String status, Reason reason, String message, Instant now) {
     UnikernelRevision rev = copyOf(cached);
     UnikernelRevisionStatus s = rev.getStatus();
@@ -119,6 +120,7 @@ public final class RevisionStore {
     return written;
   }
 
+  @Override
   public void delete(UnikernelRevision rev) {
     client.resource(rev).delete();
   }
@@ -132,6 +134,7 @@ public final class RevisionStore {
    * <p>Each of {@code firstHealthy}, {@code lastServed} and {@code bootMedianMillis} is null
    * for no change.
    */
+  @Override
   public void recordObserved(UnikernelRevision cached, Instant firstHealthy, Instant lastServed, Long bootMedianMillis) {
     UnikernelRevision rev = copyOf(cached);
     UnikernelRevisionStatus s = rev.getStatus();
@@ -163,6 +166,7 @@ public final class RevisionStore {
   }
 
   /** Deletes every revision of the Unikernel (owner-reference GC does this in a cluster; dev mode has none). */
+  @Override
   public void deleteAll(Unikernel uk) {
     client.resources(UnikernelRevision.class)
         .inNamespace(uk.getMetadata().getNamespace())

@@ -8,13 +8,44 @@ import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import io.dustcloud.core.autoscale.ScaleDecision;
+import io.dustcloud.core.rollout.RolloutDecision;
+import io.dustcloud.core.rollout.RolloutState;
+import io.dustcloud.core.rollout.RolloutStep;
+import io.dustcloud.supervisor.FleetHealth;
 import org.junit.jupiter.api.Test;
 
-class FleetStatusModelTest {
+/** The one status function, {@link FleetStatus#compute}, step by step over facts. */
+class FleetStatusTest {
   static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
   static final String ENDPOINT = "127.0.0.1:40000";
 
-  final UnikernelStatus status = new UnikernelStatus();
+  UnikernelStatus status = new UnikernelStatus();
+
+  /** The facts of a fleet fully on {@code target} as far as the rollout is concerned. */
+  static FleetFacts observed(long generation, String target, int desired, Map<String, Integer> running,
+      Map<String, Integer> ready, String endpoint, Instant now, FleetHealth health, ScaleDecision scale) {
+    RolloutDecision rollout = new RolloutDecision(
+        new RolloutState(null, target, null, null, null, null, null, null),
+        new RolloutStep(Map.of(target, desired), true, ""), Set.of(target), null, null);
+    return new FleetFacts(generation, now, new FleetFacts.Observed(target, desired, running, ready, endpoint, Set.of(),
+        rollout, health, scale, 1, 10));
+  }
+
+  void apply(long generation, String target, int desired, Map<String, Integer> running, Map<String, Integer> ready,
+      String endpoint, Instant now) {
+    status = FleetStatus.compute(status, observed(generation, target, desired, running, ready, endpoint, now,
+        FleetHealth.EMPTY, null));
+  }
+
+  void stalled(long generation, Reason reason, String message, Instant now) {
+    status = FleetStatus.compute(status, new FleetFacts(generation, now, new FleetFacts.Stalled(reason, message)));
+  }
+
+  void progressing(long generation, Reason reason, String message, Instant now) {
+    status = FleetStatus.compute(status, new FleetFacts(generation, now, new FleetFacts.Progressing(reason, message)));
+  }
 
   static Map<String, Integer> m(Object... kv) {
     Map<String, Integer> map = new LinkedHashMap<>();
@@ -37,7 +68,7 @@ class FleetStatusModelTest {
 
   @Test
   void convergedFleetIsReadyAndNotReconciling() {
-    FleetStatusModel.apply(status, 4, "web-r2", 3, m("web-r2", 3), m("web-r2", 3), ENDPOINT, T0);
+    apply(4, "web-r2", 3, m("web-r2", 3), m("web-r2", 3), ENDPOINT, T0);
 
     assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
     assertCondition(Conditions.RECONCILING, "False", Reason.FLEET_READY.value());
@@ -59,7 +90,7 @@ class FleetStatusModelTest {
 
   @Test
   void startingFleetIsNotReadyYet() {
-    FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 3), m("web-r1", 1), ENDPOINT, T0);
+    apply(1, "web-r1", 3, m("web-r1", 3), m("web-r1", 1), ENDPOINT, T0);
 
     assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
     assertCondition(Conditions.RECONCILING, "True", Reason.INSTANCES_STARTING.value());
@@ -70,13 +101,13 @@ class FleetStatusModelTest {
 
   @Test
   void fleetWithTooFewInstancesIsNotConverged() {
-    FleetStatusModel.apply(status, 1, "web-r1", 3, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
+    apply(1, "web-r1", 3, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
     assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
   }
 
   @Test
   void nothingReadyIsNotAvailable() {
-    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 0), null, T0);
+    apply(1, "web-r1", 2, m("web-r1", 2), m("web-r1", 0), null, T0);
 
     assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
     assertThat(c(Conditions.AVAILABLE).message).isEqualTo("no instance is passing its health check yet");
@@ -84,14 +115,14 @@ class FleetStatusModelTest {
 
   @Test
   void availableWithoutEndpointSaysSoWithoutAnAddress() {
-    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 1), null, T0);
+    apply(1, "web-r1", 2, m("web-r1", 2), m("web-r1", 1), null, T0);
     assertThat(c(Conditions.AVAILABLE).message).isEqualTo("1 instances serving");
     assertThat(status.endpoint).isNull();
   }
 
   @Test
   void fleetScaledToZeroIsReadyAndAvailable() {
-    FleetStatusModel.apply(status, 1, "web-r1", 0, m(), m(), null, T0);
+    apply(1, "web-r1", 0, m(), m(), null, T0);
 
     assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
     assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
@@ -100,12 +131,11 @@ class FleetStatusModelTest {
 
   @Test
   void rollingOutKeepsCurrentRevisionUntilConverged() {
-    FleetStatusModel.apply(status, 1, "web-r1", 2, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
+    apply(1, "web-r1", 2, m("web-r1", 2), m("web-r1", 2), ENDPOINT, T0);
     assertThat(status.currentRevision).isEqualTo("web-r1");
 
     // generation 2 asks for r2; r1 still serves
-    FleetStatusModel.apply(
-        status, 2, "web-r2", 2, m("web-r1", 2, "web-r2", 2), m("web-r1", 2, "web-r2", 1), ENDPOINT, T0.plusSeconds(5));
+    apply(2, "web-r2", 2, m("web-r1", 2, "web-r2", 2), m("web-r1", 2, "web-r2", 1), ENDPOINT, T0.plusSeconds(5));
     assertCondition(Conditions.READY, "False", Reason.ROLLING_OUT.value());
     assertCondition(Conditions.RECONCILING, "True", Reason.ROLLING_OUT.value());
     assertThat(c(Conditions.READY).message)
@@ -119,12 +149,11 @@ class FleetStatusModelTest {
     assertCondition(Conditions.AVAILABLE, "True", Reason.INSTANCES_AVAILABLE.value());
 
     // the old revision is stopped once r2 is fully ready: still rolling while it exists
-    FleetStatusModel.apply(
-        status, 2, "web-r2", 2, m("web-r1", 1, "web-r2", 2), m("web-r1", 1, "web-r2", 2), ENDPOINT, T0.plusSeconds(6));
+    apply(2, "web-r2", 2, m("web-r1", 1, "web-r2", 2), m("web-r1", 1, "web-r2", 2), ENDPOINT, T0.plusSeconds(6));
     assertCondition(Conditions.READY, "False", Reason.ROLLING_OUT.value());
     assertThat(status.currentRevision).isEqualTo("web-r1");
 
-    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r2", 2), m("web-r2", 2), ENDPOINT, T0.plusSeconds(7));
+    apply(2, "web-r2", 2, m("web-r2", 2), m("web-r2", 2), ENDPOINT, T0.plusSeconds(7));
     assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
     assertThat(status.currentRevision).isEqualTo("web-r2");
     assertThat(c(Conditions.READY).lastTransitionTime).isEqualTo(T0.plusSeconds(7).toString());
@@ -135,17 +164,17 @@ class FleetStatusModelTest {
   @Test
   void currentRevisionMovesWhenItNoLongerRuns() {
     status.currentRevision = "web-r1";
-    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
+    apply(2, "web-r2", 2, m("web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
     assertThat(status.currentRevision).isEqualTo("web-r2");
 
     status.currentRevision = "web-r1";
-    FleetStatusModel.apply(status, 2, "web-r2", 2, m("web-r1", 0, "web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
+    apply(2, "web-r2", 2, m("web-r1", 0, "web-r2", 2), m("web-r2", 1), ENDPOINT, T0);
     assertThat(status.currentRevision).isEqualTo("web-r2");
   }
 
   @Test
   void firstStatusTakesTheTargetAsCurrent() {
-    FleetStatusModel.apply(status, 1, "web-r1", 3, m(), m(), null, T0);
+    apply(1, "web-r1", 3, m(), m(), null, T0);
     assertThat(status.currentRevision).isEqualTo("web-r1");
     assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
     assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
@@ -153,8 +182,8 @@ class FleetStatusModelTest {
 
   @Test
   void stalledSetsStalledAndStopsReconciling() {
-    FleetStatusModel.apply(status, 1, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0);
-    FleetStatusModel.stalled(status, 2, Reason.INVALID_SPEC, "spec.port must be between 1 and 65535, was 0", T0.plusSeconds(1));
+    apply(1, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0);
+    stalled(2, Reason.INVALID_SPEC, "spec.port must be between 1 and 65535, was 0", T0.plusSeconds(1));
 
     assertCondition(Conditions.STALLED, "True", Reason.INVALID_SPEC.value());
     assertThat(c(Conditions.STALLED).message).isEqualTo("spec.port must be between 1 and 65535, was 0");
@@ -166,14 +195,14 @@ class FleetStatusModelTest {
     assertThat(c(Conditions.STALLED).observedGeneration).isEqualTo(2L);
 
     // a fixed spec clears it
-    FleetStatusModel.apply(status, 3, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0.plusSeconds(2));
+    apply(3, "web-r1", 1, m("web-r1", 1), m("web-r1", 1), ENDPOINT, T0.plusSeconds(2));
     assertCondition(Conditions.STALLED, "False", Reason.RECONCILED.value());
     assertCondition(Conditions.READY, "True", Reason.FLEET_READY.value());
   }
 
   @Test
   void progressingIsReconcilingWithoutStall() {
-    FleetStatusModel.progressing(status, 1, Reason.BUILDING, "make is running", T0);
+    progressing(1, Reason.BUILDING, "make is running", T0);
 
     assertCondition(Conditions.STALLED, "False", Reason.BUILDING.value());
     assertCondition(Conditions.RECONCILING, "True", Reason.BUILDING.value());

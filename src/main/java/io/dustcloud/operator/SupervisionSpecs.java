@@ -1,0 +1,80 @@
+package io.dustcloud.operator;
+
+import io.dustcloud.api.v1alpha1.HealthCheckSpec;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import io.dustcloud.core.health.HealthPolicy;
+import io.dustcloud.provider.FleetProvider;
+import io.dustcloud.supervisor.ProbeSpec;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Translates a (defaulted, valid) spec into what the supervisor runs: how to probe and repair,
+ * how to autoscale ({@link AutoscaleSpecs}), which revisions serve, and — for a supervisor that
+ * starts now — the size and repair count the stored status remembers. Pure.
+ */
+final class SupervisionSpecs {
+  /** {@code healthCheck.http.expectedStatus} when none is given: any success or redirect. */
+  static final String DEFAULT_EXPECTED_STATUS = "200-399";
+  static final String DEFAULT_MAX_CONCURRENT_REPAIRS = "25%";
+
+  private SupervisionSpecs() {}
+
+  /**
+   * @param serving revisions whose ready instances receive traffic; null for all
+   */
+  static SupervisionSpec of(UnikernelSpec spec, UnikernelStatus stored, FleetProvider provider, Set<String> serving) {
+    long restarts = stored == null || stored.restarts == null ? 0 : stored.restarts;
+    int initial = stored != null && stored.desiredReplicas != null ? stored.desiredReplicas : spec.scaling.minReplicas;
+    return new SupervisionSpec(provider, probe(spec), AutoscaleSpecs.from(spec), serving, restarts, initial);
+  }
+
+  /**
+   * Which revisions serve according to the stored rollout, before this reconcile decides again:
+   * only the promoted one once promoted; while rolling every retained revision but a failed one.
+   * The plan's own choice replaces it in the same reconcile when it differs.
+   */
+  static Set<String> storedServing(UnikernelStatus stored, Set<String> retained) {
+    if (stored == null) {
+      return null;
+    }
+    if (stored.promotedTime != null && stored.updateRevision != null) {
+      return Set.of(stored.updateRevision);
+    }
+    Set<String> serving = new LinkedHashSet<>(retained);
+    if (stored.failedRevision != null) {
+      serving.remove(stored.failedRevision);
+    }
+    return serving;
+  }
+
+  static ProbeSpec probe(UnikernelSpec spec) {
+    HealthCheckSpec hc = spec.healthCheck;
+    ProbeSpec.Kind kind = hc.tcp != null ? ProbeSpec.Kind.TCP : ProbeSpec.Kind.HTTP;
+    String path = hc.http == null ? "/" : hc.http.path;
+    StatusRange expected = StatusRange.parse(hc.http == null ? DEFAULT_EXPECTED_STATUS : hc.http.expectedStatus);
+    HealthPolicy d = HealthPolicy.DEFAULT;
+    HealthPolicy policy = new HealthPolicy(hc.failureThreshold, hc.successThreshold,
+        Duration.ofSeconds(hc.startupDeadlineSeconds), d.maxConcurrentRepairs(), hc.maxUnhealthyPercent / 100.0,
+        d.backoffBase(), d.backoffMax(), d.repairsWithoutRecovery());
+    String repairs = hc.maxConcurrentRepairs == null ? DEFAULT_MAX_CONCURRENT_REPAIRS
+        : hc.maxConcurrentRepairs.getIntVal() != null ? hc.maxConcurrentRepairs.getIntVal().toString()
+        : hc.maxConcurrentRepairs.getStrVal();
+    return new ProbeSpec(kind, path, expected.min(), expected.max(), Duration.ofSeconds(hc.periodSeconds),
+        Duration.ofSeconds(hc.timeoutSeconds), policy, repairs);
+  }
+
+  /**
+   * An HTTP status range as the CRD spells it: {@code 200} or {@code 200-399} (the schema's
+   * pattern admits nothing else; {@link SpecValidator} checks the order).
+   */
+  record StatusRange(int min, int max) {
+    static StatusRange parse(String text) {
+      int dash = text.indexOf('-');
+      return dash < 0 ? new StatusRange(Integer.parseInt(text), Integer.parseInt(text))
+          : new StatusRange(Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
+    }
+  }
+}
