@@ -1,0 +1,309 @@
+package io.dustcloud.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelStatus;
+import io.dustcloud.build.ArtifactResolution;
+import io.dustcloud.core.Reason;
+import io.dustcloud.provider.DesiredFleet;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.FleetObservation;
+import io.dustcloud.provider.FleetProvider;
+import io.dustcloud.provider.ProviderException;
+import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.testing.TestingFleetProvider;
+import io.dustcloud.testing.Unikernels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The reconcile pipeline stepped by hand: spec × what the provider and the builds do → the
+ * step result, the status and the provider calls. No operator, API server, threads or sleeps.
+ */
+class ReconcilePipelineTest {
+  static final String NS = "default";
+  @TempDir static Path dir;
+  static Path artifact;
+  TestingFleetProvider local;
+  ScriptedProvider provider;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    artifact = Files.writeString(dir.resolve("web.bin"), "#!/bin/sh\necho web\n");
+    local = new TestingFleetProvider("local");
+    provider = new ScriptedProvider(local);
+  }
+
+  @AfterEach
+  void tearDown() {
+    local.close();
+  }
+
+  @Test
+  void theStepsRunInTheirNamedOrder() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2));
+    assertThat(UnikernelReconciler.pipeline(h.providers, java.util.Map.of(), h.supervision, h.revisions, h.events).names())
+        .containsExactly("gate-spec", "resolve-revision", "observe", "plan", "act", "record-revisions");
+  }
+
+  /** One row of the rule: how the spec or the world is set up, and what the reconcile must come to. */
+  record Row(String name, Consumer<Unikernel> spec, Consumer<ReconcilePipelineTest> world, Class<?> result,
+      Reason reason, String ready, String reconciling, String stalled, boolean realized, Duration requeue) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Row> rows() {
+    Consumer<Unikernel> asIs = uk -> {};
+    Consumer<ReconcilePipelineTest> fine = t -> {};
+    return Stream.of(
+        new Row("a valid fleet is realized and starts", asIs, fine, StepResult.Continue.class,
+            Reason.INSTANCES_STARTING, "False", "True", "False", true, null),
+        new Row("an invalid spec stalls before anything is created", uk -> uk.getSpec().port = 0, fine,
+            StepResult.Stall.class, Reason.INVALID_SPEC, "False", "False", "True", false, null),
+        new Row("a provider this operator lacks stalls", uk -> {
+              uk.getSpec().provider.local = null;
+              uk.getSpec().provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
+              uk.getSpec().provider.gce.project = "my-project";
+              uk.getSpec().provider.gce.zone = "europe-west1-b";
+              uk.getSpec().image.url = "gs://bucket/web.tar.gz";
+              uk.getSpec().image.format = io.dustcloud.api.v1alpha1.ArtifactFormat.virtio;
+            }, fine, StepResult.Stall.class, Reason.PROVIDER_NOT_CONFIGURED, "False", "False", "True", false, null),
+        new Row("a running build waits and polls", asIs,
+            t -> t.harness.resolve = rev -> new ArtifactResolution.Pending(Reason.BUILDING, "make is running"),
+            StepResult.Wait.class, Reason.BUILDING, "False", "True", "False", false, ResolveRevision.BUILD_POLL),
+        new Row("a missing artifact stalls", asIs,
+            t -> t.harness.resolve = rev -> new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "no such file"),
+            StepResult.Stall.class, Reason.ARTIFACT_NOT_FOUND, "False", "False", "True", false, null),
+        new Row("a pin to a revision that does not exist stalls", uk -> uk.getSpec().revision = "web-0000000000", fine,
+            StepResult.Stall.class, Reason.REVISION_NOT_FOUND, "False", "False", "True", false, null),
+        new Row("an image the provider cannot boot stalls", asIs, t -> t.local.unsupported = "no KVM here",
+            StepResult.Stall.class, Reason.PROVIDER_UNSUPPORTED, "False", "False", "True", false, null),
+        new Row("a provider failure that may pass is retried", asIs,
+            t -> t.provider.failRealize = new ProviderException(Reason.NO_FREE_PORT, "no free port", true),
+            StepResult.Wait.class, Reason.NO_FREE_PORT, "False", "True", "False", false, ProviderFailures.PROGRESS_POLL),
+        new Row("a provider failure that needs a person stalls", asIs,
+            t -> t.provider.failRealize = new ProviderException(Reason.START_FAILED, "not executable", false),
+            StepResult.Stall.class, Reason.START_FAILED, "False", "False", "True", false, null));
+  }
+
+  PipelineHarness harness;
+
+  PipelineHarness harness(Unikernel uk) {
+    harness = new PipelineHarness(uk, provider);
+    return harness;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void specAndWorldGiveResultStatusAndProviderCalls(Row row) {
+    Unikernel uk = Unikernels.local(NS, "web", artifact, 2);
+    row.spec().accept(uk);
+    harness(uk);
+    row.world().accept(this);
+    harness.supervision.readyRevisions = Set.of(); // nothing ready yet
+
+    var step = harness.reconcile();
+
+    assertThat(step.result()).isInstanceOf(row.result());
+    assertThat(PipelineHarness.requeue(step.result())).isEqualTo(row.requeue());
+    UnikernelStatus s = step.status();
+    assertThat(condition(s, Conditions.READY)).as(StatusConditions.find(s.conditions, Conditions.READY).message)
+        .isEqualTo(row.ready() + " " + row.reason().value());
+    assertThat(condition(s, Conditions.RECONCILING)).startsWith(row.reconciling() + " ");
+    assertThat(condition(s, Conditions.STALLED)).startsWith(row.stalled() + " ");
+    assertThat(s.observedGeneration).isEqualTo(1L);
+    assertThat(local.calls.stream().anyMatch(c -> c.startsWith("realize"))).isEqualTo(row.realized());
+    if (row.realized()) {
+      assertThat(local.calls).contains("realize default/web 2");
+      assertThat(s.desiredReplicas).isEqualTo(2);
+    }
+    if (row.stalled().equals("True")) {
+      assertThat(harness.events.warnings).singleElement().asString().startsWith(row.reason().value() + ": ");
+    }
+  }
+
+  @Test
+  void aFleetBecomesReadyOnceItsInstancesAre() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2));
+    h.supervision.readyRevisions = Set.of();
+    var first = h.reconcile();
+    assertThat(condition(first.status(), Conditions.READY)).isEqualTo("False InstancesStarting");
+    assertThat(h.events.normals).anyMatch(e -> e.startsWith("RevisionCreated: created revision web-"));
+    assertThat(h.revisions.writes).containsExactly("create " + first.status().updateRevision,
+        "artifact " + first.status().updateRevision);
+
+    h.supervision.readyRevisions = null; // every instance passes its probes
+    var second = h.reconcile();
+
+    assertThat(condition(second.status(), Conditions.READY)).isEqualTo("True FleetReady");
+    assertThat(second.status().readyReplicas).isEqualTo(2);
+    assertThat(second.status().endpoint).isEqualTo("fake-endpoint/default.web");
+    assertThat(second.events()).contains("FleetReady");
+    assertThat(local.calls).containsExactly("realize default/web 2", "realize default/web 2");
+  }
+
+  /** The autoscaler owns the total: the status follows it, the provider realizes it. */
+  @Test
+  void theDesiredTotalComesFromTheSupervisorAlone() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2));
+    h.uk.getSpec().scaling.maxReplicas = 10;
+    h.settle(5);
+    assertThat(h.supervision.supervised.get(0).initialTotal()).isEqualTo(2);
+
+    h.supervision.decide(6, "rps 600 over target 100");
+    var scaled = h.reconcile();
+
+    assertThat(scaled.status().desiredReplicas).isEqualTo(6);
+    assertThat(scaled.status().lastScaleReason).isEqualTo("rps 600 over target 100");
+    assertThat(local.calls).last().isEqualTo("realize default/web 6");
+    assertThat(scaled.events()).contains("ScaledUp");
+    assertThat(h.events.normals).contains("ScaledUp: desired 2 -> 6: rps 600 over target 100");
+
+    // a lower maxReplicas is applied by the supervisor, not by the reconciler
+    h.uk.getSpec().scaling.maxReplicas = 4;
+    var capped = h.reconcile();
+    assertThat(h.supervision.desiredTotal()).isEqualTo(4);
+    assertThat(capped.status().desiredReplicas).isEqualTo(4);
+    assertThat(capped.status().lastScaleReason).isEqualTo("scaling bounds are 2..4");
+  }
+
+  @Test
+  void aSettledFleetKeepsItsStatusByteForByteOverAThousandReconciles() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 3));
+    settleThroughWindows(h);
+    String settled = Json.write(h.uk.getStatus());
+    int writes = h.statusWrites;
+    int events = h.events.all().size();
+
+    for (int i = 0; i < 1000; i++) {
+      h.clock.advance(Duration.ofSeconds(1));
+      assertThat(Json.write(h.reconcile().status())).isEqualTo(settled);
+    }
+
+    assertThat(h.statusWrites).isEqualTo(writes);
+    assertThat(h.events.all()).hasSize(events);
+    assertThat(settled.getBytes(StandardCharsets.UTF_8).length).isLessThan(4096);
+    assertThat(condition(h.uk.getStatus(), Conditions.READY)).isEqualTo("True FleetReady");
+  }
+
+  @Test
+  void aRolledBackFleetKeepsItsStatusByteForByteOverAThousandReconciles() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"));
+    h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
+    settleThroughWindows(h);
+    String v1 = h.uk.getStatus().currentRevision;
+    assertThat(h.uk.getStatus().lastGoodRevision).isEqualTo(v1);
+
+    // v2 never passes its probes: rolled back to v1 after the progress deadline
+    h.uk.getSpec().bootArgs = List.of("--version=v2");
+    h.uk.getMetadata().setGeneration(2L);
+    h.supervision.readyRevisions = Set.of(v1);
+    h.reconcile();
+    h.clock.advance(Duration.ofSeconds(31));
+    var rolledBack = h.reconcile();
+    assertThat(rolledBack.events()).contains("RolledBack");
+    settleThroughWindows(h);
+    UnikernelStatus s = h.uk.getStatus();
+    assertThat(s.updateRevision).isEqualTo(v1);
+    assertThat(s.failedRevision).isNotNull().isNotEqualTo(v1);
+    String message = StatusConditions.find(s.conditions, Conditions.ROLLED_BACK).message;
+    assertThat(message).startsWith("rolled back from " + s.failedRevision + " to " + v1 + ": ProgressDeadlineExceeded");
+    String settled = Json.write(s);
+    int writes = h.statusWrites;
+
+    for (int i = 0; i < 1000; i++) {
+      h.clock.advance(Duration.ofSeconds(1));
+      assertThat(Json.write(h.reconcile().status())).isEqualTo(settled);
+    }
+
+    assertThat(h.statusWrites).isEqualTo(writes);
+    assertThat(settled.getBytes(StandardCharsets.UTF_8).length).isLessThan(4096);
+    String after = StatusConditions.find(h.uk.getStatus().conditions, Conditions.ROLLED_BACK).message;
+    assertThat(after).isEqualTo(message);
+    assertThat(after.split("rolled back from", -1)).hasSize(2);
+  }
+
+  /** Reconciles past every window (verification, keep-previous) until nothing changes any more. */
+  private static void settleThroughWindows(PipelineHarness h) {
+    for (int i = 0; i < 20; i++) {
+      int before = h.statusWrites;
+      h.reconcile();
+      h.clock.advance(Duration.ofSeconds(40));
+      h.reconcile();
+      if (h.statusWrites == before) {
+        return;
+      }
+    }
+    throw new AssertionError("the fleet's status did not settle: " + Json.write(h.uk.getStatus()));
+  }
+
+  static String condition(UnikernelStatus s, String type) {
+    var c = StatusConditions.find(s.conditions, type);
+    return c == null ? "absent" : c.status + " " + c.reason;
+  }
+
+  /** A provider that fails where the test says, and otherwise is the testing provider. */
+  static final class ScriptedProvider implements FleetProvider {
+    private final TestingFleetProvider delegate;
+    volatile ProviderException failRealize;
+
+    ScriptedProvider(TestingFleetProvider delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public String unsupportedReason(RevisionImage image) {
+      return delegate.unsupportedReason(image);
+    }
+
+    @Override
+    public FleetObservation observe(FleetId fleet) {
+      return delegate.observe(fleet);
+    }
+
+    @Override
+    public FleetObservation realize(DesiredFleet desired) {
+      if (failRealize != null) {
+        throw failRealize;
+      }
+      return delegate.realize(desired);
+    }
+
+    @Override
+    public void replace(FleetId fleet, Collection<String> instanceIds) {
+      delegate.replace(fleet, instanceIds);
+    }
+
+    @Override
+    public void delete(FleetId fleet) {
+      delegate.delete(fleet);
+    }
+
+    @Override
+    public void release(FleetId fleet) {
+      delegate.release(fleet);
+    }
+  }
+}
