@@ -1,5 +1,6 @@
 package io.dustcloud;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       instance.
  * </ul>
  */
+@EndToEnd
 class BadInputCorpusTest {
   static final Path CORPUS = Path.of("src/test/resources/bad-input");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -1,5 +1,6 @@
 package io.dustcloud.dev;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's tour, as a test: dev mode, the real kubectl, the example manifest, the real
  * example unikernel built from source.
  */
+@EndToEnd
 class DevModeTest {
   @TempDir Path dir;
   DevMode dev;

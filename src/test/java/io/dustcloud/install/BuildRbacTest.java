@@ -1,5 +1,6 @@
 package io.dustcloud.install;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * In-cluster builds make API calls the local lifecycle of {@link OperatorInClusterTest} never
  * does (Jobs, Pods, Pod logs, the build index): every one of them must be granted by the chart.
  */
+@EndToEnd
 class BuildRbacTest {
   static final String NS = "apps";
   static final String AGENT = "dustcloud-build-rbac-under-test";

@@ -1,5 +1,6 @@
 package io.dustcloud.install;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,6 +63,7 @@ import org.slf4j.LoggerFactory;
  * LeaseLock (docs/rbac.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EndToEnd
 class OperatorInClusterTest {
   static final String NS = "apps";
   static final String OPERATOR_NS = "dustcloud-system";

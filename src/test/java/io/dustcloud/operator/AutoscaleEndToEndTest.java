@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * processes, real scrapes of its CPU counter. Load on the fleet endpoint grows the fleet;
  * without load it shrinks back to minReplicas. Small windows keep it under a minute.
  */
+@EndToEnd
 class AutoscaleEndToEndTest {
   static final String NS = "default";
   @TempDir Path dir;

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their addresses point at one loopback server answering {@code /health}, so the operator's
  * probes pass and the fleet becomes Ready.
  */
+@EndToEnd
 class GceFleetOperatorTest {
   static final String NS = "default";
   @TempDir Path dir;

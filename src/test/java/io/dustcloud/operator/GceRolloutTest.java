@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * template the instance runs and answers 503 when that template's boot arguments contain
  * {@code --broken} (as the example unikernel does for real).
  */
+@EndToEnd
 class GceRolloutTest {
   static final String NS = "default";
   static final String NAME = "web";

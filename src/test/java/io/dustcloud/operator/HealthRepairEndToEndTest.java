@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Health checks and repairs with the local provider and the real example unikernel. */
+@EndToEnd
 class HealthRepairEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(30);

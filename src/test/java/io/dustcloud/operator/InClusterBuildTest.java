@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import io.dustcloud.testing.Unikernels;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * In-cluster builds for the gce provider, against the mock API server (CRUD mode): the test
  * plays the Job controller and kubelet ({@link BuildJobSimulator}), the provider is in memory.
  */
+@EndToEnd
 class InClusterBuildTest {
   static final String NS = "apps";
   static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two operator replicas with leader election: one leads and acts, the other stands by. Runs
  * against dev mode's API server, which answers JOSDK's permission check.
  */
+@EndToEnd
 class LeaderElectionTest {
   static io.fabric8.kubernetes.client.KubernetesClient newClient(DevApiServer api) {
     return new io.fabric8.kubernetes.client.KubernetesClientBuilder()

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end on one machine: the operator, the mock API server in CRUD mode, the local
  * provider and the real example unikernel as processes.
  */
+@EndToEnd
 class LocalFleetEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(30);

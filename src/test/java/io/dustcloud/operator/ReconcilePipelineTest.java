@@ -139,6 +139,37 @@ class ReconcilePipelineTest {
     }
   }
 
+  /** A provider this operator lacks: stalled before anything exists; fixing the spec clears it. */
+  @Test
+  void aStallCreatesNothingAndAFixedSpecClearsIt() {
+    Unikernel uk = Unikernels.local(NS, "cloudy", artifact, 1);
+    uk.getSpec().provider.local = null;
+    uk.getSpec().provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
+    uk.getSpec().provider.gce.project = "my-project-1";
+    uk.getSpec().provider.gce.zone = "europe-west1-b";
+    var h = harness(uk);
+
+    var stalled = h.reconcile();
+    assertThat(condition(stalled.status(), Conditions.STALLED)).isEqualTo("True ProviderNotConfigured");
+    assertThat(StatusConditions.find(stalled.status().conditions, Conditions.STALLED).message)
+        .isEqualTo("provider 'gce' is not configured in this operator (configured: local)");
+    assertThat(h.revisions.writes).isEmpty();
+    assertThat(local.calls).isEmpty();
+    assertThat(h.events.all()).containsExactly(
+        "ProviderNotConfigured: provider 'gce' is not configured in this operator (configured: local)");
+    // the same stall again announces nothing more
+    h.reconcile();
+    assertThat(h.events.all()).hasSize(1);
+
+    uk.getSpec().provider.gce = null;
+    uk.getSpec().provider.local = new io.dustcloud.api.v1alpha1.LocalProviderSpec();
+    uk.getMetadata().setGeneration(2L);
+    var ready = h.settle(5);
+    assertThat(condition(ready.status(), Conditions.STALLED)).isEqualTo("False Reconciled");
+    assertThat(condition(ready.status(), Conditions.READY)).isEqualTo("True FleetReady");
+    assertThat(ready.status().observedGeneration).isEqualTo(2L);
+  }
+
   @Test
   void aFleetBecomesReadyOnceItsInstancesAre() {
     var h = harness(Unikernels.local(NS, "web", artifact, 2));

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Rolling updates and rollbacks with the local provider and the example unikernel under steady
  * load: not one request may fail.
  */
+@EndToEnd
 class RolloutEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(40);

@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * answering 503, the server gone (connections refused, watches dropped) and back on the same
  * port. The operator recovers without a restart: changes made afterwards are acted upon.
  */
+@EndToEnd
 class ApiServerFaultsTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(60);

@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * several fleets converge, the calls stay within the budget, a long outage is explained in the
  * Reconciling condition with GCE's reason, and delete leaves nothing behind.
  */
+@EndToEnd
 class GceCloudFaultsOperatorTest {
   static final String NS = "default";
   static final int CALLS_PER_MINUTE = 1200;

@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * nothing was created; the group insert then failed on the missing template and the fleet
  * stalled for good. Now the missing template is noticed and the next attempt is a new request.
  */
+@EndToEnd
 class GceRecreateAfterRestartTest {
   final FakeCompute fake = GceTesting.fake();
 

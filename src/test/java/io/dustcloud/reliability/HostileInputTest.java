@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attempts in GCE labels, and the whole bad-input corpus. Refused input is refused with 422;
  * accepted hostile input is made safe; the bystanders do not change at all.
  */
+@EndToEnd
 class HostileInputTest {
   static final String NS = "default";
   static final Path CORPUS = Path.of("src/test/resources/bad-input");

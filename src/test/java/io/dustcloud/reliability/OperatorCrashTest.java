@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The small version of the crash harness (3 kills per provider) in the default suite; the
  * {@code scale} benchmark runs 20+ kills per provider. {@code -Dcrash.seed=N} replays a run.
  */
+@EndToEnd
 class OperatorCrashTest {
   @TempDir Path dir;
   CrashHarness harness;

@@ -1,5 +1,6 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dustcloud.api.CrdFiles;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Unikernel informer) logged "Error starting operator" and then stayed alive doing nothing,
  * held up by its non-daemon threads. It must exit non-zero so it is restarted.
  */
+@EndToEnd
 class OperatorStartupFailureTest {
   @TempDir Path dir;
 

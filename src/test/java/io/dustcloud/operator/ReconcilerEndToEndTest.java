@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reconciler against the mock API server (CRUD mode) and an in-memory provider. */
-class UnikernelReconcilerTest {
+@EndToEnd
+class ReconcilerEndToEndTest {
   static final String NS = "default";
   @TempDir Path dir;
   MockApiServer api;
@@ -177,33 +179,6 @@ class UnikernelReconcilerTest {
           .contains("dustcloud_fleet_ready_replicas{name=\"hello\",namespace=\"default\"} 2")
           .contains("operator_sdk_reconciliations_");
     });
-  }
-
-  @Test
-  void providerNotConfiguredStallsWithoutCreatingAnything() {
-    Unikernel uk = Unikernels.local(NS, "cloudy", artifact, 1);
-    uk.getSpec().provider.local = null;
-    uk.getSpec().provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
-    uk.getSpec().provider.gce.project = "my-project-1";
-    uk.getSpec().provider.gce.zone = "europe-west1-b";
-    client.resource(uk).create();
-    Unikernel stalled = awaitCondition("cloudy", Conditions.STALLED, "True");
-    assertThat(condition(stalled, Conditions.STALLED).reason).isEqualTo(Reason.PROVIDER_NOT_CONFIGURED.value());
-    assertThat(condition(stalled, Conditions.READY).status).isEqualTo("False");
-    assertThat(condition(stalled, Conditions.RECONCILING).status).isEqualTo("False");
-    assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).isEmpty();
-    assertThat(provider.calls).noneMatch(c -> c.contains("cloudy"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(eventReasons("cloudy")).containsExactly(Reason.PROVIDER_NOT_CONFIGURED.value()));
-
-    // fixing the spec clears Stalled
-    Unikernel fixed = client.resources(Unikernel.class).inNamespace(NS).withName("cloudy").get();
-    fixed.getSpec().provider.gce = null;
-    fixed.getSpec().provider.local = new io.dustcloud.api.v1alpha1.LocalProviderSpec();
-    Unikernels.update(client, fixed);
-    Unikernel ready = awaitCondition("cloudy", Conditions.READY, "True");
-    assertThat(condition(ready, Conditions.STALLED).status).isEqualTo("False");
-    assertThat(ready.getStatus().observedGeneration).isEqualTo(ready.getMetadata().getGeneration());
   }
 
   @Test
