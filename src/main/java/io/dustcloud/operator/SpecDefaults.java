@@ -33,6 +33,9 @@ final class SpecDefaults {
     }
   }
 
+  /** Replacements booting at once when the spec says nothing (the CRD declares no default). */
+  static final String MAX_CONCURRENT_REPAIRS = "25%";
+
   /** Percent of one core. */
   static final double CPU_TARGET = 70.0;
   static final double CPU_SCALE_DOWN = 5.0;
@@ -73,6 +76,9 @@ final class SpecDefaults {
       spec.healthCheck = new HealthCheckSpec();
     }
     HealthCheckSpec h = new HealthCheckSpec();
+    if (spec.healthCheck.maxConcurrentRepairs == null) {
+      spec.healthCheck.maxConcurrentRepairs = new io.fabric8.kubernetes.api.model.IntOrString(MAX_CONCURRENT_REPAIRS);
+    }
     if (spec.healthCheck.http == null && spec.healthCheck.tcp == null) {
       spec.healthCheck.http = new HealthCheckSpec.HttpProbe();
     }

@@ -11,15 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Translates a (defaulted, valid) spec into what the supervisor runs: how to probe and repair,
+ * Translates a spec, defaulted by {@link SpecDefaults} and valid, into what the supervisor runs: how to probe and repair,
  * how to autoscale ({@link AutoscaleSpecs}), which revisions serve, and — for a supervisor that
  * starts now — the size and repair count the stored status remembers. Pure.
  */
 final class SupervisionSpecs {
-  /** {@code healthCheck.http.expectedStatus} when none is given: any success or redirect. */
-  static final String DEFAULT_EXPECTED_STATUS = "200-399";
-  static final String DEFAULT_MAX_CONCURRENT_REPAIRS = "25%";
-
   private SupervisionSpecs() {}
 
   /**
@@ -54,13 +50,13 @@ final class SupervisionSpecs {
     HealthCheckSpec hc = spec.healthCheck;
     ProbeSpec.Kind kind = hc.tcp != null ? ProbeSpec.Kind.TCP : ProbeSpec.Kind.HTTP;
     String path = hc.http == null ? "/" : hc.http.path;
-    StatusRange expected = StatusRange.parse(hc.http == null ? DEFAULT_EXPECTED_STATUS : hc.http.expectedStatus);
+    // a TCP check has no status; the range is the HTTP default and unused
+    StatusRange expected = StatusRange.parse((hc.http == null ? new HealthCheckSpec.HttpProbe() : hc.http).expectedStatus);
     HealthPolicy d = HealthPolicy.DEFAULT;
     HealthPolicy policy = new HealthPolicy(hc.failureThreshold, hc.successThreshold,
         Duration.ofSeconds(hc.startupDeadlineSeconds), d.maxConcurrentRepairs(), hc.maxUnhealthyPercent / 100.0,
         d.backoffBase(), d.backoffMax(), d.repairsWithoutRecovery());
-    String repairs = hc.maxConcurrentRepairs == null ? DEFAULT_MAX_CONCURRENT_REPAIRS
-        : hc.maxConcurrentRepairs.getIntVal() != null ? hc.maxConcurrentRepairs.getIntVal().toString()
+    String repairs = hc.maxConcurrentRepairs.getIntVal() != null ? hc.maxConcurrentRepairs.getIntVal().toString()
         : hc.maxConcurrentRepairs.getStrVal();
     return new ProbeSpec(kind, path, expected.min(), expected.max(), Duration.ofSeconds(hc.periodSeconds),
         Duration.ofSeconds(hc.timeoutSeconds), policy, repairs);
