@@ -397,7 +397,7 @@ class LocalProviderTest {
     assertThatThrownBy(() -> provider.realize(DesiredFleet.single(FLEET, virtio, 1)))
         .isInstanceOfSatisfying(ProviderException.class, e -> {
           assertThat(e.retryable()).isFalse();
-          assertThat(e.reason()).isEqualTo("UnsupportedImage");
+          assertThat(e.reason()).isEqualTo(io.dustcloud.core.Reason.UNSUPPORTED_IMAGE);
         });
   }
 
