@@ -24,6 +24,8 @@ import io.dustcloud.provider.RevisionImage;
 import io.dustcloud.core.health.HealthPolicy;
 import io.dustcloud.core.health.Repair;
 import io.dustcloud.supervisor.FleetHealth;
+import io.dustcloud.supervisor.FleetSnapshot;
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.supervisor.FleetListener;
 import io.dustcloud.supervisor.ProbeSpec;
 import io.dustcloud.supervisor.Supervisors;
@@ -50,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +88,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
   /** The last version of each fleet's Unikernel seen, so supervisor events name the right object. */
   private final Map<FleetId, Unikernel> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The revisions each supervised fleet serves, as last handed to its supervisor. */
+  private final Map<FleetId, Set<String>> serving = new java.util.concurrent.ConcurrentHashMap<>();
 
   public UnikernelReconciler(
       ProviderRegistry providers,
@@ -212,18 +217,23 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     }
 
     // decide: desired instances per revision
-    FleetHealth health = supervisors.health(fleet);
-    ScaleDecision scale = supervisors.scale(fleet);
     Integer storedDesired = stored == null ? null : stored.desiredReplicas;
-    int desiredTotal = AutoscaleSpecs.desiredTotal(spec.scaling, scale, storedDesired);
+    FleetSnapshot snapshot;
     FleetObservation observed;
     RolloutDecision decision;
     try {
       provider.locate(fleet, providerSettings(spec.provider));
+      // the supervisor owns the fleet's total: status seeds it once (an operator restart keeps
+      // the fleet's size), and the total is read back within the current limits, never written
+      SupervisionSpec supervision = new SupervisionSpec(provider, probeSpec(spec), AutoscaleSpecs.from(spec),
+          serving.get(fleet), stored == null || stored.restarts == null ? 0 : stored.restarts,
+          storedDesired != null ? storedDesired : spec.scaling.minReplicas);
+      supervisors.supervise(fleet, supervision);
+      snapshot = supervisors.snapshot(fleet);
       observed = provider.observe(fleet);
       decision = RevisionRollout.decide(latestName, pinned == null ? null : pinned.getMetadata().getName(),
-          RolloutStatus.state(stored), RolloutStatus.policy(spec.rollout), desiredTotal,
-          counts(observed, health, byName.values()), unhealthy(health), now);
+          RolloutStatus.state(stored), RolloutStatus.policy(spec.rollout), snapshot.desiredTotal(),
+          counts(observed, snapshot.health(), byName.values()), unhealthy(snapshot.health()), now);
       if (!images.containsKey(decision.state().update())) {
         return stall(context, uk, stored, status, Reason.REVISION_NOT_FOUND, "revision "
             + decision.state().update() + " is gone (garbage-collected?); retained: " + retained(byName.values()), now);
@@ -238,12 +248,15 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       // act
       int before = observed.instances().size();
       observed = provider.realize(new DesiredFleet(fleet, targets));
-      supervisors.ensure(fleet, provider, probeSpec(spec), stored == null || stored.restarts == null ? 0 : stored.restarts,
-          AutoscaleSpecs.from(spec), desiredTotal);
-      supervisors.serve(fleet, decision.serving());
+      // which revisions serve follows from this reconcile's rollout decision, made with the
+      // total read above: hand it over once it is known (only when it changed)
+      if (!decision.serving().equals(supervision.serving())) {
+        supervisors.supervise(fleet, supervision.withServing(decision.serving()));
+        serving.put(fleet, Set.copyOf(decision.serving()));
+      }
       if (observed.instances().size() != before) {
         events.normal(uk, Reason.SCALED,
-            "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + desiredTotal);
+            "fleet has " + observed.instances().size() + " instances (was " + before + "), desired " + snapshot.desiredTotal());
       }
     } catch (ProviderException e) {
       log.warn("fleet {}: provider {} failed: {}", fleet, provider.name(), e.getMessage());
@@ -253,6 +266,9 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       FleetStatusModel.progressing(status, generation, e.reason(), e.getMessage(), now);
       return write(context, uk, stored, status).rescheduleAfter(PROGRESS_POLL);
     }
+    FleetHealth health = snapshot.health();
+    ScaleDecision scale = snapshot.decision();
+    int desiredTotal = snapshot.desiredTotal();
     revisionHistory.record(uk, byName.values(), decision, health, observed, now);
 
     // record status
@@ -396,6 +412,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   public DeleteControl cleanup(Unikernel uk, Context<Unikernel> context) {
     FleetId fleet = fleetId(uk);
     supervisors.stop(fleet);
+    serving.remove(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
     Optional<FleetProvider> provider =
