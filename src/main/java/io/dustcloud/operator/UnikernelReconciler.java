@@ -11,6 +11,7 @@ import io.dustcloud.build.ArtifactResolution;
 import io.dustcloud.build.ArtifactResolver;
 import io.dustcloud.core.rollout.RevisionCounts;
 import io.dustcloud.core.rollout.RevisionRollout;
+import io.dustcloud.core.rollout.RolloutState;
 import io.dustcloud.core.rollout.RolloutDecision;
 import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.provider.DesiredFleet;
@@ -226,7 +227,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       // the supervisor owns the fleet's total: status seeds it once (an operator restart keeps
       // the fleet's size), and the total is read back within the current limits, never written
       SupervisionSpec supervision = new SupervisionSpec(provider, probeSpec(spec), AutoscaleSpecs.from(spec),
-          serving.get(fleet), stored == null || stored.restarts == null ? 0 : stored.restarts,
+          serving.getOrDefault(fleet, recordedServing(stored)), stored == null || stored.restarts == null ? 0 : stored.restarts,
           storedDesired != null ? storedDesired : spec.scaling.minReplicas);
       supervisors.supervise(fleet, supervision);
       snapshot = supervisors.snapshot(fleet);
@@ -406,6 +407,16 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       }
     }
     return false;
+  }
+
+  /**
+   * Which revisions served when status was written, for a supervisor created before this
+   * reconcile's rollout decision (an operator restart): the promoted revision alone once
+   * promoted, else all of them. The decision's own set replaces it in the same reconcile.
+   */
+  static Set<String> recordedServing(UnikernelStatus stored) {
+    RolloutState s = RolloutStatus.state(stored);
+    return s.promoted() != null && s.update() != null ? Set.of(s.update()) : null;
   }
 
   @Override
