@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.ProviderException;

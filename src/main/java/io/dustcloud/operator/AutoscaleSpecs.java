@@ -2,7 +2,6 @@ package io.dustcloud.operator;
 
 import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
-import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.core.autoscale.ScaleLimits;
 import io.dustcloud.core.autoscale.TargetTracking;
 import io.dustcloud.core.autoscale.ThresholdRule;
@@ -42,16 +41,6 @@ final class AutoscaleSpecs {
       case custom -> new MetricSource(s.metricName, s.metricName, MetricSource.Kind.AUTO, 1, s.metricsPath,
           s.metricsPort, timeout);
     };
-  }
-
-  /**
-   * The total to realize now: the autoscaler's decision, else what status last said (an
-   * operator restart keeps the fleet's size), else minReplicas; always within min and max,
-   * which may have changed since the decision.
-   */
-  static int desiredTotal(ScalingSpec s, ScaleDecision decision, Integer stored) {
-    int n = decision != null ? decision.desired() : stored != null ? stored : s.minReplicas;
-    return Math.max(s.minReplicas, Math.min(s.maxReplicas, n));
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -1,5 +1,7 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.FleetSnapshot;
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.provider.ProviderException;
 
 /**

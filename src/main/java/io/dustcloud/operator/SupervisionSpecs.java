@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.api.v1alpha1.HealthCheckSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;

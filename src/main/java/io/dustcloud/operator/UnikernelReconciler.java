@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
@@ -80,7 +81,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     this.statusWriter = statusWriter;
     this.supervisors = supervisors;
     this.clock = clock;
-    this.pipeline = pipeline(providers, artifacts, Supervision.of(supervisors), revisions, events);
+    this.pipeline = pipeline(providers, artifacts, supervisors, revisions, events);
     supervisors.listener(new SupervisorEvents());
   }
 

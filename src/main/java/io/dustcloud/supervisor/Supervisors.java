@@ -1,8 +1,7 @@
 package io.dustcloud.supervisor;
 
-import io.dustcloud.core.autoscale.ScaleDecision;
+import io.dustcloud.core.health.Repair;
 import io.dustcloud.provider.FleetId;
-import io.dustcloud.provider.FleetProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** Runs one {@link FleetSupervisor} per fleet on a shared scheduler. */
-public final class Supervisors implements AutoCloseable {
+public final class Supervisors implements Supervision, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisors.class);
 
   private final Clock clock;
@@ -81,27 +80,18 @@ public final class Supervisors implements AutoCloseable {
   }
 
   /**
-   * Starts supervising the fleet, or updates its probe settings.
-   *
-   * @param repairsSoFar repairs already counted (from status), so the count survives restarts
+   * Starts supervising the fleet, or updates its probe, autoscale and serving settings. A new
+   * supervisor is seeded from {@code spec.repairsSoFar()} and {@code spec.initialTotal()}; an
+   * existing one ignores them: from then on the supervisor owns the fleet's total (read it from
+   * {@link #snapshot}), and new limits apply to it before this returns.
    */
-  public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec, long repairsSoFar) {
-    ensure(fleet, provider, spec, repairsSoFar, null, 0);
-  }
-
-  /**
-   * Starts supervising and autoscaling the fleet, or updates its settings.
-   *
-   * @param autoscale how to autoscale; null for a fleet of fixed size
-   * @param desired the total the fleet has now (from status), where the autoscaler starts
-   */
-  public void ensure(FleetId fleet, FleetProvider provider, ProbeSpec spec, long repairsSoFar, AutoscaleSpec autoscale,
-      int desired) {
+  @Override
+  public void supervise(FleetId fleet, SupervisionSpec spec) {
     running.compute(
         fleet,
         (id, existing) -> {
           if (existing != null) {
-            existing.supervisor().update(spec, autoscale);
+            existing.supervisor().update(spec);
             return existing;
           }
           FleetListener relay = new FleetListener() {
@@ -111,20 +101,20 @@ public final class Supervisors implements AutoCloseable {
             }
 
             @Override
-            public void repaired(FleetId f, io.dustcloud.core.health.Repair r) {
+            public void repaired(FleetId f, Repair r) {
               listener.repaired(f, r);
             }
 
             @Override
-            public void repairFailed(FleetId f, io.dustcloud.core.health.Repair r, String error) {
+            public void repairFailed(FleetId f, Repair r, String error) {
               listener.repairFailed(f, r, error);
             }
           };
           Duration interval = probeInterval(tick);
-          FleetAutoscaler autoscaler = autoscale == null ? null
-              : new FleetAutoscaler(id, scraper, autoscalerMetrics, autoscale, desired);
-          FleetSupervisor s = new FleetSupervisor(id, provider, prober, clock, interval, spec, relay, metrics,
-              repairsSoFar, autoscaler);
+          SupervisorContext ctx = new SupervisorContext(id, spec.provider(), prober, clock, interval, metrics, relay);
+          FleetSupervisor s = new FleetSupervisor(ctx, spec, (autoscale, initialTotal) ->
+              new FleetAutoscaler(id, scraper, autoscalerMetrics, clock, autoscale, initialTotal,
+                  () -> relay.changed(id)));
           Beat beat = new Beat(s, id);
           s.onReadinessChange(beat::dispatch);
           ScheduledFuture<?> task = scheduler.scheduleAtFixedRate(beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -201,25 +191,13 @@ public final class Supervisors implements AutoCloseable {
   }
 
   /**
-   * Which revisions' ready instances receive traffic: all of them while rolling, only the
-   * promoted one after (the previous revision kept warm for rollback gets none).
+   * What the fleet's supervisor knows now: health, the latest autoscaling decision and the
+   * total the fleet should have; {@link FleetSnapshot#UNSUPERVISED} for a fleet not supervised.
    */
-  public void serve(FleetId fleet, java.util.Set<String> revisions) {
+  @Override
+  public FleetSnapshot snapshot(FleetId fleet) {
     Running r = running.get(fleet);
-    if (r != null) {
-      r.supervisor().serve(revisions);
-    }
-  }
-
-  /** The fleet's latest autoscaling decision, or null (none yet, or not autoscaled). */
-  public ScaleDecision scale(FleetId fleet) {
-    Running r = running.get(fleet);
-    return r == null ? null : r.supervisor().scale();
-  }
-
-  public FleetHealth health(FleetId fleet) {
-    Running r = running.get(fleet);
-    return r == null ? FleetHealth.EMPTY : r.supervisor().health();
+    return r == null ? FleetSnapshot.UNSUPERVISED : r.supervisor().snapshot();
   }
 
   public void stop(FleetId fleet) {

@@ -16,6 +16,7 @@ import io.dustcloud.sim.Trace;
 import io.dustcloud.supervisor.AutoscaleSpec;
 import io.dustcloud.supervisor.MetricSource;
 import io.dustcloud.supervisor.ProbeSpec;
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.supervisor.Supervisors;
 import io.dustcloud.core.autoscale.ScaleLimits;
 import io.dustcloud.core.autoscale.TargetTracking;
@@ -241,7 +242,8 @@ class AutoscaleBench {
       AutoscaleSpec autoscale = new AutoscaleSpec(MetricSource.cpu("/metrics", null, Duration.ofMillis(800)),
           ScaleLimits.of(ENDPOINTS, ENDPOINTS), TargetTracking.Settings.of("cpu", 70), null, Duration.ofSeconds(1));
       // one fleet of 1,000 instances at a 1 s tick: 1,000 scrapes per second is what the tick asks for
-      supervisors.ensure(fleet, new HealthBench.StaticProvider(fleet, farm.addresses()), probe, 0, autoscale, ENDPOINTS);
+      supervisors.supervise(fleet, new SupervisionSpec(new HealthBench.StaticProvider(fleet, farm.addresses()), probe,
+          autoscale, null, 0, ENDPOINTS));
       Thread.sleep(6000); // warm up: every instance ready, connections open, JIT done
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       long cpu0 = HealthBench.supervisorCpuNanos(threads);
@@ -252,7 +254,7 @@ class AutoscaleBench {
       report.put("scrapes_per_second", Math.round((farm.requests() - requests0) / seconds));
       report.put("scrape_cpu_cores", (HealthBench.supervisorCpuNanos(threads) - cpu0) / 1e9 / seconds);
       report.put("scrape_endpoints", ENDPOINTS);
-      var decision = supervisors.scale(fleet);
+      var decision = supervisors.snapshot(fleet).decision();
       report.put("scrape_last_decision_scraped_all", decision != null && !decision.reason().contains("missing"));
     }
   }

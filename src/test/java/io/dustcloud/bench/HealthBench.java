@@ -14,6 +14,7 @@ import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.supervisor.ProbeSpec;
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.supervisor.Supervisors;
 import io.dustcloud.testing.ExampleApp;
 import io.dustcloud.testing.LoopbackHttpFarm;
@@ -121,8 +122,8 @@ class HealthBench {
     try (LoopbackHttpFarm farm = new LoopbackHttpFarm(ENDPOINTS, "ok");
         Supervisors supervisors = new Supervisors(Clock.systemUTC(), Duration.ofSeconds(1), new SimpleMeterRegistry())) {
       FleetId fleet = new FleetId("bench", "probes");
-      supervisors.ensure(fleet, new StaticProvider(fleet, farm.addresses()),
-          ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 0);
+      supervisors.supervise(fleet, SupervisionSpec.fixed(new StaticProvider(fleet, farm.addresses()),
+          ProbeSpec.http("/health", Duration.ofSeconds(1), 3), ENDPOINTS));
       Thread.sleep(5000); // warm up: connections open, JIT done
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       long cpu0 = supervisorCpuNanos(threads);

@@ -1,5 +1,8 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.supervisor.FleetSnapshot;
+import io.dustcloud.supervisor.Supervision;
+import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.api.v1alpha1.ArtifactFormat;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;

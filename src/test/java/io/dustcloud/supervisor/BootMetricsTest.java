@@ -45,10 +45,10 @@ class BootMetricsTest {
     RevisionImage slow = new RevisionImage("r1", "unix", ExampleApp.binary().toString(), null,
         List.of("--start-delay-ms=600"), 8080, Map.of("runtime", "process"));
     provider.realize(DesiredFleet.single(FLEET, slow, 2));
-    supervisors.ensure(FLEET, provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 0);
+    supervisors.supervise(FLEET, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.health(FLEET).readyIds().size() == 2);
-    await().atMost(Duration.ofSeconds(2)).until(() -> supervisors.health(FLEET).bootMedianMillis().containsKey("r1"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(FLEET).health().readyIds().size() == 2);
+    await().atMost(Duration.ofSeconds(2)).until(() -> supervisors.snapshot(FLEET).health().bootMedianMillis().containsKey("r1"));
 
     Timer boot = registry.get("dustcloud_boot_duration_seconds")
         .tags("namespace", "default", "name", "boots", "revision", "r1", "runtime", "process").timer();
@@ -56,7 +56,7 @@ class BootMetricsTest {
     assertThat(boot.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isBetween(600.0, 5000.0);
     assertThat(registry.get("dustcloud_cold_starts_total").tags("revision", "r1", "runtime", "process")
         .counter().count()).isEqualTo(2);
-    assertThat(supervisors.health(FLEET).bootMedianMillis().get("r1")).isBetween(600L, 5000L);
+    assertThat(supervisors.snapshot(FLEET).health().bootMedianMillis().get("r1")).isBetween(600L, 5000L);
 
     // ready instances are not booted again: later ticks add nothing
     await().pollDelay(Duration.ofMillis(500)).until(() -> true);

@@ -55,17 +55,17 @@ class SupervisorsTest {
       FleetId hung = new FleetId("default", "hung-" + i);
       provider.realize(DesiredFleet.single(hung, image, 1));
       provider.hangObserve.put(hung, release);
-      supervisors.ensure(hung, provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 0);
+      supervisors.supervise(hung, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 1));
     }
     await().pollDelay(Duration.ofMillis(500)).until(() -> true); // the hung ticks are stuck by now
 
     FleetId healthy = new FleetId("default", "healthy");
     provider.realize(DesiredFleet.single(healthy, image, 2));
-    supervisors.ensure(healthy, provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 0);
+    supervisors.supervise(healthy, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.health(healthy).readyIds().size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(healthy).health().readyIds().size() == 2);
     assertThat(provider.ready(healthy)).hasSize(2);
-    assertThat(supervisors.health(new FleetId("default", "hung-0")).readyIds()).isEmpty();
+    assertThat(supervisors.snapshot(new FleetId("default", "hung-0")).health().readyIds()).isEmpty();
   }
 
   /**
@@ -108,7 +108,7 @@ class SupervisorsTest {
       ProbeSpec spec = new ProbeSpec(ProbeSpec.Kind.HTTP, "/health", 200, 399, Duration.ofMillis(200),
           Duration.ofSeconds(1), new HealthPolicy(1, 1, p.startupDeadline(), 1, 1.0, p.backoffBase(),
               p.backoffMax(), p.repairsWithoutRecovery()), "1");
-      supervisors.ensure(fleet, provider, spec, 0);
+      supervisors.supervise(fleet, SupervisionSpec.fixed(provider, spec, 2));
 
       assertThat(probesTakenDuringRepair.get(20, TimeUnit.SECONDS))
           .as("probe results recorded while the provider was replacing an instance").isTrue();

@@ -30,9 +30,9 @@ public final class RepairPlanner {
     List<Repair> unhealthy = new ArrayList<>();
     int booting = 0;
     for (InstanceHealth i : instances) {
-      String why = unhealthyReason(i, policy, now);
+      Repair why = unhealthy(i, policy, now);
       if (why != null) {
-        unhealthy.add(new Repair(i.id(), i.revision(), why));
+        unhealthy.add(why);
       } else if (!i.readiness().ready()) {
         booting++;
       }
@@ -65,7 +65,7 @@ public final class RepairPlanner {
     String waiting = null;
     // longest-unhealthy first: exited, then by age
     List<Repair> ordered = new ArrayList<>(unhealthy);
-    ordered.sort(Comparator.comparing((Repair r) -> !r.reason().startsWith("exited")));
+    ordered.sort(Comparator.comparing((Repair r) -> r.cause() != RepairCause.EXITED));
     for (Repair r : ordered) {
       if (budget <= 0) {
         waiting = "at most " + policy.maxConcurrentRepairs() + " repairs at a time; " + booting + " replacements still booting";
@@ -84,18 +84,19 @@ public final class RepairPlanner {
   }
 
   /** Why {@code i} is unhealthy, or null when it is healthy or still within its startup deadline. */
-  static String unhealthyReason(InstanceHealth i, HealthPolicy policy, Instant now) {
+  static Repair unhealthy(InstanceHealth i, HealthPolicy policy, Instant now) {
     Readiness r = i.readiness();
+    String last = r.last() == null ? "" : ", last: " + r.last().detail();
     if (i.exited()) {
-      return "exited";
+      return new Repair(i.id(), i.revision(), RepairCause.EXITED, "");
     }
     if (r.everReady() && !r.ready()) {
-      return "stopped answering: " + r.consecutiveFailures() + " probes failed in a row"
-          + (r.last() == null ? "" : ", last: " + r.last().detail());
+      return new Repair(i.id(), i.revision(), RepairCause.STOPPED_ANSWERING,
+          r.consecutiveFailures() + " probes failed in a row" + last);
     }
     if (!r.everReady() && Duration.between(i.createdAt(), now).compareTo(policy.startupDeadline()) > 0) {
-      return "no passing probe within the startup deadline of " + policy.startupDeadline().toSeconds() + "s"
-          + (r.last() == null ? "" : ", last: " + r.last().detail());
+      return new Repair(i.id(), i.revision(), RepairCause.STARTUP_DEADLINE_MISSED,
+          "of " + policy.startupDeadline().toSeconds() + "s" + last);
     }
     return null;
   }

@@ -70,6 +70,16 @@ class RepairPlannerTest {
     assertThat(plan.repairs()).extracting(Repair::instanceId).containsExactlyElementsOf(repaired);
     assertThat(plan.suspended() != null).as("suspended: %s", plan.suspended()).isEqualTo(suspended);
     assertThat(plan.unhealthy()).hasSize((int) shape.chars().filter(c -> "usx".indexOf(c) >= 0).count());
+    // each unhealthy instance carries the cause its shape stands for
+    for (Repair r : plan.unhealthy()) {
+      char c = shape.charAt(Integer.parseInt(r.instanceId().substring(1)));
+      assertThat(r.cause()).isEqualTo(switch (c) {
+        case 'u' -> RepairCause.STOPPED_ANSWERING;
+        case 's' -> RepairCause.STARTUP_DEADLINE_MISSED;
+        case 'x' -> RepairCause.EXITED;
+        default -> throw new AssertionError("healthy instance " + r.instanceId() + " listed as unhealthy");
+      });
+    }
   }
 
   @Test
