@@ -70,15 +70,6 @@ final class FleetReconcile {
     return fleet;
   }
 
-  /** The stored desired total, or null (a new fleet). */
-  Integer storedDesired() {
-    return stored == null ? null : stored.desiredReplicas;
-  }
-
-  long storedRestarts() {
-    return stored == null || stored.restarts == null ? 0 : stored.restarts;
-  }
-
   static FleetId fleetId(Unikernel uk) {
     return new FleetId(uk.getMetadata().getNamespace(), uk.getMetadata().getName());
   }

@@ -1,13 +1,11 @@
 package io.dustcloud.operator;
 
-import io.dustcloud.api.v1alpha1.Condition;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.core.Reason;
 import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.core.rollout.RolloutState;
 import io.dustcloud.supervisor.FleetHealth;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The one function that computes a Unikernel's status: from the facts of a reconcile and the
@@ -179,9 +177,5 @@ final class FleetStatus {
 
   private static int sum(java.util.Collection<Integer> values) {
     return values.stream().mapToInt(Integer::intValue).sum();
-  }
-
-  static List<Condition> conditions(UnikernelStatus s) {
-    return s == null ? List.of() : s.conditions;
   }
 }

@@ -215,6 +215,24 @@ class ReconcilePipelineTest {
     assertThat(capped.status().lastScaleReason).isEqualTo("scaling bounds are 2..4");
   }
 
+  /** minReplicas is not revision-relevant: the fleet grows on the same revision, no rollout. */
+  @Test
+  void aScalingChangeKeepsTheRevision() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 1));
+    String first = h.settle(5).status().currentRevision;
+
+    h.uk.getSpec().scaling.minReplicas = 3;
+    h.uk.getMetadata().setGeneration(2L);
+    var grown = h.settle(5);
+
+    assertThat(grown.status().readyReplicas).isEqualTo(3);
+    assertThat(grown.status().currentRevision).isEqualTo(first);
+    assertThat(grown.status().updateRevision).isEqualTo(first);
+    assertThat(h.revisions.byName).hasSize(1);
+    assertThat(h.events.all()).noneMatch(e -> e.startsWith("RolloutStarted"));
+    assertThat(local.calls).last().isEqualTo("realize default/web 3");
+  }
+
   @Test
   void aSettledFleetKeepsItsStatusByteForByteOverAThousandReconciles() {
     var h = harness(Unikernels.local(NS, "web", artifact, 3));

@@ -127,21 +127,6 @@ class ReconcilerEndToEndTest {
   }
 
   @Test
-  void scalingChangeKeepsTheRevision() {
-    client.resource(Unikernels.local(NS, "hello", artifact, 1)).create();
-    String first = awaitCondition("hello", Conditions.READY, "True").getStatus().currentRevision;
-    Unikernel changed = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
-    changed.getSpec().scaling.minReplicas = 3;
-    Unikernels.update(client, changed);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
-      assertThat(uk.getStatus().readyReplicas).isEqualTo(3);
-      assertThat(uk.getStatus().currentRevision).isEqualTo(first);
-    });
-    assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).hasSize(1);
-  }
-
-  @Test
   void deleteRemovesTheFleetAndTheFinalizer() {
     client.resource(Unikernels.local(NS, "hello", artifact, 1)).create();
     awaitCondition("hello", Conditions.READY, "True");
