@@ -1,5 +1,7 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.core.rollout.RolloutDecision;
@@ -26,9 +28,9 @@ import org.slf4j.LoggerFactory;
 final class RevisionHistory {
   private static final Logger log = LoggerFactory.getLogger(RevisionHistory.class);
   private final RevisionStore revisions;
-  private final ProviderRegistry providers;
+  private final Bindings providers;
 
-  RevisionHistory(RevisionStore revisions, ProviderRegistry providers) {
+  RevisionHistory(RevisionStore revisions, Bindings providers) {
     this.revisions = revisions;
     this.providers = providers;
   }
@@ -75,7 +77,7 @@ final class RevisionHistory {
       }
     }
     int excess = old.size() - limit;
-    FleetProvider provider = providers.forSpec(uk.getSpec().provider).orElse(null);
+    FleetProvider provider = providers.forSpec(uk.getSpec().provider).map(ProviderBinding::provider).orElse(null);
     FleetId fleet = UnikernelReconciler.fleetId(uk);
     for (int i = 0; i < excess; i++) {
       UnikernelRevision r = old.get(i);

@@ -8,7 +8,8 @@ import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.build.ArtifactResolution;
-import io.dustcloud.build.ArtifactResolver;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.core.rollout.RevisionCounts;
 import io.dustcloud.core.rollout.RevisionRollout;
 import io.dustcloud.core.rollout.RolloutDecision;
@@ -73,8 +74,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   static final Duration NOT_READY_RESYNC = Duration.ofSeconds(10);
   static final Duration BUILD_POLL = Duration.ofSeconds(1);
 
-  private final ProviderRegistry providers;
-  private final Map<String, ArtifactResolver> artifacts;
+  private final Bindings providers;
   private final Supervisors supervisors;
   private final RevisionStore revisions;
   private final EventRecorder events;
@@ -87,8 +87,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final Map<FleetId, Unikernel> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   public UnikernelReconciler(
-      ProviderRegistry providers,
-      Map<String, ArtifactResolver> artifacts,
+      Bindings providers,
       Supervisors supervisors,
       RevisionStore revisions,
       EventRecorder events,
@@ -96,7 +95,6 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       StatusWriter statusWriter,
       Clock clock) {
     this.providers = providers;
-    this.artifacts = artifacts;
     this.supervisors = supervisors;
     this.revisions = revisions;
     this.events = events;
@@ -164,13 +162,14 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       return stall(context, uk, stored, status, Reason.INVALID_SPEC, String.join("; ", problems), now);
     }
     UnikernelSpec spec = uk.getSpec();
-    Optional<FleetProvider> maybeProvider = providers.forSpec(spec.provider);
-    if (maybeProvider.isEmpty()) {
+    Optional<ProviderBinding> maybeBinding = providers.forSpec(spec.provider);
+    if (maybeBinding.isEmpty()) {
       return stall(context, uk, stored, status, Reason.PROVIDER_NOT_CONFIGURED,
-          "provider '" + ProviderRegistry.nameOf(spec.provider) + "' is not configured in this operator"
+          "provider '" + Bindings.nameOf(spec.provider) + "' is not configured in this operator"
               + " (configured: " + providers.configuredNames() + ")", now);
     }
-    FleetProvider provider = maybeProvider.get();
+    ProviderBinding binding = maybeBinding.get();
+    FleetProvider provider = binding.provider();
 
     // decide: which revisions, and are their artifacts there?
     boolean[] created = {false};
@@ -190,7 +189,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
             + "; retained revisions: " + retained(byName.values()) + ". Nothing was changed.", now);
       }
     } else {
-      UpdateControl<Unikernel> notReady = resolveArtifact(context, uk, stored, status, provider, latest, byName, now);
+      UpdateControl<Unikernel> notReady = resolveArtifact(context, uk, stored, status, binding, latest, byName, now);
       if (notReady != null) {
         return notReady;
       }
@@ -200,7 +199,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     for (UnikernelRevision r : byName.values()) {
       String sha = recordedSha(r);
       if (sha != null) {
-        images.put(r.getMetadata().getName(), image(r, r.getStatus().artifact.url, sha));
+        images.put(r.getMetadata().getName(), binding.image(r, r.getStatus().artifact.url, sha));
       }
     }
     String latestName = latest.getMetadata().getName();
@@ -219,7 +218,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     FleetObservation observed;
     RolloutDecision decision;
     try {
-      provider.locate(fleet, providerSettings(spec.provider));
+      provider.locate(fleet, binding.settings(spec.provider));
       observed = provider.observe(fleet);
       decision = RevisionRollout.decide(latestName, pinned == null ? null : pinned.getMetadata().getName(),
           RolloutStatus.state(stored), RolloutStatus.policy(spec.rollout), desiredTotal,
@@ -288,14 +287,9 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
    * fleet has to wait (a build is running) or stall (the artifact cannot be had), else null.
    */
   private UpdateControl<Unikernel> resolveArtifact(
-      Context<Unikernel> context, Unikernel uk, UnikernelStatus stored, UnikernelStatus status, FleetProvider provider, UnikernelRevision rev,
+      Context<Unikernel> context, Unikernel uk, UnikernelStatus stored, UnikernelStatus status, ProviderBinding binding, UnikernelRevision rev,
       Map<String, UnikernelRevision> byName, Instant now) {
-    ArtifactResolver resolver = artifacts.get(provider.name());
-    if (resolver == null) {
-      return stall(context, uk, stored, status, Reason.PROVIDER_UNSUPPORTED,
-          "no artifact resolver for provider '" + provider.name() + "'", now);
-    }
-    ArtifactResolution resolution = resolver.resolve(rev);
+    ArtifactResolution resolution = binding.artifacts().resolve(rev);
     if (resolution instanceof ArtifactResolution.Failed f) {
       revisions.recordNotBuilt(rev, Conditions.FALSE, f.reason(), f.message(), now);
       return stall(context, uk, stored, status, f.reason(), f.message(), now);
@@ -398,11 +392,12 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     supervisors.stop(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
-    Optional<FleetProvider> provider =
+    Optional<ProviderBinding> binding =
         uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : providers.forSpec(uk.getSpec().provider);
+    Optional<FleetProvider> provider = binding.map(ProviderBinding::provider);
     try {
       if (provider.isPresent()) {
-        provider.get().locate(fleet, providerSettings(uk.getSpec().provider));
+        provider.get().locate(fleet, binding.get().settings(uk.getSpec().provider));
         if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
           provider.get().release(fleet);
           events.normal(uk, Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
@@ -475,46 +470,6 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       }
     }
     return counts;
-  }
-
-  private static RevisionImage image(UnikernelRevision rev, String location, String sha256) {
-    UnikernelRevisionSpec s = rev.getSpec();
-    Map<String, String> settings = providerSettings(s.provider);
-    if (s.provider != null && s.provider.local != null) {
-      settings.put("runtime", s.provider.local.runtime.name());
-      if (s.provider.local.memoryMiB != null) settings.put("memoryMiB", s.provider.local.memoryMiB.toString());
-      if (s.provider.local.cpus != null) settings.put("cpus", s.provider.local.cpus.toString());
-    }
-    return new RevisionImage(rev.getMetadata().getName(), format(s).name(), location, sha256,
-        s.bootArgs, s.port == null ? 8080 : s.port, settings);
-  }
-
-  /** The spec's gce fields as provider settings (keys of {@code provider.gce.GceSettings}); empty for local. */
-  static Map<String, String> providerSettings(io.dustcloud.api.v1alpha1.ProviderSpec provider) {
-    Map<String, String> settings = new HashMap<>();
-    var gce = provider == null ? null : provider.gce;
-    if (gce != null) {
-      putIfSet(settings, "project", gce.project);
-      putIfSet(settings, "zone", gce.zone);
-      putIfSet(settings, "region", gce.region);
-      putIfSet(settings, "machineType", gce.machineType);
-      putIfSet(settings, "network", gce.network);
-      putIfSet(settings, "subnetwork", gce.subnetwork);
-      putIfSet(settings, "serviceAccount", gce.serviceAccount);
-      if (gce.tags != null && !gce.tags.isEmpty()) {
-        settings.put("tags", String.join(",", gce.tags));
-      }
-      if (gce.labels != null) {
-        gce.labels.forEach((k, v) -> settings.put("labels." + k, v));
-      }
-    }
-    return settings;
-  }
-
-  private static void putIfSet(Map<String, String> settings, String key, String value) {
-    if (value != null) {
-      settings.put(key, value);
-    }
   }
 
   private static ArtifactFormat format(UnikernelRevisionSpec s) {

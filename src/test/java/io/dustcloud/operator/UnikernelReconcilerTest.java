@@ -1,5 +1,7 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,7 +41,7 @@ class UnikernelReconcilerTest {
     provider = new TestingFleetProvider("local");
     operator =
         new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-            new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+            Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
   }
 

@@ -99,7 +99,7 @@ class GceFaultsTest {
       throw new AssertionError("expected a ProviderException");
     } catch (ProviderException e) {
       assertThat(e.retryable()).isTrue();
-      assertThat(e.reason()).isEqualTo("GceBackendError");
+      assertThat(e.reason().value()).isEqualTo("GceBackendError");
       assertThat(e.getMessage()).contains("The service is currently unavailable.");
     }
     fake.faults.clear();
