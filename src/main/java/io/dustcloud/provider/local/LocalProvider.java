@@ -265,12 +265,22 @@ public final class LocalProvider implements FleetProvider {
     unmanage(fleet, false);
   }
 
-  /** Kills every instance of every fleet, keeping the fleets (and their endpoint ports). */
+  /**
+   * Kills every instance of every fleet, keeping the fleets (and their endpoint ports). Also
+   * after {@link #close}, without draining then: dev mode closes its operator first, then stops
+   * what it started.
+   */
   public void stopAll() {
+    boolean drain = !closed;
     for (String key : List.copyOf(fleets.keySet())) {
       LocalFleet f = fleets.get(key);
       if (f != null) {
-        stop(f, locked(f.id, () -> instances.leave(f, f.serving())));
+        List<LocalFleet.Member> leaving = underLock(f.id, () -> instances.leave(f, f.serving()));
+        instances.drainAndKill(f, leaving, drain);
+        underLock(f.id, () -> {
+          instances.forget(f, leaving, true);
+          return null;
+        });
       }
     }
   }
@@ -299,6 +309,10 @@ public final class LocalProvider implements FleetProvider {
     if (closed) {
       throw new IllegalStateException("local provider is closed");
     }
+    return underLock(fleet, action);
+  }
+
+  private <T> T underLock(FleetId fleet, java.util.function.Supplier<T> action) {
     ReentrantLock lock = locks.computeIfAbsent(fleet.key(), k -> new ReentrantLock());
     lock.lock();
     try {

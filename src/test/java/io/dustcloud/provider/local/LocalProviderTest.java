@@ -358,6 +358,19 @@ class LocalProviderTest {
     assertThat(provider.observe(other).endpoint()).isPresent();
   }
 
+  /** Dev mode closes the operator (and so the provider) first, then stops what it started. */
+  @Test
+  void stopAllWorksAfterClose() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    List<Long> pids = List.copyOf(pids().values());
+
+    provider.close();
+    provider.stopAll();
+
+    assertThat(pids).hasSize(1).noneMatch(LocalProviderTest::alive);
+    assertThat(pids()).isEmpty();
+  }
+
   @Test
   void bootArgsGetThePortSubstituted() {
     RevisionImage image = new RevisionImage("r1", "unix", BINARY.toString(), null,
