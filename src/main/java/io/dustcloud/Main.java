@@ -1,7 +1,7 @@
 package io.dustcloud;
 
 import io.dustcloud.dev.DevMode;
-import io.dustcloud.operator.ClusterMode;
+import io.dustcloud.wiring.ClusterMode;
 import java.util.Arrays;
 
 /** {@code java -jar dustcloud.jar COMMAND [options]}. */

@@ -14,9 +14,9 @@ import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.dev.SchemaAdmission;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.local.LocalProvider;
@@ -81,7 +81,7 @@ class BadInputCorpusTest {
     client = api.client();
     local = new LocalProvider(dir.resolve("local"));
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(local), Clock.systemUTC()).start();
+        Bindings.of(local), Clock.systemUTC()).start();
   }
 
   @AfterAll

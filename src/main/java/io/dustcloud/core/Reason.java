@@ -74,6 +74,7 @@ public final class Reason {
   public static final Reason FLEET_ORPHANED = fixed("FleetOrphaned");
   // providers (docs/troubleshooting.md, "Provider reasons")
   public static final Reason INVALID_GCE_SETTINGS = fixed("InvalidGceSettings");
+  public static final Reason INVALID_LOCAL_SETTINGS = fixed("InvalidLocalSettings");
   public static final Reason GCE_FLEET_NOT_LOCATED = fixed("GceFleetNotLocated");
   public static final Reason GCE_GROUP_VANISHED = fixed("GceGroupVanished");
   public static final Reason GCE_TEMPLATE_MISSING = fixed("GceTemplateMissing");

@@ -1,26 +1,22 @@
 package io.dustcloud.dev;
 
 import io.dustcloud.api.CrdFiles;
-import io.dustcloud.operator.DustcloudOperator;
-import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
-import io.dustcloud.provider.local.LocalProvider;
+import io.dustcloud.wiring.DevOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code dustcloud dev}: an in-process Kubernetes API (fabric8's mock server in CRUD mode
  * behind {@link DevDispatcher}), the CRDs, a kubeconfig for the real kubectl, and the operator
- * with the local provider. The API state lives in memory, so instances are stopped when dev
- * mode stops, and instances left by a dev mode that was killed are reaped at start.
+ * with the local provider, composed by {@link DevOperator}. The API state lives in memory, so
+ * instances are stopped when dev mode stops, and instances left by a dev mode that was killed
+ * are reaped at start.
  */
 public final class DevMode implements AutoCloseable {
 
   private final DevApiServer api;
-  private final LocalProvider local;
-  private final DustcloudOperator operator;
+  private final DevOperator operator;
   private final Path kubeconfig;
 
   public record Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort) {
@@ -56,12 +52,7 @@ public final class DevMode implements AutoCloseable {
     api = DevApiServer.start("127.0.0.1", options.apiPort());
     api.installCrds(CrdFiles.load());
     kubeconfig = api.writeKubeconfig(options.kubeconfig());
-    local = new LocalProvider(options.stateDir().resolve("local"));
-    // the API state is new and empty: nothing from an earlier dev run can be adopted
-    local.stopAll();
-    operator =
-        new DustcloudOperator(api.client(), OperatorConfig.dev(options.stateDir(), options.httpPort()),
-            new ProviderRegistry().register(local), Clock.systemUTC()).start();
+    operator = DevOperator.start(api.client(), options.stateDir(), options.httpPort());
   }
 
   public String apiUrl() {
@@ -83,7 +74,6 @@ public final class DevMode implements AutoCloseable {
   @Override
   public void close() {
     operator.close();
-    local.stopAll();
     api.close();
   }
 

@@ -12,10 +12,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
  * through the revision's controller owner reference, and name the Job so it can be inspected
  * with {@code kubectl describe job} / {@code kubectl logs job/…}.
  */
-final class BuildJobEvents implements BuildEvents {
+public final class BuildJobEvents implements BuildEvents {
   private final EventRecorder events;
 
-  BuildJobEvents(EventRecorder events) {
+  public BuildJobEvents(EventRecorder events) {
     this.events = events;
   }
 

@@ -1,12 +1,12 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.supervisor.FleetSnapshot;
 import io.dustcloud.supervisor.SupervisionSpec;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
-import io.dustcloud.build.ArtifactResolver;
 import io.dustcloud.core.rollout.RolloutDecision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -34,8 +34,8 @@ final class FleetReconcile {
   final Collection<UnikernelRevision> known;
 
   // gate-spec
+  ProviderBinding binding;
   FleetProvider provider;
-  ArtifactResolver resolver;
   // resolve-revision
   /** Every revision by name, the one for the current spec included (as last written). */
   final Map<String, UnikernelRevision> revisions = new LinkedHashMap<>();

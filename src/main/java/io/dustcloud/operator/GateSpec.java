@@ -1,21 +1,20 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.ProviderBinding;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.core.Reason;
-import io.dustcloud.provider.FleetProvider;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Step 1: is the spec one the operator can act on? Defaults applied, the rules the schema
- * cannot express checked ({@link SpecValidator}), and the provider it names configured here.
+ * cannot express checked ({@link SpecValidator}), and the provider it names bound here.
  */
 final class GateSpec implements ReconcileStep {
-  private final ProviderRegistry providers;
-  private final java.util.Map<String, io.dustcloud.build.ArtifactResolver> artifacts;
+  private final Bindings bindings;
 
-  GateSpec(ProviderRegistry providers, java.util.Map<String, io.dustcloud.build.ArtifactResolver> artifacts) {
-    this.providers = providers;
-    this.artifacts = artifacts;
+  GateSpec(Bindings bindings) {
+    this.bindings = bindings;
   }
 
   @Override
@@ -30,13 +29,13 @@ final class GateSpec implements ReconcileStep {
     if (!problems.isEmpty()) {
       return StepResult.stall(Reason.INVALID_SPEC, String.join("; ", problems));
     }
-    Optional<FleetProvider> provider = providers.forSpec(r.spec().provider);
-    if (provider.isEmpty()) {
-      return StepResult.stall(Reason.PROVIDER_NOT_CONFIGURED, "provider '" + ProviderRegistry.nameOf(r.spec().provider)
-          + "' is not configured in this operator (configured: " + providers.configuredNames() + ")");
+    Optional<ProviderBinding> binding = bindings.forSpec(r.spec().provider);
+    if (binding.isEmpty()) {
+      return StepResult.stall(Reason.PROVIDER_NOT_CONFIGURED, "provider '" + Bindings.nameOf(r.spec().provider)
+          + "' is not configured in this operator (configured: " + bindings.configuredNames() + ")");
     }
-    r.provider = provider.get();
-    r.resolver = artifacts.get(r.provider.name());
+    r.binding = binding.get();
+    r.provider = r.binding.provider();
     return StepResult.CONTINUE;
   }
 }

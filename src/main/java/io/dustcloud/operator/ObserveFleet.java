@@ -24,7 +24,7 @@ final class ObserveFleet implements ReconcileStep {
   @Override
   public StepResult run(FleetReconcile r) {
     try {
-      r.provider.locate(r.fleet, RevisionImages.providerSettings(r.spec().provider));
+      r.provider.locate(r.fleet, r.binding.settings(r.spec().provider));
       r.supervision = SupervisionSpecs.of(r.spec(), r.stored, r.provider,
           SupervisionSpecs.storedServing(r.stored, r.revisions.keySet()));
       supervision.supervise(r.fleet, r.supervision);

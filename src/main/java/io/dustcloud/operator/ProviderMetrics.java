@@ -95,7 +95,7 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
-  public void locate(FleetId fleet, java.util.Map<String, String> settings) {
+  public void locate(FleetId fleet, io.dustcloud.provider.ProviderSettings settings) {
     // local bookkeeping, not an API call: not timed
     delegate.locate(fleet, settings);
   }

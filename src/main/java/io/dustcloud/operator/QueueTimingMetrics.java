@@ -18,13 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * behind busy workers, not the reconcile itself). Events arriving while one is already
  * pending are folded into it, as JOSDK folds them.
  */
-final class QueueTimingMetrics implements Metrics {
+public final class QueueTimingMetrics implements Metrics {
   static final String QUEUE_TIMER = "dustcloud.reconcile.queue";
   private final Metrics delegate;
   private final Timer queue;
   private final Map<ResourceID, Long> pendingSince = new ConcurrentHashMap<>();
 
-  QueueTimingMetrics(Metrics delegate, MeterRegistry registry) {
+  public QueueTimingMetrics(Metrics delegate, MeterRegistry registry) {
     this.delegate = delegate;
     this.queue = Timer.builder(QUEUE_TIMER)
         .description("time from the event that triggered a reconcile to the start of that reconcile")
@@ -32,7 +32,7 @@ final class QueueTimingMetrics implements Metrics {
         .register(registry);
   }
 
-  Timer queue() {
+  public Timer queue() {
     return queue;
   }
 

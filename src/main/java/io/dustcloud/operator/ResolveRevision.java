@@ -54,7 +54,7 @@ final class ResolveRevision implements ReconcileStep {
     for (UnikernelRevision rev : r.revisions.values()) {
       String sha = FleetReconcile.recordedSha(rev);
       if (sha != null) {
-        r.images.put(name(rev), RevisionImages.of(rev, rev.getStatus().artifact.url, sha));
+        r.images.put(name(rev), r.binding.image(rev, rev.getStatus().artifact.url, sha));
       }
     }
     RevisionImage latest = r.images.get(name(r.latest));
@@ -69,12 +69,12 @@ final class ResolveRevision implements ReconcileStep {
 
   /** Resolves the latest revision's artifact and records it once; a running build waits. */
   private StepResult resolveLatest(FleetReconcile r) {
-    if (r.resolver == null) {
+    if (r.binding.artifacts() == null) {
       return StepResult.stall(Reason.PROVIDER_UNSUPPORTED,
           "no artifact resolver for provider '" + r.provider.name() + "'");
     }
     UnikernelRevision rev = r.latest;
-    ArtifactResolution resolution = r.resolver.resolve(rev);
+    ArtifactResolution resolution = r.binding.artifacts().resolve(rev);
     if (resolution instanceof ArtifactResolution.Failed f) {
       revisions.recordNotBuilt(rev, Conditions.FALSE, f.reason(), f.message(), r.now);
       return StepResult.stall(f.reason(), f.message());

@@ -18,10 +18,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * write only through its watch, and a reconcile starting before that (the supervisor wakes the
  * reconciler often) would otherwise decide on the version before the write and be refused.
  */
-final class StatusWriter {
+public final class StatusWriter {
   private final KubernetesClient client;
 
-  StatusWriter(KubernetesClient client) {
+  public StatusWriter(KubernetesClient client) {
     this.client = client;
   }
 

@@ -1,11 +1,12 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.ProviderBinding;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
-import io.dustcloud.build.ArtifactResolver;
 import io.dustcloud.core.Reason;
 import io.dustcloud.core.health.Repair;
 import io.dustcloud.provider.FleetId;
@@ -53,7 +54,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
    */
   static final Duration NOT_READY_RESYNC = Duration.ofSeconds(10);
 
-  private final ProviderRegistry providers;
+  private final Bindings bindings;
   private final RevisionStore revisions;
   private final FleetEvents events;
   private final FleetMetrics metrics;
@@ -66,30 +67,29 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final Map<FleetId, Unikernel> lastSeen = new ConcurrentHashMap<>();
 
   public UnikernelReconciler(
-      ProviderRegistry providers,
-      Map<String, ArtifactResolver> artifacts,
+      Bindings bindings,
       Supervisors supervisors,
       RevisionStore revisions,
       EventRecorder events,
       FleetMetrics metrics,
       StatusWriter statusWriter,
       Clock clock) {
-    this.providers = providers;
+    this.bindings = bindings;
     this.revisions = revisions;
     this.events = events;
     this.metrics = metrics;
     this.statusWriter = statusWriter;
     this.supervisors = supervisors;
     this.clock = clock;
-    this.pipeline = pipeline(providers, artifacts, supervisors, revisions, events);
+    this.pipeline = pipeline(bindings, supervisors, revisions, events);
     supervisors.listener(new SupervisorEvents());
   }
 
   /** The reconcile's steps, in order; tests build the same pipeline over fakes. */
-  static ReconcilePipeline pipeline(ProviderRegistry providers, Map<String, ArtifactResolver> artifacts,
-      Supervision supervision, Revisions revisions, FleetEvents events) {
+  static ReconcilePipeline pipeline(Bindings bindings, Supervision supervision, Revisions revisions,
+      FleetEvents events) {
     return new ReconcilePipeline(List.<ReconcileStep>of(
-        new GateSpec(providers, artifacts),
+        new GateSpec(bindings),
         new ResolveRevision(revisions, events),
         new ObserveFleet(supervision),
         new PlanRollout(),
@@ -193,11 +193,12 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     supervisors.stop(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
-    Optional<FleetProvider> provider =
-        uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : providers.forSpec(uk.getSpec().provider);
+    Optional<ProviderBinding> binding =
+        uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : bindings.forSpec(uk.getSpec().provider);
+    Optional<FleetProvider> provider = binding.map(ProviderBinding::provider);
     try {
       if (provider.isPresent()) {
-        provider.get().locate(fleet, RevisionImages.providerSettings(uk.getSpec().provider));
+        provider.get().locate(fleet, binding.get().settings(uk.getSpec().provider));
         if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
           provider.get().release(fleet);
           events.normal(uk, Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");

@@ -20,11 +20,11 @@ public interface FleetProvider extends AutoCloseable {
 
   /**
    * Tells the provider where the fleet lives: the provider settings of its spec (for GCE the
-   * project and zone or region). Called before {@link #observe} and {@link #delete}, which a
+   * project and zone or region), of the provider's own settings type. Called before {@link #observe} and {@link #delete}, which a
    * restarted operator may call before any {@link #realize}. Providers that keep their own
    * state ignore it.
    */
-  default void locate(FleetId fleet, java.util.Map<String, String> settings) {}
+  default void locate(FleetId fleet, ProviderSettings settings) {}
 
   /**
    * What runs the instance ({@code process}, {@code qemu}, {@code solo5} for the local

@@ -1,7 +1,6 @@
 package io.dustcloud.provider;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +14,8 @@ import java.util.Objects;
  * @param sha256 the artifact's digest (64 lowercase hex characters)
  * @param bootArgs arguments passed to the unikernel
  * @param port the port the unikernel listens on
- * @param settings provider-specific settings of the revision (runtime, machine shape)
+ * @param settings provider-specific settings of the revision (runtime, machine shape), of the
+ *     type of the provider that runs it; never null (providers have a default instance)
  */
 public record RevisionImage(
     String revision,
@@ -24,12 +24,15 @@ public record RevisionImage(
     String sha256,
     List<String> bootArgs,
     int port,
-    Map<String, String> settings) {
+    ProviderSettings settings) {
+  /** The port a unikernel listens on when its spec names none. */
+  public static final int DEFAULT_PORT = 8080;
+
   public RevisionImage {
     Objects.requireNonNull(revision, "revision");
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(artifact, "artifact");
     bootArgs = List.copyOf(bootArgs == null ? List.of() : bootArgs);
-    settings = Map.copyOf(settings == null ? Map.of() : settings);
+    Objects.requireNonNull(settings, "settings");
   }
 }

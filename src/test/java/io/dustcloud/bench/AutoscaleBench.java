@@ -2,9 +2,9 @@ package io.dustcloud.bench;
 
 import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.Unikernel;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
@@ -79,7 +79,7 @@ class AutoscaleBench {
     try (MockApiServer api = new MockApiServer()) {
       Recording provider = new Recording(new LocalProvider(dir.resolve("local")));
       DustcloudOperator operator = new DustcloudOperator(api.client(), OperatorConfig.dev(dir, 0),
-          new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+          Bindings.of(provider), Clock.systemUTC()).start();
       try {
         Unikernel uk = Unikernels.local("default", "bench", ExampleApp.BINARY, 1);
         ScalingSpec s = uk.getSpec().scaling;
@@ -177,7 +177,7 @@ class AutoscaleBench {
     }
 
     @Override
-    public void locate(FleetId fleet, Map<String, String> settings) {
+    public void locate(FleetId fleet, io.dustcloud.provider.ProviderSettings settings) {
       delegate.locate(fleet, settings);
     }
 

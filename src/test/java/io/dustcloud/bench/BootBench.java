@@ -39,13 +39,13 @@ class BootBench {
   void boot() throws Exception {
     BenchReport report = BenchReport.selected("boot");
     RevisionImage process = new RevisionImage("p", "unix", ExampleApp.binary().toString(), null,
-        List.of(), 8080, Map.of("runtime", "process"));
+        List.of(), 8080, io.dustcloud.provider.local.LocalSettings.runtime("process"));
     List<Long> processMs = boots(process, 1, new ArrayList<>());
     report.put("process_boot_p50_ms", percentile(processMs, 50));
 
     ExampleVmImage.Built vm = ExampleVmImage.require();
     RevisionImage qemu = new RevisionImage("q", "virtio", vm.artifact().toString(), vm.sha256(),
-        List.of("--version=bench"), 8080, Map.of("runtime", "qemu", "memoryMiB", "128", "cpus", "1"));
+        List.of("--version=bench"), 8080, new io.dustcloud.provider.local.LocalSettings("qemu", 128, 1));
     List<Long> rss = new ArrayList<>();
     List<Long> qemuMs = boots(qemu, 20, rss);
     report.put("qemu_boot_p50_ms", percentile(qemuMs, 50));

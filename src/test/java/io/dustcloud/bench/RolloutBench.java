@@ -2,9 +2,9 @@ package io.dustcloud.bench;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.local.LocalProvider;
@@ -38,7 +38,7 @@ class RolloutBench {
     try (MockApiServer api = new MockApiServer()) {
       LocalProvider local = new LocalProvider(dir.resolve("local"));
       DustcloudOperator operator = new DustcloudOperator(api.client(), OperatorConfig.dev(dir, 0),
-          new ProviderRegistry().register(local), Clock.systemUTC()).start();
+          Bindings.of(local), Clock.systemUTC()).start();
       try {
         Unikernel uk = Unikernels.local("default", "bench", ExampleApp.BINARY, INSTANCES, "--version=v1");
         uk.getSpec().rollout.maxSurge = new IntOrString(2);

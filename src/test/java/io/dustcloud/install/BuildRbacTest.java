@@ -12,9 +12,9 @@ import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.build.job.BuildJobModel;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.testing.BuildJobSimulator;
 import io.dustcloud.testing.MockApiServer;
@@ -53,14 +53,14 @@ class BuildRbacTest {
   void everyBuildApiCallIsAllowedByTheChartRbac() throws Exception {
     List<RecordedRequest> requests = new ArrayList<>();
     try (MockApiServer api = new MockApiServer();
-        TestingFleetProvider gce = new TestingFleetProvider(ProviderRegistry.GCE)) {
+        TestingFleetProvider gce = new TestingFleetProvider(io.dustcloud.binding.GceBinding.NAME)) {
       KubernetesClient client = api.client();
       KubernetesClient operatorClient = new KubernetesClientBuilder()
           .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build()).build();
       var config = new OperatorConfig(dir, 0, Set.of(), false, "dustcloud-system", false,
           Duration.ofMillis(200), Duration.ofMinutes(1));
       try (operatorClient; DustcloudOperator operator = new DustcloudOperator(operatorClient, config,
-          new ProviderRegistry().register(gce), Clock.systemUTC()).start()) {
+          Bindings.of(gce), Clock.systemUTC()).start()) {
         BuildJobSimulator kubelet = new BuildJobSimulator(client);
         // a build that succeeds (the index is created), one that fails while its Pod runs (log read)
         client.resource(gitBuild("ok", "1".repeat(40))).create();

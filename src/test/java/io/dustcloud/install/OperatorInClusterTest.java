@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
@@ -97,7 +97,7 @@ class OperatorInClusterTest {
       var config = new OperatorConfig(dir.resolve("state"), 0, Set.of(), false, OPERATOR_NS, true,
           Duration.ofMillis(200), Duration.ofMinutes(1));
       operator = new DustcloudOperator(operatorClient, config,
-          new ProviderRegistry().register(new FailsOnce(new TestingFleetProvider("local"))), Clock.systemUTC()).start();
+          Bindings.of(new FailsOnce(new TestingFleetProvider("local"))), Clock.systemUTC()).start();
 
       client.resource(Unikernels.local(NS, "hello", artifact, 2)).create();
       String first = awaitReady(client, null);

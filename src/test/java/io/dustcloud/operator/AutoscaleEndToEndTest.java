@@ -1,6 +1,8 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.testing.EndToEnd;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,7 +47,7 @@ class AutoscaleEndToEndTest {
     api = new MockApiServer();
     client = api.client();
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(new LocalProvider(dir.resolve("local"))), Clock.systemUTC()).start();
+        Bindings.of(new LocalProvider(dir.resolve("local"))), Clock.systemUTC()).start();
   }
 
   @AfterEach

@@ -1,6 +1,8 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.testing.EndToEnd;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.core.Reason;
 import io.dustcloud.testing.Unikernels;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,9 +62,9 @@ class InClusterBuildTest {
   void start() throws Exception {
     api = new MockApiServer();
     client = api.client();
-    gce = new TestingFleetProvider(ProviderRegistry.GCE);
+    gce = new TestingFleetProvider(io.dustcloud.binding.GceBinding.NAME);
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(gce), Clock.systemUTC()).start();
+        Bindings.of(gce), Clock.systemUTC()).start();
     kubelet = new BuildJobSimulator(client);
   }
 

@@ -1,6 +1,8 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.testing.EndToEnd;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.wiring.DustcloudOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,8 +44,8 @@ class LeaderElectionTest {
       api.installCrds(CrdFiles.load());
       OperatorConfig config = new OperatorConfig(dir, 0, Set.of(), true, "default", true,
           Duration.ofMillis(500), Duration.ofMinutes(1));
-      try (DustcloudOperator first = new DustcloudOperator(newClient(api), config, new ProviderRegistry().register(a), Clock.systemUTC(), () -> lost.incrementAndGet()).start();
-          DustcloudOperator second = new DustcloudOperator(newClient(api), config, new ProviderRegistry().register(b), Clock.systemUTC(), () -> lost.incrementAndGet()).start()) {
+      try (DustcloudOperator first = new DustcloudOperator(newClient(api), config, Bindings.of(a), Clock.systemUTC(), () -> lost.incrementAndGet()).start();
+          DustcloudOperator second = new DustcloudOperator(newClient(api), config, Bindings.of(b), Clock.systemUTC(), () -> lost.incrementAndGet()).start()) {
         Path artifact = Files.writeString(dir.resolve("bin"), "x");
         api.client().resource(Unikernels.local("default", "hello", artifact, 1)).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -1,5 +1,7 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.binding.ArtifactResolvers;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.supervisor.FleetSnapshot;
 import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.supervisor.SupervisionSpec;
@@ -44,7 +46,7 @@ final class PipelineHarness {
   final TestingRevisions revisions = new TestingRevisions();
   final TestingEvents events = new TestingEvents();
   final TestingSupervision supervision = new TestingSupervision();
-  final ProviderRegistry providers = new ProviderRegistry();
+  final Bindings providers;
   /** What the resolver answers for a revision; by default its image, resolved as declared. */
   Function<UnikernelRevision, ArtifactResolution> resolve = rev ->
       new ArtifactResolution.Resolved(rev.getSpec().image.url, rev.getSpec().image.sha256, false);
@@ -56,9 +58,6 @@ final class PipelineHarness {
     this.uk = uk;
     uk.getMetadata().setGeneration(1L);
     uk.getMetadata().setUid("uid-" + uk.getMetadata().getName());
-    for (FleetProvider p : registered) {
-      providers.register(p);
-    }
     ArtifactResolver resolver = new ArtifactResolver() {
       @Override
       public ArtifactResolution resolve(String key, io.dustcloud.api.v1alpha1.UnikernelRevisionSpec spec, String sha) {
@@ -70,11 +69,8 @@ final class PipelineHarness {
         return resolve.apply(revision);
       }
     };
-    Map<String, ArtifactResolver> artifacts = new LinkedHashMap<>();
-    for (FleetProvider p : registered) {
-      artifacts.put(p.name(), resolver);
-    }
-    pipeline = UnikernelReconciler.pipeline(providers, artifacts, supervision, revisions, events);
+    providers = Bindings.of(registered).bind(new ArtifactResolvers(resolver, resolver));
+    pipeline = UnikernelReconciler.pipeline(providers, supervision, revisions, events);
   }
 
   /** One reconcile's outcome. */

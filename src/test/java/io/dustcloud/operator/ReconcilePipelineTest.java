@@ -56,7 +56,7 @@ class ReconcilePipelineTest {
   @Test
   void theStepsRunInTheirNamedOrder() {
     var h = harness(Unikernels.local(NS, "web", artifact, 2));
-    assertThat(UnikernelReconciler.pipeline(h.providers, java.util.Map.of(), h.supervision, h.revisions, h.events).names())
+    assertThat(UnikernelReconciler.pipeline(h.providers, h.supervision, h.revisions, h.events).names())
         .containsExactly("gate-spec", "resolve-revision", "observe", "plan", "act", "record-revisions");
   }
 

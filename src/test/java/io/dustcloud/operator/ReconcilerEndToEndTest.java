@@ -1,6 +1,8 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.testing.EndToEnd;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +43,7 @@ class ReconcilerEndToEndTest {
     provider = new TestingFleetProvider("local");
     operator =
         new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-            new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+            Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
   }
 

@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.dustcloud.api.CrdFiles;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.dev.DevApiServer;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.testing.TestingFleetProvider;
 import io.dustcloud.testing.Unikernels;
@@ -50,7 +50,7 @@ class ApiServerFaultsTest {
     client = api.client();
     provider = new TestingFleetProvider("local");
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(provider), Clock.systemUTC()).start();
+        Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
   }
 

@@ -70,7 +70,7 @@ class GceRecreateAfterRestartTest {
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> p.realize(desired).instances().size() == 1);
       }
       try (GceProvider restarted = GceTesting.provider(fake)) {
-        restarted.locate(f, java.util.Map.of("project", GceTesting.PROJECT, "zone", GceTesting.ZONE));
+        restarted.locate(f, io.dustcloud.provider.gce.GceSettings.at(GceTesting.PROJECT, GceTesting.ZONE, null));
         restarted.delete(f);
       }
       assertThat(fake.groupKeys()).as("incarnation %d", incarnation).isEmpty();

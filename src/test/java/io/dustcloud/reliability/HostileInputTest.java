@@ -10,9 +10,9 @@ import io.dustcloud.api.CrdFiles;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.dev.DevApiServer;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.gce.InstanceAddresses;
@@ -72,7 +72,7 @@ class HostileInputTest {
     });
     health.start();
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(local).register(GceTesting.provider(fake,
+        Bindings.of(local, GceTesting.provider(fake,
             new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort()), 60_000, Duration.ofSeconds(1),
             Clock.systemUTC())),
         Clock.systemUTC()).start();

@@ -43,7 +43,7 @@ class BootMetricsTest {
     provider = new LocalProvider(dir);
     supervisors = new Supervisors(Clock.systemUTC(), Duration.ofMillis(100), registry);
     RevisionImage slow = new RevisionImage("r1", "unix", ExampleApp.binary().toString(), null,
-        List.of("--start-delay-ms=600"), 8080, Map.of("runtime", "process"));
+        List.of("--start-delay-ms=600"), 8080, io.dustcloud.provider.local.LocalSettings.runtime("process"));
     provider.realize(DesiredFleet.single(FLEET, slow, 2));
     supervisors.supervise(FLEET, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 2));
 

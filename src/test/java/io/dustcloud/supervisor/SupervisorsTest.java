@@ -50,7 +50,7 @@ class SupervisorsTest {
    */
   @Test
   void fleetsWhoseProviderHangsDelayNoOtherFleet() {
-    RevisionImage image = new RevisionImage("r1", "unix", "/bin/true", null, List.of(), 8080, Map.of());
+    RevisionImage image = new RevisionImage("r1", "unix", "/bin/true", null, List.of(), 8080, io.dustcloud.provider.local.LocalSettings.DEFAULT);
     for (int i = 0; i < 4; i++) {
       FleetId hung = new FleetId("default", "hung-" + i);
       provider.realize(DesiredFleet.single(hung, image, 1));

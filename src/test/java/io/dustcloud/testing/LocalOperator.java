@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.local.LocalProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +45,7 @@ public final class LocalOperator implements AutoCloseable {
   private void startOperator() throws Exception {
     local = new LocalProvider(dir.resolve("local"));
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir, 0),
-        new ProviderRegistry().register(local), Clock.systemUTC()).start();
+        Bindings.of(local), Clock.systemUTC()).start();
   }
 
   /** Stops the operator, leaving instances running, as a crash or an upgrade would. */

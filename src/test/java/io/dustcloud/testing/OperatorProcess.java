@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator ({@code dustcloud run}, i.e. {@link io.dustcloud.operator.ClusterMode}) in a
+ * The operator ({@code dustcloud run}, i.e. {@link io.dustcloud.wiring.ClusterMode}) in a
  * separate JVM on this JVM's class path, configured by environment variables, so a test can
  * {@code kill -9} it. Its output is appended to {@code log}.
  */
@@ -30,7 +30,7 @@ public final class OperatorProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>(List.of(java));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.dustcloud.operator.ClusterMode"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.dustcloud.wiring.ClusterMode"));
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

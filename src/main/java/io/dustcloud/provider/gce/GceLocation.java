@@ -2,7 +2,7 @@ package io.dustcloud.provider.gce;
 
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
-import java.util.Map;
+import io.dustcloud.provider.ProviderSettings;
 
 /**
  * Where a fleet's managed instance group lives: a zone (zonal group) or a region (regional
@@ -10,10 +10,12 @@ import java.util.Map;
  */
 public record GceLocation(String project, String zone, String region) {
 
-  public static GceLocation fromSettings(Map<String, String> settings) {
-    String project = settings.get(GceSettings.PROJECT);
-    String zone = settings.get(GceSettings.ZONE);
-    String region = settings.get(GceSettings.REGION);
+  /** The location of {@code settings}, which must be GCE settings naming a complete location. */
+  public static GceLocation of(ProviderSettings provided) {
+    GceSettings settings = GceSettings.of(provided);
+    String project = settings.project();
+    String zone = settings.zone();
+    String region = settings.region();
     if (project == null || (zone == null) == (region == null)) {
       throw new ProviderException(Reason.INVALID_GCE_SETTINGS,
           "gce needs a project and exactly one of zone or region (got project=" + project

@@ -1,17 +1,15 @@
 package io.dustcloud.provider.gce;
 
 import io.dustcloud.core.Reason;
-import com.google.cloud.compute.v1.Image;
 import com.google.cloud.compute.v1.InstanceGroupManager;
-import com.google.cloud.compute.v1.InstanceTemplate;
 import com.google.cloud.compute.v1.ManagedInstance;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.FleetProvider;
-import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
+import io.dustcloud.provider.ProviderSettings;
 import io.dustcloud.provider.RevisionImage;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +42,8 @@ public final class GceProvider implements FleetProvider {
   private final ComputeApi api;
   private final GceCalls calls;
   private final GceConfig config;
+  private final GceGroups groups;
+  private final GceRevisions revisions;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -60,6 +60,8 @@ public final class GceProvider implements FleetProvider {
     this.calls = calls;
     this.config = config;
     this.clock = clock;
+    this.groups = new GceGroups(api, calls);
+    this.revisions = new GceRevisions(api, calls);
   }
 
   /** The provider over Google's client, as configured. */
@@ -80,7 +82,7 @@ public final class GceProvider implements FleetProvider {
       return "GCE boots virtio images only; revision " + image.revision() + " is '" + image.format() + "'";
     }
     try {
-      GceLocation.fromSettings(image.settings());
+      GceLocation.of(image.settings());
     } catch (ProviderException e) {
       return e.getMessage();
     }
@@ -88,8 +90,8 @@ public final class GceProvider implements FleetProvider {
   }
 
   @Override
-  public void locate(FleetId fleet, Map<String, String> settings) {
-    GceLocation at = GceLocation.fromSettings(settings);
+  public void locate(FleetId fleet, ProviderSettings settings) {
+    GceLocation at = GceLocation.of(settings);
     locked(fleet, f -> {
       f.location = at;
       return null;
@@ -160,15 +162,15 @@ public final class GceProvider implements FleetProvider {
         f.templates.putIfAbsent(template, new GceFleet.TemplateInfo(rev, image.port()));
         // a template the group already runs exists (GCE refuses to delete it); others are made or adopted
         if (shape.templates().contains(template) && !inGroup.contains(template) && !f.ensured.contains(template)) {
-          ensureRevision(f, image);
+          revisions.ensureRevision(f, image);
           mutated = true;
         }
       }
       try {
-        mutated |= shapeGroup(f, group, shape);
+        mutated |= groups.shapeGroup(f, group, shape);
       } catch (ProviderException e) {
         f.group = null;
-        throw missingTemplate(f, shape, e);
+        throw groups.missingTemplate(f, shape, e);
       } catch (RuntimeException e) {
         f.group = null;
         throw e;
@@ -177,7 +179,7 @@ public final class GceProvider implements FleetProvider {
         f.group = null;
       }
       FleetObservation observed = mutated || f.listing == null || !fresh(f.listing) ? list(f) : f.listing.observation();
-      if (rebalance(f, desired, observed)) {
+      if (groups.rebalance(f, desired, observed)) {
         observed = list(f);
       }
       return observed;
@@ -193,7 +195,7 @@ public final class GceProvider implements FleetProvider {
       List<String> urls = instanceIds.stream().distinct().map(f.instanceUrls::get).filter(u -> u != null).sorted().toList();
       if (!urls.isEmpty()) {
         f.listing = null;
-        recreate(f, urls);
+        groups.recreate(f, urls);
       }
       return null;
     });
@@ -214,7 +216,7 @@ public final class GceProvider implements FleetProvider {
       calls.read(fleet, "instanceTemplates.list", () -> api.listTemplates(at.project(),
           GceLabels.fleetFilter("properties.", fleet))).forEach(t -> templates.add(t.getName()));
       for (String t : templates) {
-        deleteTemplate(f, t);
+        revisions.deleteTemplate(f, t);
       }
       Set<String> images = new LinkedHashSet<>(templates);
       calls.read(fleet, "images.list", () -> api.listImages(at.project(), GceLabels.fleetFilter("", fleet)))
@@ -251,7 +253,7 @@ public final class GceProvider implements FleetProvider {
       if (group.map(g -> GroupShape.observed(g).templates().contains(template)).orElse(false)) {
         return false;
       }
-      if (!deleteTemplate(f, template)) {
+      if (!revisions.deleteTemplate(f, template)) {
         return false;
       }
       String image = GceNames.image(fleet, revision);
@@ -270,160 +272,7 @@ public final class GceProvider implements FleetProvider {
     }
   }
 
-  // ---- steps ----
-
-  private void ensureRevision(GceFleet f, RevisionImage image) {
-    GceLocation at = f.location;
-    Image img = GceResources.image(f.id, image);
-    calls.mutate(f.id, "images.insert " + img.getName(), img, id -> api.insertImage(at.project(), img, id));
-    InstanceTemplate template = GceResources.template(f.id, image, at);
-    calls.mutate(f.id, "instanceTemplates.insert " + template.getName(), template,
-        id -> api.insertTemplate(at.project(), template, id));
-    f.ensured.add(template.getName());
-  }
-
-  /**
-   * A group change GCE refused: if a template it names is missing although this operator
-   * ensured it, the insert was answered from GCE's requestId memory (the same insert made by an
-   * earlier incarnation of the fleet, before a restart, whose template was deleted since). The
-   * intent is marked completed, so the next ensure is a new request: retry, do not stall.
-   */
-  private ProviderException missingTemplate(GceFleet f, GroupShape shape, ProviderException refused) {
-    if (refused.retryable()) {
-      return refused;
-    }
-    List<String> missing = new java.util.ArrayList<>();
-    for (String template : shape.templates()) {
-      if (calls.read(f.id, "instanceTemplates.get", () -> api.getTemplate(f.location.project(), template)).isEmpty()) {
-        f.ensured.remove(template);
-        missing.add(template);
-      }
-    }
-    return missing.isEmpty() ? refused
-        : new ProviderException(Reason.GCE_TEMPLATE_MISSING, "instance templates " + missing + " are missing; creating them again ("
-            + refused.getMessage() + ")", true, refused);
-  }
-
-  /** Creates, patches or resizes the group as its plan says; whether anything was called. */
-  private boolean shapeGroup(GceFleet f, Optional<InstanceGroupManager> observed, GroupShape shape) {
-    GroupPlan plan = GroupPlan.of(observed, shape);
-    if (plan.nothing()) {
-      return false;
-    }
-    GceLocation at = f.location;
-    String name = GceNames.group(f.id);
-    if (plan.create()) {
-      InstanceGroupManager group = InstanceGroupManager.newBuilder()
-          .setName(name)
-          .setBaseInstanceName(name.length() > 54 ? name.substring(0, 54).replaceAll("-+$", "") : name)
-          .setDescription("dustcloud fleet " + f.id)
-          .addAllVersions(shape.apiVersions(at.project()))
-          .setTargetSize(shape.targetSize())
-          .setUpdatePolicy(UpdatePolicies.ours())
-          .build();
-      calls.mutate(f.id, "instanceGroupManagers.insert " + at + "/" + name, group, id -> api.insertGroup(at, group, id));
-      return true;
-    }
-    String fingerprint = observed.get().getFingerprint();
-    if (plan.resize() && plan.resizeFirst()) {
-      resize(f, name, shape.targetSize(), fingerprint);
-    }
-    if (plan.patch()) {
-      // the fingerprint makes the intent "from this state to that one": the same patch later is a new request
-      InstanceGroupManager patch = InstanceGroupManager.newBuilder()
-          .addAllVersions(shape.apiVersions(at.project()))
-          .setUpdatePolicy(UpdatePolicies.ours())
-          .build();
-      InstanceGroupManager intent = patch.toBuilder().setFingerprint(fingerprint).build();
-      vanishedIfNotFound(f, calls.mutate(f.id, "instanceGroupManagers.patch " + at + "/" + name, intent,
-          id -> api.patchGroup(at, name, patch, id)));
-    }
-    if (plan.resize() && !plan.resizeFirst()) {
-      resize(f, name, shape.targetSize(), fingerprint);
-    }
-    log.info("fleet {}: group {} {}{}to {}", f.id, name, plan.patch() ? "versions " : "",
-        plan.resize() ? "resized " : "", shape);
-    return true;
-  }
-
-  private void resize(GceFleet f, String name, int size, String fingerprint) {
-    GceLocation at = f.location;
-    InstanceGroupManager intent = InstanceGroupManager.newBuilder().setTargetSize(size).setFingerprint(fingerprint).build();
-    vanishedIfNotFound(f, calls.mutate(f.id, "instanceGroupManagers.resize " + at + "/" + name, intent,
-        id -> api.resizeGroup(at, name, size, id)));
-  }
-
-  private static void vanishedIfNotFound(GceFleet f, GceCalls.Outcome outcome) {
-    if (outcome == GceCalls.Outcome.NOT_FOUND) {
-      throw new ProviderException(Reason.GCE_GROUP_VANISHED,
-          "the managed instance group of " + f.id + " was deleted while being changed; it is recreated next", true);
-    }
-  }
-
-  /**
-   * Under an OPPORTUNISTIC policy GCE leaves running instances on their version; when a
-   * revision has more instances than desired and another fewer, the surplus is recreated and
-   * comes back as the wanted version. Not-yet-running instances go first.
-   */
-  private boolean rebalance(GceFleet f, DesiredFleet desired, FleetObservation observed) {
-    if (observed.instances().size() != desired.total()) {
-      return false; // GCE is still adding or removing instances
-    }
-    int deficit = 0;
-    for (Map.Entry<String, DesiredFleet.Target> e : desired.revisions().entrySet()) {
-      deficit += Math.max(0, e.getValue().replicas() - (int) observed.count(e.getKey()));
-    }
-    if (deficit == 0) {
-      return false;
-    }
-    Map<String, Integer> surplus = new HashMap<>();
-    for (InstanceView i : observed.instances()) {
-      surplus.merge(i.revision(), 1, Integer::sum);
-    }
-    desired.revisions().forEach((rev, t) -> surplus.merge(rev, -t.replicas(), Integer::sum));
-    List<InstanceView> candidates = new ArrayList<>(observed.instances());
-    candidates.sort(Comparator.comparing((InstanceView i) -> i.state() == InstanceState.RUNNING)
-        .thenComparing(InstanceView::id));
-    List<String> urls = new ArrayList<>();
-    for (InstanceView i : candidates) {
-      if (urls.size() < deficit && surplus.getOrDefault(i.revision(), 0) > 0) {
-        surplus.merge(i.revision(), -1, Integer::sum);
-        urls.add(f.instanceUrls.get(i.id()));
-      }
-    }
-    if (urls.isEmpty()) {
-      return false;
-    }
-    recreate(f, urls);
-    return true;
-  }
-
-  private void recreate(GceFleet f, List<String> urls) {
-    f.group = null;
-    GceLocation at = f.location;
-    String name = GceNames.group(f.id);
-    InstanceGroupManager intent = InstanceGroupManager.newBuilder().setDescription(String.join(",", urls))
-        .setTargetSize(urls.size()).build();
-    calls.mutate(f.id, "instanceGroupManagers.recreateInstances " + at + "/" + name, intent,
-        id -> api.recreateInstances(at, name, urls, id));
-    log.info("fleet {}: recreating {} instance(s)", f.id, urls.size());
-  }
-
-  /** Whether the template is gone; a template still used by a group is kept. */
-  private boolean deleteTemplate(GceFleet f, String template) {
-    try {
-      calls.mutate(f.id, "instanceTemplates.delete " + template, null,
-          id -> api.deleteTemplate(f.location.project(), template, id));
-      f.templates.remove(template);
-      f.ensured.remove(template);
-      return true;
-    } catch (ProviderException e) {
-      if (e.getCause() != null && GceError.of(e.getCause()).inUse()) {
-        return false;
-      }
-      throw e;
-    }
-  }
+  // ---- reads ----
 
   /** One listManagedInstances, mapped to the SPI's view and kept for {@code observeInterval}. */
   private FleetObservation list(GceFleet f) {
@@ -480,7 +329,7 @@ public final class GceProvider implements FleetProvider {
             () -> api.getTemplate(f.location.project(), template))
         .map(t -> new GceFleet.TemplateInfo(
             GceResources.revisionOf(t).isEmpty() ? template : GceResources.revisionOf(t), GceResources.portOf(t)))
-        .orElse(new GceFleet.TemplateInfo(template, 8080));
+        .orElse(new GceFleet.TemplateInfo(template, RevisionImage.DEFAULT_PORT));
     f.templates.put(template, info);
     return info;
   }
@@ -493,8 +342,8 @@ public final class GceProvider implements FleetProvider {
   private static GceLocation location(DesiredFleet desired) {
     GceLocation at = null;
     for (DesiredFleet.Target t : desired.revisions().values()) {
-      if (t.image().settings().containsKey(GceSettings.PROJECT)) {
-        at = GceLocation.fromSettings(t.image().settings());
+      if (GceSettings.of(t.image().settings()).project() != null) {
+        at = GceLocation.of(t.image().settings());
       }
     }
     if (at == null) {

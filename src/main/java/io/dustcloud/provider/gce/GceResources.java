@@ -13,16 +13,13 @@ import com.google.cloud.compute.v1.ServiceAccount;
 import com.google.cloud.compute.v1.Tags;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.RevisionImage;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** The image and instance template of one revision, as values. */
 public final class GceResources {
   /** Metadata keys on the template: boot arguments for the unikernel, and its port for observation. */
   public static final String BOOT_ARGS_KEY = "dustcloud-boot-args";
   public static final String PORT_KEY = "dustcloud-port";
-  static final String DEFAULT_MACHINE_TYPE = "e2-micro";
   static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
   private GceResources() {}
@@ -37,9 +34,9 @@ public final class GceResources {
   }
 
   public static InstanceTemplate template(FleetId fleet, RevisionImage revision, GceLocation location) {
-    Map<String, String> s = revision.settings();
+    GceSettings s = GceSettings.of(revision.settings());
     InstanceProperties.Builder p = InstanceProperties.newBuilder()
-        .setMachineType(s.getOrDefault(GceSettings.MACHINE_TYPE, DEFAULT_MACHINE_TYPE))
+        .setMachineType(s.machineType())
         .putAllLabels(labels(fleet, revision))
         .addDisks(AttachedDisk.newBuilder().setBoot(true).setAutoDelete(true).setType("PERSISTENT")
             .setInitializeParams(AttachedDiskInitializeParams.newBuilder().setSourceImage(
@@ -48,11 +45,10 @@ public final class GceResources {
         .setMetadata(Metadata.newBuilder()
             .addItems(Items.newBuilder().setKey(BOOT_ARGS_KEY).setValue(String.join(" ", revision.bootArgs())))
             .addItems(Items.newBuilder().setKey(PORT_KEY).setValue(Integer.toString(revision.port()))));
-    String tags = s.get(GceSettings.TAGS);
-    if (tags != null && !tags.isBlank()) {
-      p.setTags(Tags.newBuilder().addAllItems(Arrays.asList(tags.split(","))));
+    if (!s.tags().isEmpty()) {
+      p.setTags(Tags.newBuilder().addAllItems(s.tags()));
     }
-    String account = s.get(GceSettings.SERVICE_ACCOUNT);
+    String account = s.serviceAccount();
     if (account != null && !account.isBlank()) {
       p.addServiceAccounts(ServiceAccount.newBuilder().setEmail(account).addScopes(SCOPE));
     }
@@ -73,17 +69,17 @@ public final class GceResources {
     return template.getProperties().getLabelsOrDefault(GceLabels.REVISION, "");
   }
 
-  /** The port recorded in a template's metadata (8080 when absent). */
+  /** The port recorded in a template's metadata ({@link RevisionImage#DEFAULT_PORT} when absent). */
   public static int portOf(InstanceTemplate template) {
     return template.getProperties().getMetadata().getItemsList().stream()
         .filter(i -> i.getKey().equals(PORT_KEY)).map(i -> Integer.parseInt(i.getValue()))
-        .findFirst().orElse(8080);
+        .findFirst().orElse(RevisionImage.DEFAULT_PORT);
   }
 
-  private static NetworkInterface networkInterface(Map<String, String> s, GceLocation location) {
+  private static NetworkInterface networkInterface(GceSettings s, GceLocation location) {
     NetworkInterface.Builder n = NetworkInterface.newBuilder()
-        .setNetwork(url(s.getOrDefault(GceSettings.NETWORK, "default"), "global/networks/"));
-    String sub = s.get(GceSettings.SUBNETWORK);
+        .setNetwork(url(s.network(), "global/networks/"));
+    String sub = s.subnetwork();
     if (sub != null && !sub.isBlank()) {
       n.setSubnetwork(url(sub, "regions/" + location.regionName() + "/subnetworks/"));
     }
@@ -95,12 +91,6 @@ public final class GceResources {
   }
 
   private static Map<String, String> labels(FleetId fleet, RevisionImage revision) {
-    Map<String, String> user = new TreeMap<>();
-    revision.settings().forEach((k, v) -> {
-      if (k.startsWith(GceSettings.LABEL_PREFIX)) {
-        user.put(k.substring(GceSettings.LABEL_PREFIX.length()), v);
-      }
-    });
-    return GceLabels.of(fleet, revision.revision(), user);
+    return GceLabels.of(fleet, revision.revision(), GceSettings.of(revision.settings()).labels());
   }
 }

@@ -1,21 +1,54 @@
 package io.dustcloud.provider.gce;
 
-/**
- * Keys of {@code RevisionImage.settings()} (and of {@code FleetProvider.locate}) that carry a
- * revision's {@code provider.gce} spec to this provider.
- */
-public final class GceSettings {
-  public static final String PROJECT = "project";
-  public static final String ZONE = "zone";
-  public static final String REGION = "region";
-  public static final String MACHINE_TYPE = "machineType";
-  public static final String NETWORK = "network";
-  public static final String SUBNETWORK = "subnetwork";
-  public static final String SERVICE_ACCOUNT = "serviceAccount";
-  /** Comma-joined network tags. */
-  public static final String TAGS = "tags";
-  /** Prefix of user labels: {@code labels.team=web}. */
-  public static final String LABEL_PREFIX = "labels.";
+import io.dustcloud.core.Reason;
+import io.dustcloud.provider.ProviderException;
+import io.dustcloud.provider.ProviderSettings;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
-  private GceSettings() {}
+/**
+ * A revision's {@code provider.gce} settings as this provider reads them. The defaults live
+ * here, in the compact constructor: an unset machine type is {@value #DEFAULT_MACHINE_TYPE}, an
+ * unset network {@value #DEFAULT_NETWORK}, unset tags and labels empty. Whether the location is
+ * complete (a project and exactly one of zone or region) is {@link GceLocation}'s check, so an
+ * incomplete one can be reported as a reason rather than thrown at construction.
+ *
+ * @param tags network tags on the instances (blank ones dropped)
+ * @param labels user labels on every GCE resource, besides dustcloud's own
+ */
+public record GceSettings(
+    String project,
+    String zone,
+    String region,
+    String machineType,
+    String network,
+    String subnetwork,
+    String serviceAccount,
+    List<String> tags,
+    Map<String, String> labels)
+    implements ProviderSettings {
+  public static final String DEFAULT_MACHINE_TYPE = "e2-micro";
+  public static final String DEFAULT_NETWORK = "default";
+
+  public GceSettings {
+    machineType = machineType == null ? DEFAULT_MACHINE_TYPE : machineType;
+    network = network == null ? DEFAULT_NETWORK : network;
+    tags = tags == null ? List.of() : tags.stream().filter(t -> t != null && !t.isBlank()).toList();
+    labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+  }
+
+  /** Settings with a location and every other field at its default. */
+  public static GceSettings at(String project, String zone, String region) {
+    return new GceSettings(project, zone, region, null, null, null, null, null, null);
+  }
+
+  /** {@code settings} as GCE settings; settings of another provider are a configuration error. */
+  public static GceSettings of(ProviderSettings settings) {
+    if (settings instanceof GceSettings gce) {
+      return gce;
+    }
+    throw new ProviderException(Reason.INVALID_GCE_SETTINGS, "the gce provider was handed settings of another provider ("
+        + (settings == null ? "none" : settings.getClass().getSimpleName()) + ")", false);
+  }
 }

@@ -26,6 +26,10 @@ final class FleetStateStore {
   private final ObjectMapper mapper =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
+          // images' settings are this provider's; files of operators that kept them as a map of
+          // strings ({"runtime":"qemu","memoryMiB":"256"}) read the same (scalars are coerced)
+          .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+              .addAbstractTypeMapping(io.dustcloud.provider.ProviderSettings.class, LocalSettings.class))
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(SerializationFeature.INDENT_OUTPUT)
           // an older operator reading a newer file should still adopt what it understands

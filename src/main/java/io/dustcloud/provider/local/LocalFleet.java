@@ -12,15 +12,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The in-memory side of one fleet; every access happens under the provider's per-fleet lock. */
+/**
+ * The in-memory side of one fleet; every access happens under the provider's per-fleet lock,
+ * except reading a member's immutable fields (record, process) while it drains.
+ */
 final class LocalFleet {
 
-  /** An instance with its live process; {@code listening} latches once it answered on its port. */
+  /**
+   * An instance with its live process; {@code listening} latches once it answered on its port.
+   * {@code stopping} is set, under the lock, when a stop takes it out of routing: from then on it
+   * observes as {@link InstanceState#STOPPING}, counts for no revision and is never chosen to
+   * be stopped again; it leaves {@code members} when its process is gone.
+   */
   static final class Member {
     final FleetState.Instance record;
     final ProcessHandle process;
     final InstanceRuntime runtime;
     boolean listening;
+    volatile boolean stopping;
 
     Member(FleetState.Instance record, ProcessHandle process, InstanceRuntime runtime) {
       this.record = record;
@@ -29,6 +38,9 @@ final class LocalFleet {
     }
 
     InstanceState state() {
+      if (stopping) {
+        return InstanceState.STOPPING;
+      }
       if (!process.isAlive()) {
         return InstanceState.FAILED;
       }
@@ -71,14 +83,28 @@ final class LocalFleet {
     return PortAllocator.LOOPBACK.getHostAddress() + ":" + port;
   }
 
+  /** Members of {@code revision}, stopping ones included. */
   List<Member> ofRevision(String revision) {
     return members.values().stream().filter(m -> m.record.revision().equals(revision)).toList();
   }
 
-  /** Routes the endpoint to the named members; ids it does not hold are ignored. */
+  /** Members of {@code revision} that are not being stopped: what counts towards its desired count. */
+  List<Member> serving(String revision) {
+    return ofRevision(revision).stream().filter(m -> !m.stopping).toList();
+  }
+
+  /** Members that are not being stopped. */
+  List<Member> serving() {
+    return members.values().stream().filter(m -> !m.stopping).toList();
+  }
+
+  /**
+   * Routes the endpoint to the named members; ids it does not hold, and members being stopped
+   * (a readiness update that raced their stop), are ignored.
+   */
   void setReady(Set<String> ids) {
     ready.clear();
-    ids.stream().filter(members::containsKey).forEach(ready::add);
+    ids.stream().filter(id -> members.containsKey(id) && !members.get(id).stopping).forEach(ready::add);
     endpoint.setBackends(members.values().stream()
         .filter(m -> ready.contains(m.record.id()))
         .map(Member::socketAddress)

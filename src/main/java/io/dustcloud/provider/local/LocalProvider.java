@@ -8,11 +8,8 @@ import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -37,16 +33,19 @@ import org.slf4j.LoggerFactory;
  * <p>State lives in {@code stateDir} ({@code fleets/<namespace>.<name>.json}, instance logs
  * in {@code instances/<id>.log}). A provider created over the state of a previous one, even
  * one that was killed, adopts the processes that still run and re-binds the endpoints.
+ *
+ * <p>A scale-down or rollout takes the instances it stops out of routing under the fleet's
+ * lock, then waits for their connections to drain and for their processes to exit without it
+ * (they observe as {@code STOPPING} meanwhile), and drops them from the state under it again.
+ * Starting, adopting and stopping instances is {@link LocalInstances}.
  */
 public final class LocalProvider implements FleetProvider {
   private static final Logger log = LoggerFactory.getLogger(LocalProvider.class);
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(2);
-  /** How long connections to an instance leaving the rotation may take to finish. */
-  static final Duration DRAIN = Duration.ofSeconds(5);
 
   private final FleetStateStore store;
   private final ProcessRuntime runtime;
-  private final Map<String, InstanceRuntime> runtimes;
+  private final LocalInstances instances;
   private final HostCommands host;
   private final Path stateDir;
   private final Path kvmDevice;
@@ -67,6 +66,11 @@ public final class LocalProvider implements FleetProvider {
 
   /** @param host how programs are found and run (tests simulate hosts without QEMU or Solo5) */
   LocalProvider(Path stateDir, Duration stopGrace, HostCommands host, Path kvmDevice) {
+    this(stateDir, stopGrace, host, kvmDevice, LocalInstances.DRAIN);
+  }
+
+  /** @param drain how long connections to an instance leaving the rotation may take to finish */
+  LocalProvider(Path stateDir, Duration stopGrace, HostCommands host, Path kvmDevice, Duration drain) {
     Path dir = stateDir.toAbsolutePath().normalize();
     this.stateDir = dir;
     this.host = host;
@@ -74,28 +78,16 @@ public final class LocalProvider implements FleetProvider {
     this.store = new FleetStateStore(dir);
     ArtifactDigests digests = new ArtifactDigests();
     this.runtime = new ProcessRuntime(dir.resolve("instances"), stopGrace, new UnixArtifacts(digests));
-    this.runtimes = Map.of(
+    Map<String, InstanceRuntime> runtimes = Map.of(
         runtime.name(), runtime,
         QemuRuntime.NAME, new QemuRuntime(runtime, new VmArtifacts(dir.resolve("vm-images"), digests), this::capabilities),
         Solo5Runtime.NAME, new Solo5Runtime(runtime, host, this::capabilities, digests, dir.resolve("sockets")));
+    this.instances = new LocalInstances(runtime, runtimes, ports, store, drain, f -> fleets.get(f.id.key()) == f);
     for (FleetState state : store.loadAll()) {
-      adopt(state);
+      LocalFleet f = instances.adopt(state);
+      fleets.put(f.id.key(), f);
     }
-    reapUnrecorded();
-  }
-
-  /**
-   * Stops instances an earlier operator started but never recorded (killed between the start
-   * and the state write): nobody would ever stop them, and they would be one instance too many.
-   */
-  private void reapUnrecorded() {
-    java.util.Set<Long> known = new java.util.HashSet<>();
-    fleets.values().forEach(f -> f.members.values().forEach(m -> known.add(m.process.pid())));
-    for (ProcessHandle p : runtime.unrecorded(known)) {
-      log.warn("stopping pid {}: an instance process no fleet records (its operator died while starting it): {}",
-          p.pid(), p.info().commandLine().orElse("?"));
-      p.destroyForcibly();
-    }
+    instances.reapUnrecorded(fleets.values());
   }
 
   @Override
@@ -113,22 +105,22 @@ public final class LocalProvider implements FleetProvider {
     if (name == null) {
       return "the local provider cannot boot artifacts of format '" + image.format() + "'";
     }
-    String asked = image.settings().get("runtime");
+    String asked;
+    try {
+      asked = LocalSettings.of(image.settings()).runtime();
+    } catch (ProviderException e) {
+      return e.getMessage();
+    }
     if (asked != null && !asked.equals(name)) {
       return "format '" + image.format() + "' boots on the local provider's '" + name + "' runtime, but"
           + " spec.provider.local.runtime is '" + asked + "'; set it to '" + name + "'";
     }
-    return runtimes.get(name).unsupportedReason(image);
+    return instances.runtime(name).unsupportedReason(image);
   }
 
   /** Which runtime boots a format: the format decides, the spec's runtime only confirms. */
   static String runtimeName(String format) {
-    return switch (format) {
-      case UnixArtifacts.FORMAT -> UnixArtifacts.RUNTIME;
-      case "virtio" -> QemuRuntime.NAME;
-      case "hvt", "spt" -> Solo5Runtime.NAME;
-      default -> null;
-    };
+    return LocalInstances.runtimeName(format);
   }
 
   /** What this host can boot: probed once, on first need, then cached for this provider's life. */
@@ -172,30 +164,59 @@ public final class LocalProvider implements FleetProvider {
     });
   }
 
+  /**
+   * Under the lock: forgets failed instances, takes the extras out of routing and starts what
+   * is missing (instances being stopped, by this call or a concurrent one, count for nothing).
+   * Then, without the lock, drains and stops the extras, and drops them under it again.
+   */
   @Override
   public FleetObservation realize(DesiredFleet desired) {
     for (DesiredFleet.Target target : desired.revisions().values()) {
+      LocalSettings.of(target.image().settings());
       // a revision being scaled to zero may have lost its artifact; that must not block it
       String reason = target.replicas() == 0 ? null : unsupportedReason(target.image());
       if (reason != null) {
         throw new ProviderException(Reason.UNSUPPORTED_IMAGE, reason, false);
       }
     }
-    return locked(desired.fleet(), () -> {
-      LocalFleet f = fleets.computeIfAbsent(desired.fleet().key(), k -> create(desired.fleet()));
-      desired.revisions().forEach((rev, target) -> f.images.put(rev, target.image()));
-      forgetFailed(f);
-      stop(f, extras(f, desired), true);
-      desired.revisions().forEach((rev, target) -> {
-        for (int have = f.ofRevision(rev).size(); have < target.replicas(); have++) {
-          start(f, target.image());
-        }
+    FleetId fleet = desired.fleet();
+    List<Leaving> leaving = new ArrayList<>(1);
+    try {
+      locked(fleet, () -> {
+        LocalFleet f = fleets.computeIfAbsent(fleet.key(), k -> instances.create(fleet));
+        desired.revisions().forEach((rev, target) -> f.images.put(rev, target.image()));
+        forgetFailed(f);
+        leaving.add(new Leaving(f, instances.leave(f, extras(f, desired))));
+        desired.revisions().forEach((rev, target) -> {
+          for (int have = f.serving(rev).size(); have < target.replicas(); have++) {
+            instances.start(f, target.image());
+          }
+        });
+        // images of revisions that are gone are no longer needed by replace
+        f.images.keySet().removeIf(
+            rev -> !desired.revisions().containsKey(rev) && f.ofRevision(rev).isEmpty());
+        store.save(f.snapshot());
+        return null;
       });
-      // images of revisions that are gone are no longer needed by replace
-      f.images.keySet().removeIf(
-          rev -> !desired.revisions().containsKey(rev) && f.ofRevision(rev).isEmpty());
-      store.save(f.snapshot());
-      return observation(f);
+    } finally {
+      // even when a start failed: the extras are out of routing and must not stay half-stopped
+      leaving.forEach(l -> stop(l.fleet(), l.members()));
+    }
+    return observe(fleet);
+  }
+
+  /** Members taken out of routing under the lock, to be drained and stopped without it. */
+  private record Leaving(LocalFleet fleet, List<LocalFleet.Member> members) {}
+
+  /** Drains and stops members already taken out of routing ({@link LocalInstances#leave}), outside the lock. */
+  private void stop(LocalFleet f, List<LocalFleet.Member> members) {
+    if (members.isEmpty()) {
+      return;
+    }
+    instances.drainAndKill(f, members, true);
+    locked(f.id, () -> {
+      instances.forget(f, members, true);
+      return null;
     });
   }
 
@@ -206,18 +227,18 @@ public final class LocalProvider implements FleetProvider {
       if (f == null) {
         return null;
       }
-      // ids already gone are skipped: a retried replace must not replace twice
-      List<LocalFleet.Member> old =
-          instanceIds.stream().distinct().map(f.members::get).filter(m -> m != null).toList();
+      // ids already gone or being stopped are skipped: a retried replace must not replace twice
+      List<LocalFleet.Member> old = instanceIds.stream().distinct().map(f.members::get)
+          .filter(m -> m != null && !m.stopping).toList();
       // replaced because unhealthy: its connections will not finish, so no drain
-      stop(f, old, true, false);
+      instances.stopNow(f, old, true, false);
       for (LocalFleet.Member m : old) {
         RevisionImage image = f.images.get(m.record.revision());
         if (image == null) {
           throw new ProviderException(Reason.UNKNOWN_REVISION,
               "no image recorded for revision " + m.record.revision() + " of " + fleet, false);
         }
-        start(f, image);
+        instances.start(f, image);
       }
       return null;
     });
@@ -244,13 +265,20 @@ public final class LocalProvider implements FleetProvider {
     unmanage(fleet, false);
   }
 
-  /** Kills every instance of every fleet, keeping the fleets (and their endpoint ports). */
+  /**
+   * Kills every instance of every fleet, keeping the fleets (and their endpoint ports). Also
+   * after {@link #close}, without draining then: dev mode closes its operator first, then stops
+   * what it started.
+   */
   public void stopAll() {
+    boolean drain = !closed;
     for (String key : List.copyOf(fleets.keySet())) {
       LocalFleet f = fleets.get(key);
       if (f != null) {
-        locked(f.id, () -> {
-          stop(f, List.copyOf(f.members.values()), true);
+        List<LocalFleet.Member> leaving = underLock(f.id, () -> instances.leave(f, f.serving()));
+        instances.drainAndKill(f, leaving, drain);
+        underLock(f.id, () -> {
+          instances.forget(f, leaving, true);
           return null;
         });
       }
@@ -274,13 +302,17 @@ public final class LocalProvider implements FleetProvider {
 
   /** Where an instance's output goes. */
   public Path logFile(String instanceId) {
-    return runtime.logFile(instanceId);
+    return instances.logFile(instanceId);
   }
 
   private <T> T locked(FleetId fleet, java.util.function.Supplier<T> action) {
     if (closed) {
       throw new IllegalStateException("local provider is closed");
     }
+    return underLock(fleet, action);
+  }
+
+  private <T> T underLock(FleetId fleet, java.util.function.Supplier<T> action) {
     ReentrantLock lock = locks.computeIfAbsent(fleet.key(), k -> new ReentrantLock());
     lock.lock();
     try {
@@ -290,7 +322,10 @@ public final class LocalProvider implements FleetProvider {
     }
   }
 
-  /** Forgets the fleet and closes its endpoint; its instances are stopped only when asked. */
+  /**
+   * Forgets the fleet and closes its endpoint; its instances, those being stopped by a
+   * concurrent realize included, are stopped only when asked.
+   */
   private void unmanage(FleetId fleet, boolean stopInstances) {
     locked(fleet, () -> {
       LocalFleet f = fleets.remove(fleet.key());
@@ -298,7 +333,7 @@ public final class LocalProvider implements FleetProvider {
         f.endpoint.close();
         ports.release(f.endpoint.port());
         if (stopInstances) {
-          stop(f, List.copyOf(f.members.values()), true);
+          instances.stopNow(f, List.copyOf(f.members.values()), true, true);
         } else {
           log.info("released fleet {}; its {} instance(s) keep running", fleet, f.members.size());
         }
@@ -308,132 +343,29 @@ public final class LocalProvider implements FleetProvider {
     });
   }
 
-  private LocalFleet create(FleetId fleet) {
-    LocalFleet f = new LocalFleet(fleet, openEndpoint(fleet, ports.allocate()));
-    store.save(f.snapshot());
-    return f;
-  }
-
-  private void adopt(FleetState state) {
-    FleetId fleet = state.fleetId();
-    ports.reserve(state.endpointPort());
-    LocalFleet f = new LocalFleet(fleet, openEndpoint(fleet, state.endpointPort()));
-    f.images.putAll(state.images());
-    for (FleetState.Instance i : state.instances()) {
-      Optional<ProcessHandle> process = runtime.adopt(i.pid(), i.processStart());
-      InstanceRuntime owner = runtimes.getOrDefault(i.runtime(), runtime);
-      if (process.isPresent()) {
-        ports.reserve(i.port());
-        f.members.put(i.id(), new LocalFleet.Member(i, process.get(), owner));
-      } else {
-        log.info("fleet {}: forgetting instance {}: pid {} no longer runs", fleet, i.id(), i.pid());
-        owner.cleanUp(i.id());
-      }
-    }
-    fleets.put(fleet.key(), f);
-    store.save(f.snapshot());
-    log.info("fleet {}: adopted {} of {} instance(s), endpoint {}",
-        fleet, f.members.size(), state.instances().size(), f.endpoint.address());
-  }
-
-  /**
-   * Binds the endpoint on its recorded port. If another program took that port meanwhile,
-   * a new port beats no endpoint: clients must follow the observed endpoint anyway.
-   */
-  private FleetEndpoint openEndpoint(FleetId fleet, int port) {
-    try {
-      return FleetEndpoint.open(fleet.key(), port);
-    } catch (IOException e) {
-      int fresh = ports.allocate();
-      log.warn("fleet {}: endpoint port {} unavailable ({}), moving to {}",
-          fleet, port, e.getMessage(), fresh);
-      try {
-        return FleetEndpoint.open(fleet.key(), fresh);
-      } catch (IOException again) {
-        throw new ProviderException(Reason.ENDPOINT_UNAVAILABLE,
-            "cannot listen on 127.0.0.1:" + fresh + " for " + fleet + ": " + again, true, again);
-      }
-    }
-  }
-
   /** Failed instances leave the fleet so the next start replaces them; their logs stay. */
   private void forgetFailed(LocalFleet f) {
-    List<LocalFleet.Member> failed = f.members.values().stream()
-        .filter(m -> !m.process.isAlive()).toList();
+    List<LocalFleet.Member> failed = f.serving().stream().filter(m -> !m.process.isAlive()).toList();
     for (LocalFleet.Member m : failed) {
       log.info("fleet {}: instance {} exited; see {}", f.id, m.record.id(), logFile(m.record.id()));
     }
-    stop(f, failed, false, false);
+    instances.stopNow(f, failed, false, false);
   }
 
+  /** Per revision, the serving members beyond its desired count, those to stop first first. */
   private static List<LocalFleet.Member> extras(LocalFleet f, DesiredFleet desired) {
     List<LocalFleet.Member> extras = new ArrayList<>();
     Set<String> revisions = new HashSet<>();
-    f.members.values().forEach(m -> revisions.add(m.record.revision()));
+    f.serving().forEach(m -> revisions.add(m.record.revision()));
     for (String rev : revisions) {
       DesiredFleet.Target target = desired.revisions().get(rev);
       int want = target == null ? 0 : target.replicas();
-      List<LocalFleet.Member> have = new ArrayList<>(f.ofRevision(rev));
+      List<LocalFleet.Member> have = new ArrayList<>(f.serving(rev));
       have.forEach(LocalFleet.Member::state);
       have.sort(LocalFleet.STOP_FIRST);
       extras.addAll(have.subList(0, Math.max(0, have.size() - want)));
     }
     return extras;
-  }
-
-  /**
-   * Stops members in parallel, then drops them from the state. The state is written only
-   * after the processes are gone, so a crash midway leaves them recorded and adoptable.
-   */
-  private void stop(LocalFleet f, List<LocalFleet.Member> members, boolean dropLogs) {
-    stop(f, members, dropLogs, true);
-  }
-
-  /** @param drain wait for proxied connections to finish first (not for instances that hang) */
-  private void stop(LocalFleet f, List<LocalFleet.Member> members, boolean dropLogs, boolean drain) {
-    if (members.isEmpty()) {
-      return;
-    }
-    Set<String> ids = new HashSet<>();
-    members.forEach(m -> ids.add(m.record.id()));
-    f.unroute(ids);
-    if (drain && !f.endpoint.awaitDrained(members.stream().map(LocalFleet.Member::socketAddress).toList(), DRAIN)) {
-      log.info("fleet {}: connections to stopping instances did not finish within {}s; stopping anyway",
-          f.id, DRAIN.toSeconds());
-    }
-    runtime.stop(members.stream().map(m -> m.process).toList());
-    for (LocalFleet.Member m : members) {
-      m.runtime.cleanUp(m.record.id());
-      f.members.remove(m.record.id());
-      ports.release(m.record.port());
-      if (dropLogs) {
-        deleteQuietly(logFile(m.record.id()));
-      }
-    }
-    if (fleets.get(f.id.key()) == f) {
-      store.save(f.snapshot());
-    }
-  }
-
-  private void start(LocalFleet f, RevisionImage image) {
-    String id = image.revision() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    // taken before the start, so boot latency (createdAt to first passing probe) includes it
-    Instant createdAt = Instant.now();
-    int port = ports.allocate();
-    InstanceRuntime owner = runtimes.get(runtimeName(image.format()));
-    ProcessRuntime.Started started;
-    try {
-      started = owner.start(id, image, port);
-    } catch (RuntimeException e) {
-      ports.release(port);
-      throw e;
-    }
-    FleetState.Instance record = new FleetState.Instance(id, image.revision(),
-        started.handle().pid(), started.startTime(), port,
-        UnixArtifacts.path(image).toString(), createdAt, owner.name());
-    f.members.put(id, new LocalFleet.Member(record, started.handle(), owner));
-    // saved per start, so a crash right after leaves at most one process unrecorded
-    store.save(f.snapshot());
   }
 
   private FleetObservation observation(LocalFleet f) {
@@ -442,13 +374,5 @@ public final class LocalProvider implements FleetProvider {
         .sorted(Comparator.comparing(InstanceView::createdAt))
         .toList();
     return new FleetObservation(f.id, views, Optional.of(f.endpoint.address()));
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log.debug("cannot delete {}: {}", p, e.toString());
-    }
   }
 }

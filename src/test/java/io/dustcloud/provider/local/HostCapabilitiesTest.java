@@ -124,7 +124,7 @@ class HostCapabilitiesTest {
 
   private static RevisionImage image(String format, Path artifact, String runtime) {
     return new RevisionImage("r1", format, artifact.toString(), null, List.of(), 8080,
-        runtime == null ? Map.of() : Map.of("runtime", runtime));
+        LocalSettings.runtime(runtime));
   }
 
   /** QEMU on PATH; every command exits with {@code exit}, except that TCG trial boots succeed unless exit is 1. */

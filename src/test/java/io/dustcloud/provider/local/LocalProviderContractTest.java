@@ -30,7 +30,7 @@ class LocalProviderContractTest extends FleetProviderContract {
   @Override
   protected RevisionImage image(String revision, String version) {
     return new RevisionImage(revision, "unix", ExampleApp.binary().toString(), null,
-        List.of("--version=" + version), 8080, Map.of());
+        List.of("--version=" + version), 8080, io.dustcloud.provider.local.LocalSettings.DEFAULT);
   }
 
   @Override

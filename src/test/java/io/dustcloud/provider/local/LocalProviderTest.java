@@ -358,10 +358,23 @@ class LocalProviderTest {
     assertThat(provider.observe(other).endpoint()).isPresent();
   }
 
+  /** Dev mode closes the operator (and so the provider) first, then stops what it started. */
+  @Test
+  void stopAllWorksAfterClose() {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    List<Long> pids = List.copyOf(pids().values());
+
+    provider.close();
+    provider.stopAll();
+
+    assertThat(pids).hasSize(1).noneMatch(LocalProviderTest::alive);
+    assertThat(pids()).isEmpty();
+  }
+
   @Test
   void bootArgsGetThePortSubstituted() {
     RevisionImage image = new RevisionImage("r1", "unix", BINARY.toString(), null,
-        List.of("--name=p{port}"), 8080, Map.of());
+        List.of("--name=p{port}"), 8080, LocalSettings.DEFAULT);
 
     InstanceView i = provider.realize(DesiredFleet.single(FLEET, image, 1)).instances().get(0);
 
@@ -373,24 +386,24 @@ class LocalProviderTest {
   void unsupportedImagesAreExplained() throws IOException {
     assertThat(provider.unsupportedReason(image("r1", "v1"))).isNull();
     RevisionImage virtio = new RevisionImage("r1", "virtio", BINARY.toString(), null,
-        List.of(), 8080, Map.of());
+        List.of(), 8080, LocalSettings.DEFAULT);
     // a host executable is no VM image, whether or not this host has QEMU
     assertThat(provider.unsupportedReason(virtio)).containsAnyOf("not a virtio image", "qemu");
     RevisionImage virtioOnProcess = new RevisionImage("r1", "virtio", BINARY.toString(), null,
-        List.of(), 8080, Map.of("runtime", "process"));
+        List.of(), 8080, LocalSettings.runtime("process"));
     assertThat(provider.unsupportedReason(virtioOnProcess))
         .contains("format 'virtio' boots on the local provider's 'qemu' runtime", "set it to 'qemu'");
     RevisionImage missing = new RevisionImage("r1", "unix", "/nonexistent/hello", null,
-        List.of(), 8080, Map.of());
+        List.of(), 8080, LocalSettings.DEFAULT);
     assertThat(provider.unsupportedReason(missing)).contains("/nonexistent/hello", "does not exist");
     RevisionImage wrongDigest = new RevisionImage("r1", "unix", BINARY.toString(),
-        "0".repeat(64), List.of(), 8080, Map.of());
+        "0".repeat(64), List.of(), 8080, LocalSettings.DEFAULT);
     assertThat(provider.unsupportedReason(wrongDigest)).contains("sha256");
 
     Path copy = Files.copy(BINARY, stateDir.resolve("hello-copy"));
     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
     RevisionImage notExecutable = new RevisionImage("r1", "unix", copy.toString(), null,
-        List.of(), 8080, Map.of());
+        List.of(), 8080, LocalSettings.DEFAULT);
     assertThat(provider.unsupportedReason(notExecutable)).isNull();
     assertThat(copy).isExecutable();
 
@@ -409,7 +422,7 @@ class LocalProviderTest {
 
   private static RevisionImage image(String revision, String version) {
     return new RevisionImage(revision, "unix", BINARY.toString(), null,
-        List.of("--version=" + version), 8080, Map.of());
+        List.of("--version=" + version), 8080, LocalSettings.DEFAULT);
   }
 
   private static DesiredFleet split(int r1, int r2) {

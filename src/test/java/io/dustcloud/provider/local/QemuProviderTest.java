@@ -106,7 +106,7 @@ class QemuProviderTest {
     List<String> args = new java.util.ArrayList<>(List.of("--version=" + version));
     args.addAll(List.of(extra));
     return new RevisionImage(revision, "virtio", vm.artifact().toString(), vm.sha256(), args, 8080,
-        Map.of("runtime", "qemu", "memoryMiB", "128", "cpus", "1"));
+        new LocalSettings("qemu", 128, 1));
   }
 
   /** Every instance answers HTTP 200 with {@code body} on its own address. */

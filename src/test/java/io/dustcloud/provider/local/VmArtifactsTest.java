@@ -74,12 +74,12 @@ class VmArtifactsTest {
     Path ok = tar(dir.resolve("ok.tar.gz"), true, Map.of("kernel", "K", "initrd", "I"));
     assertThat(artifacts().unsupportedReason(image(ok, List.of("--name=two words")))).contains("kernel command line");
     assertThat(artifacts().unsupportedReason(image(ok, List.of("--version=v1")))).isNull();
-    RevisionImage wrongDigest = new RevisionImage("r1", "virtio", ok.toString(), "0".repeat(64), List.of(), 8080, Map.of());
+    RevisionImage wrongDigest = new RevisionImage("r1", "virtio", ok.toString(), "0".repeat(64), List.of(), 8080, LocalSettings.DEFAULT);
     assertThat(artifacts().unsupportedReason(wrongDigest)).contains("sha256");
   }
 
   private static RevisionImage image(Path artifact, List<String> args) {
-    return new RevisionImage("r1", "virtio", artifact.toString(), null, args, 8080, Map.of());
+    return new RevisionImage("r1", "virtio", artifact.toString(), null, args, 8080, LocalSettings.DEFAULT);
   }
 
   /** A minimal ustar archive, as tar(1) writes it. */

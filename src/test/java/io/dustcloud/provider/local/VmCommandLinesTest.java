@@ -44,9 +44,9 @@ class VmCommandLinesTest {
 
   @Test
   void shapeComesFromSettingsWithDefaults() {
-    assertThat(VmShape.of(Map.of())).isEqualTo(new VmShape(128, 1));
-    assertThat(VmShape.of(Map.of("memoryMiB", "256", "cpus", "2"))).isEqualTo(new VmShape(256, 2));
-    assertThat(VmShape.of(Map.of("memoryMiB", "lots", "cpus", "0"))).isEqualTo(new VmShape(128, 1));
+    assertThat(VmShape.of(LocalSettings.DEFAULT)).isEqualTo(new VmShape(128, 1));
+    assertThat(VmShape.of(new LocalSettings(null, 256, 2))).isEqualTo(new VmShape(256, 2));
+    assertThat(VmShape.of(new LocalSettings(null, -1, 0))).isEqualTo(new VmShape(128, 1));
   }
 
   @Test

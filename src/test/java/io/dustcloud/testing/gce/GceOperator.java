@@ -1,8 +1,8 @@
 package io.dustcloud.testing.gce;
 
-import io.dustcloud.operator.DustcloudOperator;
+import io.dustcloud.wiring.DustcloudOperator;
 import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.operator.ProviderRegistry;
+import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.gce.InstanceAddresses;
 import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.MockApiServer;
@@ -30,7 +30,7 @@ public final class GceOperator implements AutoCloseable {
     this.client = api.client();
     this.fake = GceTesting.fake();
     this.operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
-        new ProviderRegistry().register(GceTesting.provider(fake, new InstanceAddresses(addressTemplate),
+        Bindings.of(GceTesting.provider(fake, new InstanceAddresses(addressTemplate),
             callsPerMinute, observeInterval, Clock.systemUTC())),
         Clock.systemUTC()).start();
   }

@@ -48,7 +48,7 @@ public final class GceTesting {
   public static RevisionImage image(String revision, String version) {
     return new RevisionImage(revision, "virtio", "gs://dustcloud-test/hello-" + version + ".tar.gz",
         "0".repeat(64), List.of("--version=" + version), 8080,
-        Map.of("project", PROJECT, "zone", ZONE, "machineType", "e2-micro", "tags", "web,dustcloud",
-            "labels.team", "Platform"));
+        new io.dustcloud.provider.gce.GceSettings(PROJECT, ZONE, null, "e2-micro", null, null, null,
+            List.of("web", "dustcloud"), Map.of("team", "Platform")));
   }
 }

@@ -1,5 +1,8 @@
-package io.dustcloud.operator;
+package io.dustcloud.wiring;
 
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.operator.CommonPool;
+import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.provider.gce.GceConfig;
 import io.dustcloud.provider.gce.GceProvider;
 import io.dustcloud.provider.local.LocalProvider;
@@ -17,7 +20,7 @@ public final class ClusterMode {
     CommonPool.ensureParallel();
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
-    ProviderRegistry providers = new ProviderRegistry();
+    Bindings providers = new Bindings();
     if (config.localProvider()) {
       providers.register(new LocalProvider(config.stateDir().resolve("local")));
     }

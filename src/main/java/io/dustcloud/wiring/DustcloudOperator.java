@@ -1,5 +1,17 @@
-package io.dustcloud.operator;
+package io.dustcloud.wiring;
 
+import io.dustcloud.binding.ArtifactResolvers;
+import io.dustcloud.binding.Bindings;
+import io.dustcloud.operator.BuildJobEvents;
+import io.dustcloud.operator.EventRecorder;
+import io.dustcloud.operator.FleetMetrics;
+import io.dustcloud.operator.HealthServer;
+import io.dustcloud.operator.OperatorConfig;
+import io.dustcloud.operator.ProviderMetrics;
+import io.dustcloud.operator.QueueTimingMetrics;
+import io.dustcloud.operator.RevisionStore;
+import io.dustcloud.operator.StatusWriter;
+import io.dustcloud.operator.UnikernelReconciler;
 import io.dustcloud.build.CloudArtifactResolver;
 import io.dustcloud.build.LocalArtifactResolver;
 import io.dustcloud.build.LocalArtifactStore;
@@ -21,7 +33,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of the operator: JOSDK with the Unikernel reconciler, the supervisors,
  * the health and metrics endpoint. Providers are built by the caller (cluster mode, dev mode,
- * tests) and handed in.
+ * tests) and handed in as {@link Bindings}; the artifact resolvers (the local store and builder,
+ * in-cluster build Jobs) are made here, where the client and the Event recorder are, and bound
+ * to the providers registered without one.
  */
 public final class DustcloudOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DustcloudOperator.class);
@@ -52,7 +65,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final Supervisors supervisors;
   private final LocalBuilder builder;
   private final HealthServer health;
-  private final ProviderRegistry providers;
+  private final Bindings providers;
   private final EventRecorder events;
   private final PrometheusMeterRegistry registry;
   private final QueueTimingMetrics queueMetrics;
@@ -60,7 +73,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private volatile boolean closing;
 
   public DustcloudOperator(
-      KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock)
+      KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock)
       throws IOException {
     this(client, config, providers, clock, () -> System.exit(1));
   }
@@ -70,11 +83,10 @@ public final class DustcloudOperator implements AutoCloseable {
    *     exit so Kubernetes restarts it as a follower (a former leader must not keep acting)
    */
   public DustcloudOperator(
-      KubernetesClient client, OperatorConfig config, ProviderRegistry providers, Clock clock,
+      KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock,
       Runnable onLostLeadership)
       throws IOException {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.providers = providers.decorated(p -> new ProviderMetrics(p, registry));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -88,12 +100,12 @@ public final class DustcloudOperator implements AutoCloseable {
         .description("Event writes waiting for the API server").register(registry);
     var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
         new BuildJobEvents(events), clock);
+    this.providers = providers
+        .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
+        .decorated(p -> new ProviderMetrics(p, registry));
     UnikernelReconciler reconciler =
         new UnikernelReconciler(
             this.providers,
-            Map.of(
-                ProviderRegistry.LOCAL, new LocalArtifactResolver(store, builder),
-                ProviderRegistry.GCE, new CloudArtifactResolver(inClusterBuilds)),
             supervisors,
             new RevisionStore(client),
             events,
