@@ -147,13 +147,12 @@ class AutoscaleBench {
   }
 
   /** The local provider, noting when a realize call first asks for more instances than the last. */
-  static final class Recording implements FleetProvider {
-    final FleetProvider delegate;
+  static final class Recording extends io.dustcloud.testing.ForwardingFleetProvider {
     final AtomicLong grewAt = new AtomicLong();
     final AtomicLong lastTotal = new AtomicLong(-1);
 
     Recording(FleetProvider delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -164,51 +163,6 @@ class AutoscaleBench {
         grewAt.compareAndSet(0, System.nanoTime());
       }
       return delegate.realize(desired);
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public String unsupportedReason(RevisionImage image) {
-      return delegate.unsupportedReason(image);
-    }
-
-    @Override
-    public void locate(FleetId fleet, io.dustcloud.provider.ProviderSettings settings) {
-      delegate.locate(fleet, settings);
-    }
-
-    @Override
-    public FleetObservation observe(FleetId fleet) {
-      return delegate.observe(fleet);
-    }
-
-    @Override
-    public void replace(FleetId fleet, Collection<String> ids) {
-      delegate.replace(fleet, ids);
-    }
-
-    @Override
-    public void updateReady(FleetId fleet, Set<String> ready) {
-      delegate.updateReady(fleet, ready);
-    }
-
-    @Override
-    public void delete(FleetId fleet) {
-      delegate.delete(fleet);
-    }
-
-    @Override
-    public void release(FleetId fleet) {
-      delegate.release(fleet);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

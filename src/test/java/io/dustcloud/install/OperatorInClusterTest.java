@@ -259,20 +259,11 @@ class OperatorInClusterTest {
   }
 
   /** A provider whose first realize fails with a retryable error, as a rate-limited backend would. */
-  static final class FailsOnce implements FleetProvider {
-    final FleetProvider delegate;
+  static final class FailsOnce extends io.dustcloud.testing.ForwardingFleetProvider {
     final AtomicBoolean failed = new AtomicBoolean();
 
     FailsOnce(FleetProvider delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override public String name() {
-      return delegate.name();
-    }
-
-    @Override public FleetObservation observe(FleetId fleet) {
-      return delegate.observe(fleet);
+      super(delegate);
     }
 
     @Override public FleetObservation realize(DesiredFleet desired) {
@@ -280,26 +271,6 @@ class OperatorInClusterTest {
         throw new ProviderException(io.dustcloud.core.Reason.PROVIDER_ERROR, "rate limited (429), will retry", true);
       }
       return delegate.realize(desired);
-    }
-
-    @Override public void replace(FleetId fleet, Collection<String> ids) {
-      delegate.replace(fleet, ids);
-    }
-
-    @Override public void updateReady(FleetId fleet, Set<String> ready) {
-      delegate.updateReady(fleet, ready);
-    }
-
-    @Override public void delete(FleetId fleet) {
-      delegate.delete(fleet);
-    }
-
-    @Override public void release(FleetId fleet) {
-      delegate.release(fleet);
-    }
-
-    @Override public void close() {
-      delegate.close();
     }
   }
 }

@@ -309,27 +309,11 @@ class ReconcilePipelineTest {
   }
 
   /** A provider that fails where the test says, and otherwise is the testing provider. */
-  static final class ScriptedProvider implements FleetProvider {
-    private final TestingFleetProvider delegate;
+  static final class ScriptedProvider extends io.dustcloud.testing.ForwardingFleetProvider {
     volatile ProviderException failRealize;
 
     ScriptedProvider(TestingFleetProvider delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public String unsupportedReason(RevisionImage image) {
-      return delegate.unsupportedReason(image);
-    }
-
-    @Override
-    public FleetObservation observe(FleetId fleet) {
-      return delegate.observe(fleet);
+      super(delegate);
     }
 
     @Override
@@ -338,21 +322,6 @@ class ReconcilePipelineTest {
         throw failRealize;
       }
       return delegate.realize(desired);
-    }
-
-    @Override
-    public void replace(FleetId fleet, Collection<String> instanceIds) {
-      delegate.replace(fleet, instanceIds);
-    }
-
-    @Override
-    public void delete(FleetId fleet) {
-      delegate.delete(fleet);
-    }
-
-    @Override
-    public void release(FleetId fleet) {
-      delegate.release(fleet);
     }
   }
 }
