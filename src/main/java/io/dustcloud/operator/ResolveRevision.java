@@ -69,10 +69,6 @@ final class ResolveRevision implements ReconcileStep {
 
   /** Resolves the latest revision's artifact and records it once; a running build waits. */
   private StepResult resolveLatest(FleetReconcile r) {
-    if (r.binding.artifacts() == null) {
-      return StepResult.stall(Reason.PROVIDER_UNSUPPORTED,
-          "no artifact resolver for provider '" + r.provider.name() + "'");
-    }
     UnikernelRevision rev = r.latest;
     ArtifactResolution resolution = r.binding.artifacts().resolve(rev);
     if (resolution instanceof ArtifactResolution.Failed f) {
