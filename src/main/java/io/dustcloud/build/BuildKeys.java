@@ -1,5 +1,6 @@
 package io.dustcloud.build;
 
+import io.dustcloud.core.revision.BootArgs;
 import io.dustcloud.api.v1alpha1.BuildSpec;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import io.dustcloud.core.build.BuildInputs;
@@ -25,7 +26,7 @@ public final class BuildKeys {
   public static BuildInputs inCluster(UnikernelRevisionSpec spec) {
     BuildSpec b = spec.build;
     return new BuildInputs("git", b.git.url, b.git.commit, target(b), b.builderImage, b.lockFile, "",
-        spec.bootArgs == null ? List.of() : spec.bootArgs, b.outputBucket);
+        BootArgs.of(spec.bootArgs), b.outputBucket);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.revision.BootArgs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -38,7 +39,7 @@ public final class RevisionModel {
     r.unikernel = unikernelName;
     r.image = spec.image;
     r.build = spec.build;
-    r.bootArgs = spec.bootArgs == null ? java.util.List.of() : spec.bootArgs;
+    r.bootArgs = BootArgs.of(spec.bootArgs);
     r.port = spec.port;
     r.provider = spec.provider;
     r.hash = null;

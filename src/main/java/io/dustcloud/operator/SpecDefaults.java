@@ -1,5 +1,6 @@
 package io.dustcloud.operator;
 
+import io.dustcloud.core.revision.BootArgs;
 import io.dustcloud.api.v1alpha1.HealthCheckSpec;
 import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
@@ -49,9 +50,7 @@ final class SpecDefaults {
       return;
     }
     UnikernelSpec d = new UnikernelSpec();
-    if (spec.bootArgs == null) {
-      spec.bootArgs = new ArrayList<>();
-    }
+    spec.bootArgs = new ArrayList<>(BootArgs.of(spec.bootArgs));
     if (spec.port == null) {
       spec.port = d.port;
     }

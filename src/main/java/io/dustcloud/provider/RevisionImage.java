@@ -1,5 +1,6 @@
 package io.dustcloud.provider;
 
+import io.dustcloud.core.revision.BootArgs;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,7 +33,7 @@ public record RevisionImage(
     Objects.requireNonNull(revision, "revision");
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(artifact, "artifact");
-    bootArgs = List.copyOf(bootArgs == null ? List.of() : bootArgs);
+    bootArgs = BootArgs.of(bootArgs);
     Objects.requireNonNull(settings, "settings");
   }
 }

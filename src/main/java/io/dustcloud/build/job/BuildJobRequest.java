@@ -1,5 +1,6 @@
 package io.dustcloud.build.job;
 
+import io.dustcloud.core.revision.BootArgs;
 import io.dustcloud.api.v1alpha1.BuildSpec;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.build.BuildKeys;
@@ -53,7 +54,7 @@ public record BuildJobRequest(
         b.target == null ? "unix" : b.target.name(),
         b.builderImage,
         b.lockFile,
-        spec.bootArgs == null ? List.of() : List.copyOf(spec.bootArgs),
+        BootArgs.of(spec.bootArgs),
         outputUrl(b.outputBucket, key),
         b.serviceAccount,
         res == null || res.cpu == null ? DEFAULT_CPU : res.cpu,
