@@ -1,17 +1,13 @@
 package io.dustcloud.operator;
 
-import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.binding.Bindings;
 import io.dustcloud.supervisor.Supervision;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
-import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.core.Reason;
 import io.dustcloud.core.health.Repair;
 import io.dustcloud.provider.FleetId;
-import io.dustcloud.provider.FleetProvider;
-import io.dustcloud.provider.ProviderException;
 import io.dustcloud.supervisor.FleetListener;
 import io.dustcloud.supervisor.Supervisors;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -32,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +49,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
    */
   static final Duration NOT_READY_RESYNC = Duration.ofSeconds(10);
 
-  private final Bindings bindings;
+  private final FleetDeletion deletion;
   private final RevisionStore revisions;
   private final FleetEvents events;
   private final FleetMetrics metrics;
@@ -74,7 +69,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
       FleetMetrics metrics,
       StatusWriter statusWriter,
       Clock clock) {
-    this.bindings = bindings;
+    this.deletion = new FleetDeletion(bindings, revisions, events);
     this.revisions = revisions;
     this.events = events;
     this.metrics = metrics;
@@ -193,27 +188,8 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     supervisors.stop(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
-    Optional<ProviderBinding> binding =
-        uk.getSpec() == null || uk.getSpec().provider == null ? Optional.empty() : bindings.forSpec(uk.getSpec().provider);
-    Optional<FleetProvider> provider = binding.map(ProviderBinding::provider);
-    try {
-      if (provider.isPresent()) {
-        provider.get().locate(fleet, binding.get().settings(uk.getSpec().provider));
-        if (uk.getSpec().deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
-          provider.get().release(fleet);
-          events.normal(uk, Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
-        } else {
-          provider.get().delete(fleet);
-          events.normal(uk, Reason.FLEET_DELETED, "all instances deleted");
-        }
-      }
-      revisions.deleteAll(uk);
-    } catch (ProviderException e) {
-      log.warn("fleet {}: delete failed, will retry: {}", fleet, e.getMessage());
-      events.warning(uk, Reason.PROVIDER_ERROR, "deleting the fleet failed: " + e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
-    }
-    return DeleteControl.defaultDelete();
+    return deletion.delete(uk) ? DeleteControl.defaultDelete()
+        : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }
 
   /** Status is written only when it changed, to keep API writes bounded. */

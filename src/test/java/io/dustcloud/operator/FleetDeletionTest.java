@@ -1,0 +1,79 @@
+package io.dustcloud.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.UnikernelSpec;
+import io.dustcloud.core.Reason;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.provider.ProviderException;
+import io.dustcloud.testing.ForwardingFleetProvider;
+import io.dustcloud.testing.TestingFleetProvider;
+import io.dustcloud.testing.Unikernels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deleting a Unikernel: its fleet deleted or released, its revisions gone, a failure retried. */
+class FleetDeletionTest {
+  @TempDir Path dir;
+  final TestingFleetProvider local = new TestingFleetProvider("local");
+
+  @AfterEach
+  void close() {
+    local.close();
+  }
+
+  PipelineHarness settled(Unikernel uk, io.dustcloud.provider.FleetProvider provider) {
+    PipelineHarness h = new PipelineHarness(uk, provider);
+    h.settle(5);
+    assertThat(h.revisions.byName).hasSize(1);
+    return h;
+  }
+
+  Unikernel web() throws Exception {
+    return Unikernels.local("default", "web", Files.writeString(dir.resolve("web.bin"), "#!/bin/sh\n"), 2);
+  }
+
+  @Test
+  void deleteRemovesTheInstancesAndTheRevisions() throws Exception {
+    var h = settled(web(), local);
+    FleetDeletion deletion = new FleetDeletion(h.providers, h.revisions, h.events);
+
+    assertThat(deletion.delete(h.uk)).isTrue();
+
+    assertThat(local.calls).contains("delete default/web");
+    assertThat(local.observe(new FleetId("default", "web")).instances()).isEmpty();
+    assertThat(h.revisions.byName).isEmpty();
+    assertThat(h.events.normals).contains("FleetDeleted: all instances deleted");
+  }
+
+  @Test
+  void orphanReleasesTheInstances() throws Exception {
+    var h = settled(web(), local);
+    h.uk.getSpec().deletionPolicy = UnikernelSpec.DeletionPolicy.Orphan;
+
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk)).isTrue();
+
+    assertThat(local.calls).contains("release default/web").doesNotContain("delete default/web");
+    assertThat(h.events.normals).contains("FleetOrphaned: deletionPolicy Orphan: instances left running");
+  }
+
+  @Test
+  void aProviderFailureKeepsTheFinalizerAndTheRevisions() throws Exception {
+    var failing = new ForwardingFleetProvider(local) {
+      @Override
+      public void delete(FleetId fleet) {
+        throw new ProviderException(Reason.STATE_WRITE_FAILED, "disk full", true);
+      }
+    };
+    var h = settled(web(), failing);
+
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk)).isFalse();
+
+    assertThat(h.revisions.byName).hasSize(1);
+    assertThat(h.events.warnings).contains("ProviderError: deleting the fleet failed: disk full");
+  }
+}
