@@ -59,6 +59,10 @@ final class RepairLoop {
         replaced.add(repair.instanceId());
       }
     }
+    if (plan.repairs().isEmpty()) {
+      // the common run: nothing replaced, nothing to book (later recoveries come with the next view)
+      return new Outcome(plan, view.readiness(), ledger.totalRepairs());
+    }
     probes.drainRecovered().forEach(revision -> ledger = ledger.recovered(revision));
     repairedPerRevision.forEach((revision, count) -> ledger = ledger.repaired(revision, now, count));
     probes.forget(replaced);
