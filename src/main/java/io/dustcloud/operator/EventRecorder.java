@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes core/v1 Events (what {@code kubectl describe} shows). Reasons come from
- * {@link Conditions.Reason}. Events are for people, not for correctness, so recording one never
+ * {@link io.dustcloud.core.Reason}. Events are for people, not for correctness, so recording one never
  * waits on the API server and never fails the caller: events are correlated
  * ({@link EventCorrelator}: repeats counted, similar ones combined) and written by one
  * background thread from a bounded queue; when the API server is away long enough for the
