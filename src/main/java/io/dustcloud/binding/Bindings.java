@@ -83,7 +83,7 @@ public final class Bindings implements AutoCloseable {
 
   /** The binding of the provider {@code spec} names, if this operator has it. */
   public Optional<ProviderBinding> forSpec(ProviderSpec spec) {
-    Optional<ProviderBinding> found = bound.values().stream().filter(b -> b.handles(spec)).findFirst();
+    Optional<ProviderBinding> found = Optional.ofNullable(bound.get(nameOf(spec)));
     if (found.isEmpty() && unbound.containsKey(nameOf(spec))) {
       throw new IllegalStateException("provider '" + nameOf(spec) + "' has no artifact resolver yet (call bind)");
     }
@@ -112,11 +112,6 @@ public final class Bindings implements AutoCloseable {
     @Override
     public String name() {
       return original.name();
-    }
-
-    @Override
-    public boolean handles(ProviderSpec spec) {
-      return original.handles(spec);
     }
 
     @Override

@@ -26,11 +26,6 @@ public record GceBinding(FleetProvider provider, ArtifactResolver artifacts) imp
   }
 
   @Override
-  public boolean handles(ProviderSpec spec) {
-    return spec != null && spec.gce != null;
-  }
-
-  @Override
   public ProviderSettings settings(ProviderSpec spec) {
     GceProviderSpec gce = spec == null ? null : spec.gce;
     if (gce == null) {

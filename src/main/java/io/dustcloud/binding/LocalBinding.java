@@ -26,11 +26,6 @@ public record LocalBinding(FleetProvider provider, ArtifactResolver artifacts) i
   }
 
   @Override
-  public boolean handles(ProviderSpec spec) {
-    return spec != null && spec.gce == null;
-  }
-
-  @Override
   public ProviderSettings settings(ProviderSpec spec) {
     LocalProviderSpec local = spec == null ? null : spec.local;
     if (local == null) {

@@ -19,9 +19,6 @@ public interface ProviderBinding {
   /** The provider's name as specs, metrics and logs spell it: {@code local}, {@code gce}. */
   String name();
 
-  /** Whether a spec with this {@code provider} runs on this binding's provider. */
-  boolean handles(ProviderSpec spec);
-
   FleetProvider provider();
 
   /** Resolves revisions to artifacts this binding's provider can boot. */

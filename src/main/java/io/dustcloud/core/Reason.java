@@ -1,6 +1,5 @@
 package io.dustcloud.core;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,11 +121,6 @@ public final class Reason {
     return new Reason(prefix + (r.isEmpty() ? "Error" : Character.toUpperCase(r.charAt(0)) + r.substring(1)));
   }
 
-  /** The fixed reason spelled {@code value}; null if none. */
-  public static Reason lookup(String value) {
-    return FIXED.get(value);
-  }
-
   /**
    * A reason read back from a condition this operator wrote (a fixed one, or one of the
    * {@link #backend} family); a spelling that is not CamelCase is refused.
@@ -138,7 +132,7 @@ public final class Reason {
 
   /** Every fixed reason, in declaration order. */
   public static List<Reason> fixed() {
-    return List.copyOf(Collections.unmodifiableCollection(FIXED.values()));
+    return List.copyOf(FIXED.values());
   }
 
   /** The CamelCase spelling written into conditions and Events. */

@@ -1,6 +1,5 @@
 package io.dustcloud.operator;
 
-import io.dustcloud.core.revision.BootArgs;
 import io.dustcloud.api.v1alpha1.HealthCheckSpec;
 import io.dustcloud.api.v1alpha1.ScalingSpec;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
@@ -50,7 +49,9 @@ final class SpecDefaults {
       return;
     }
     UnikernelSpec d = new UnikernelSpec();
-    spec.bootArgs = new ArrayList<>(BootArgs.of(spec.bootArgs));
+    if (spec.bootArgs == null) {
+      spec.bootArgs = new ArrayList<>();
+    }
     if (spec.port == null) {
       spec.port = d.port;
     }

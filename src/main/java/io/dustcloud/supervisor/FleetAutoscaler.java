@@ -2,7 +2,6 @@ package io.dustcloud.supervisor;
 
 import io.dustcloud.core.autoscale.MetricSample;
 import io.dustcloud.core.autoscale.ScaleDecision;
-import io.dustcloud.core.autoscale.ScaleLimits;
 import io.dustcloud.core.autoscale.ScalingPolicy;
 import io.dustcloud.provider.FleetId;
 import java.time.Clock;
@@ -74,18 +73,13 @@ final class FleetAutoscaler {
     this.clock = clock;
     this.onDecisionChange = onDecisionChange;
     this.spec = spec;
-    this.total = clamp(initialTotal, spec.limits());
-  }
-
-  /** {@code n} within {@code limits}' min and max. */
-  static int clamp(int n, ScaleLimits limits) {
-    return Math.max(limits.min(), Math.min(limits.max(), n));
+    this.total = spec.limits().clamp(initialTotal);
   }
 
   /** New settings; the total moves into new limits at once. */
   synchronized void update(AutoscaleSpec next) {
     spec = next;
-    int clamped = clamp(total, next.limits());
+    int clamped = next.limits().clamp(total);
     if (clamped != total) {
       log.info("fleet {}: desired {} -> {}: scaling bounds are now {}..{}", fleet, total, clamped,
           next.limits().min(), next.limits().max());

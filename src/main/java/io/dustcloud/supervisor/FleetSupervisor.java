@@ -116,16 +116,15 @@ final class FleetSupervisor {
       return;
     }
     SupervisionSpec s = spec;
-    probes.startDue(observed, s.probe());
+    ProbeScheduler.View view = probes.startDue(observed, s.probe());
     try {
-      ProbeScheduler.View view = probes.view(observed);
       boots.observe(observed, view.readiness());
       publish(observed, repairs.run(observed, s.probe(), view, probes), s.serving());
     } catch (RuntimeException e) {
       log.error("fleet {}: supervisor tick failed", ctx.fleet(), e);
     }
     FleetAutoscaler a = autoscaler;
-    if (a != null) {
+    if (a != null && !a.idle()) {
       a.run(readyAddresses(observed));
     }
   }

@@ -35,7 +35,7 @@ final class ProbeScheduler {
   private final SupervisorContext ctx;
   private final Runnable onReadinessChange;
   private final Map<String, Probed> instances = new HashMap<>();
-  /** Revisions one of whose instances became ready since the last {@link #view}, in order. */
+  /** Revisions one of whose instances became ready since the last {@link #startDue}, in order. */
   private final List<String> recovered = new ArrayList<>();
 
   /** One instance's probe state: readiness, when its last probe started, probes still out. */
@@ -58,17 +58,23 @@ final class ProbeScheduler {
     this.onReadinessChange = onReadinessChange;
   }
 
-  /** Forgets instances no longer observed and starts the probes that are due. */
-  synchronized void startDue(FleetObservation observed, ProbeSpec probe) {
+  /**
+   * Forgets instances no longer observed, starts the probes that are due, and returns the
+   * readiness of every observed instance: one pass under the lock per run.
+   */
+  synchronized View startDue(FleetObservation observed, ProbeSpec probe) {
     Instant now = ctx.clock().instant();
     Set<String> present = observed.instances().stream().map(InstanceView::id).collect(Collectors.toSet());
     instances.keySet().retainAll(present);
     // half a tick of slack: a period equal to the tick must not skip a tick because of jitter
     Duration period = probe.period().minus(ctx.interval().dividedBy(2));
     int maxInFlight = maxInFlight(probe);
+    Map<String, Readiness> readiness = new HashMap<>();
     for (InstanceView instance : observed.instances()) {
       Probed p = instances.computeIfAbsent(instance.id(), id -> new Probed());
       p.revision = instance.revision();
+      // the readiness this run decides on: a probe started now reports later
+      readiness.put(instance.id(), probeable(instance) ? p.readiness : p.readiness.lost());
       if (!probeable(instance) || p.inFlight >= maxInFlight) {
         continue;
       }
@@ -80,6 +86,7 @@ final class ProbeScheduler {
         ctx.prober().probe(instance.address(), probe).thenAccept(result -> completed(id, result, probe));
       }
     }
+    return new View(readiness, drainRecovered());
   }
 
   /** Probes may outlive one period when their timeout is as long; bound how many pile up. */
@@ -106,17 +113,7 @@ final class ProbeScheduler {
     }
   }
 
-  /** The readiness of each observed instance (after {@link #startDue} of the same observation). */
-  synchronized View view(FleetObservation observed) {
-    Map<String, Readiness> readiness = new HashMap<>();
-    for (InstanceView instance : observed.instances()) {
-      Probed p = instances.computeIfAbsent(instance.id(), id -> new Probed());
-      readiness.put(instance.id(), probeable(instance) ? p.readiness : p.readiness.lost());
-    }
-    return new View(readiness, drainRecovered());
-  }
-
-  /** The revisions that recovered since the last call (or view), oldest first. */
+  /** The revisions that recovered since the last call (or {@link #startDue}), oldest first. */
   synchronized List<String> drainRecovered() {
     List<String> out = List.copyOf(recovered);
     recovered.clear();

@@ -213,7 +213,7 @@ final class PipelineHarness {
         total = spec.initialTotal();
       }
       if (spec.autoscale() != null) {
-        total = Math.max(spec.autoscale().limits().min(), Math.min(spec.autoscale().limits().max(), total));
+        total = spec.autoscale().limits().clamp(total);
       }
     }
 

@@ -28,6 +28,11 @@ public record ScaleLimits(int min, int max, double maxScaleUpRate, double maxSca
     }
   }
 
+  /** {@code n} moved into [min, max]. */
+  public int clamp(int n) {
+    return Math.max(min, Math.min(max, n));
+  }
+
   public static ScaleLimits of(int min, int max) {
     return new ScaleLimits(min, max, DEFAULT_MAX_SCALE_UP_RATE, DEFAULT_MAX_SCALE_DOWN_RATE, DEFAULT_SCALE_DOWN_DELAY);
   }

@@ -1,7 +1,6 @@
 package io.dustcloud.provider.gce;
 
 import io.dustcloud.core.Reason;
-import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.ProviderSettings;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +44,6 @@ public record GceSettings(
 
   /** {@code settings} as GCE settings; settings of another provider are a configuration error. */
   public static GceSettings of(ProviderSettings settings) {
-    if (settings instanceof GceSettings gce) {
-      return gce;
-    }
-    throw new ProviderException(Reason.INVALID_GCE_SETTINGS, "the gce provider was handed settings of another provider ("
-        + (settings == null ? "none" : settings.getClass().getSimpleName()) + ")", false);
+    return ProviderSettings.as(settings, GceSettings.class, "gce", Reason.INVALID_GCE_SETTINGS);
   }
 }

@@ -164,11 +164,18 @@ final class LocalInstances {
     if (leaving.isEmpty()) {
       return leaving;
     }
-    leaving.forEach(m -> m.stopping = true);
-    Set<String> ids = new HashSet<>();
-    leaving.forEach(m -> ids.add(m.record.id()));
-    f.unroute(ids);
+    takeOutOfRouting(f, leaving);
     return leaving;
+  }
+
+  /** Marks the members stopping and removes them from the endpoint's rotation. */
+  private static void takeOutOfRouting(LocalFleet f, List<LocalFleet.Member> members) {
+    Set<String> ids = new HashSet<>();
+    members.forEach(m -> {
+      m.stopping = true;
+      ids.add(m.record.id());
+    });
+    f.unroute(ids);
   }
 
   /**
@@ -218,10 +225,7 @@ final class LocalInstances {
     if (members.isEmpty()) {
       return;
     }
-    members.forEach(m -> m.stopping = true);
-    Set<String> ids = new HashSet<>();
-    members.forEach(m -> ids.add(m.record.id()));
-    f.unroute(ids);
+    takeOutOfRouting(f, members);
     drainAndKill(f, members, drain);
     forget(f, members, dropLogs);
   }

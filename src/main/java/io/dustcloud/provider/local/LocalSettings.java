@@ -1,7 +1,6 @@
 package io.dustcloud.provider.local;
 
 import io.dustcloud.core.Reason;
-import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.ProviderSettings;
 
 /**
@@ -34,10 +33,6 @@ public record LocalSettings(String runtime, Integer memoryMiB, Integer cpus) imp
 
   /** {@code settings} as local settings; settings of another provider are a configuration error. */
   public static LocalSettings of(ProviderSettings settings) {
-    if (settings instanceof LocalSettings local) {
-      return local;
-    }
-    throw new ProviderException(Reason.INVALID_LOCAL_SETTINGS, "the local provider was handed settings of another provider ("
-        + (settings == null ? "none" : settings.getClass().getSimpleName()) + ")", false);
+    return ProviderSettings.as(settings, LocalSettings.class, "local", Reason.INVALID_LOCAL_SETTINGS);
   }
 }
