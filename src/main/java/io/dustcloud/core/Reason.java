@@ -55,6 +55,7 @@ public final class Reason {
   public static final Reason ROLLOUT_COMPLETE = fixed("RolloutComplete");
   public static final Reason ROLLED_BACK = fixed("RolledBack");
   public static final Reason NOT_ROLLED_BACK = fixed("NotRolledBack");
+  public static final Reason PROGRESS_DEADLINE_EXCEEDED = fixed("ProgressDeadlineExceeded");
   // scaling
   public static final Reason SCALED = fixed("Scaled");
   public static final Reason SCALED_UP = fixed("ScaledUp");

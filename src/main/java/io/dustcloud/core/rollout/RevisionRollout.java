@@ -62,6 +62,15 @@ public final class RevisionRollout {
       s = s.withFailed(target, rolledBack).withUpdate(s.lastGood(), now);
       target = s.update();
     }
+    // a missed deadline that is not rolled back is still a failure to report (a Deployment's
+    // ProgressDeadlineExceeded): the rollout goes on, but it needs a person
+    Instant deadline = s.rolloutStarted() == null ? null : s.rolloutStarted().plus(policy.progressDeadline());
+    boolean deadlineWatched = rolledBack == null && s.promoted() == null && deadline != null;
+    String deadlineMissed = deadlineWatched && !now.isBefore(deadline) && t.ready() < total
+        ? target + " did not have all its instances ready within its progress deadline of "
+            + policy.progressDeadline().toSeconds() + "s (rollout started " + s.rolloutStarted() + ")"
+            + "; " + whyNotRolledBack(policy, pinned, s, target) + ". The rollout keeps trying."
+        : null;
 
     int surge = RolloutPlanner.resolve(policy.maxSurge(), total, true);
     int unavailable = RolloutPlanner.resolve(policy.maxUnavailable(), total, false);
@@ -102,11 +111,21 @@ public final class RevisionRollout {
       if (s.failed() != null) {
         serving.remove(s.failed());
       }
-      if (automatic && rolledBack == null) {
-        recheck = s.rolloutStarted().plus(policy.progressDeadline());
+      if (deadlineWatched && now.isBefore(deadline)) {
+        recheck = deadline;
       }
     }
-    return new RolloutDecision(s, step, serving, rolledBack, recheck);
+    return new RolloutDecision(s, step, serving, rolledBack, recheck, s.promoted() == null ? deadlineMissed : null);
+  }
+
+  private static String whyNotRolledBack(RolloutPolicy policy, String pinned, RolloutState s, String target) {
+    if (pinned != null) {
+      return "a pinned revision is not rolled back";
+    }
+    if (!policy.autoRollback()) {
+      return "automatic rollback is off";
+    }
+    return target.equals(s.lastGood()) ? "it is the last good revision" : "there is no good revision to roll back to";
   }
 
   private static Instant earliest(Instant a, Instant b) {
