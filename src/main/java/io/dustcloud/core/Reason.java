@@ -35,6 +35,7 @@ public final class Reason {
   public static final Reason BUILD_STARTED = fixed("BuildStarted");
   public static final Reason BUILD_SUCCEEDED = fixed("BuildSucceeded");
   public static final Reason BUILD_FAILED = fixed("BuildFailed");
+  public static final Reason BUILD_CANCELLED = fixed("BuildCancelled");
   public static final Reason BUILD_TIMED_OUT = fixed("BuildTimedOut");
   public static final Reason BUILD_UNSUPPORTED = fixed("BuildUnsupported");
   public static final Reason IN_CLUSTER_BUILD_UNAVAILABLE = fixed("InClusterBuildUnavailable");
