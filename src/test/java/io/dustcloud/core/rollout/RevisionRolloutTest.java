@@ -95,4 +95,58 @@ class RevisionRolloutTest {
     assertThat(fixed.state().failed()).isNull();
     assertThat(fixed.state().update()).isEqualTo("v3");
   }
+
+  /**
+   * The previous revision stays warm through the rollout and for keepPrevious after the
+   * promotion, at every fleet size; instances become ready as soon as they are asked for.
+   */
+  @ParameterizedTest(name = "{0} instances, maxSurge {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"1,1", "2,1", "2,25%", "3,1", "5,25%", "8,2", "10,25%"})
+  void thePreviousRevisionIsKeptWarmAtAnyFleetSize(int total, String surge) {
+    RolloutPolicy policy = new RolloutPolicy(surge, "0", Duration.ofMinutes(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), true);
+    RolloutState state = new RolloutState("v1", "v1", "v1", null, null, null, T0.minusSeconds(600), T0.minusSeconds(500));
+    Map<String, Integer> running = new LinkedHashMap<>(Map.of("v1", total));
+    Instant promoted = null;
+    Instant now = T0;
+    for (int i = 0; i < 200; i++, now = now.plusSeconds(1)) {
+      Map<String, RevisionCounts> counts = new LinkedHashMap<>();
+      running.forEach((rev, n) -> counts.put(rev, new RevisionCounts(n, n)));
+      RolloutDecision d = RevisionRollout.decide("v2", null, state, policy, total, counts, Map.of(), now);
+      state = d.state();
+      if (promoted == null && state.promoted() != null) {
+        promoted = state.promoted();
+      }
+      boolean inKeepWindow = promoted == null || now.isBefore(promoted.plusSeconds(30));
+      int v1 = d.desired().getOrDefault("v1", 0);
+      if (inKeepWindow) {
+        assertThat(v1).as("v1 instances wanted at %s (promoted %s)", now, promoted).isEqualTo(total);
+      } else {
+        assertThat(v1).as("v1 after the keep window").isZero();
+      }
+      if (promoted != null) {
+        assertThat(d.serving()).as("only v2 serves after the promotion").containsExactly("v2");
+      }
+      running = new LinkedHashMap<>(d.desired());
+      running.values().removeIf(n -> n == 0);
+    }
+    assertThat(promoted).as("the rollout completed").isNotNull();
+    assertThat(running).containsExactly(Map.entry("v2", total));
+  }
+
+  @org.junit.jupiter.api.Test
+  void withoutAKeepWindowThePreviousRevisionIsDrainedAsItIsReplaced() {
+    RolloutPolicy policy = new RolloutPolicy("1", "0", Duration.ofMinutes(10), Duration.ofSeconds(10),
+        Duration.ZERO, true);
+    RolloutState state = new RolloutState("v1", "v1", "v1", null, null, null, T0.minusSeconds(600), T0.minusSeconds(500));
+    Map<String, RevisionCounts> counts = new LinkedHashMap<>();
+    counts.put("v1", new RevisionCounts(4, 4));
+    counts.put("v2", new RevisionCounts(1, 1));
+    state = RevisionRollout.decide("v2", null, state, policy, 4, Map.of("v1", new RevisionCounts(4, 4)), Map.of(), T0)
+        .state();
+
+    RolloutDecision d = RevisionRollout.decide("v2", null, state, policy, 4, counts, Map.of(), T0.plusSeconds(1));
+
+    assertThat(d.desired()).containsEntry("v1", 3).containsEntry("v2", 2);
+  }
 }
