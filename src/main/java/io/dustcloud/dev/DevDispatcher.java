@@ -158,8 +158,10 @@ public final class DevDispatcher extends Dispatcher {
     if (path.equals("/") || path.isEmpty()) {
       return Responses.json(200, new RootPathsBuilder().addToPaths("/api", "/apis", "/version").build());
     }
+    if (path.equals(OpenApiDocuments.V2_PATH)) {
+      return OpenApiDocuments.v2(request.getHeader("Accept"));
+    }
     if (path.startsWith("/openapi/")) {
-      // OpenAPI v3 only: kubectl 1.27+ validates and explains with it; v2 would have to be protobuf (see OpenApiDocuments).
       return openApi.document(target).map(document -> Responses.json(200, document))
           .orElseGet(() -> Responses.status(404, "NotFound", "the server could not find the requested resource"));
     }

@@ -1,6 +1,7 @@
 package io.dustcloud.dev;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.MockResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,16 +25,22 @@ import java.util.Optional;
  * group/version's serverRelativeURL) and one document per group/version with its paths and components.schemas.
  *
  * <p>kubectl apply looks for a fieldValidation parameter on the PATCH operation of the object's kind; finding it, it
- * leaves validation to the server and sends fieldValidation=Strict (without it, kubectl validates on its own with
- * the OpenAPI v2 document, which it only reads as protobuf, so dev mode serves no v2: /openapi/v2 answers 404, as a
- * server without v2 would, and kubectl explain uses v3 since 1.27). kubectl explain finds a kind's schema through
+ * leaves validation to the server and sends fieldValidation=Strict. kubectl explain finds a kind's schema through
  * the GET operation of its path and the schema's x-kubernetes-group-version-kind. Custom kinds get their CRD's
  * schema; built-in kinds a short hand-written one (src/main/resources/dev/openapi-builtin-schemas.json) or, for
  * kinds dev mode only lists, one that names the common fields.
+ *
+ * <p>OpenAPI v2 is served without definitions ({@link #V2_PATH}): kubectl still reads it for what v3 does not
+ * settle (a {@code kind: List} manifest is validated on the client, item by item, with v2's schemas; finding none,
+ * it leaves the items to the server), and reads it only as protobuf.
  */
 final class OpenApiDocuments {
 
   static final String PREFIX = "/openapi/v3";
+  static final String V2_PATH = "/openapi/v2";
+  static final String V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+  /** What a real server answers with: the "@" that clients send is no valid media type to Go's mime parser. */
+  private static final String V2_PROTOBUF_ANSWER = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
   private static final String OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
   private static final String LIST_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
   private static final String REF = "#/components/schemas/";
@@ -57,6 +64,42 @@ final class OpenApiDocuments {
     return Optional.ofNullable(groupVersionDocuments().get(path.substring(PREFIX.length() + 1)));
   }
 
+  /**
+   * The v2 document: "swagger: 2.0", title and version, no paths or definitions. As protobuf (gnostic's
+   * openapi_v2.Document) when the client accepts it, which is all kubectl takes, else as JSON.
+   */
+  static MockResponse v2(String accept) {
+    if (accept != null && accept.contains(V2_PROTOBUF)) {
+      java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+      protobufString(info, 1, "Kubernetes");
+      protobufString(info, 2, "v1.32.0");
+      java.io.ByteArrayOutputStream document = new java.io.ByteArrayOutputStream();
+      protobufString(document, 1, "2.0");
+      protobufField(document, 2, info.toByteArray());
+      return new MockResponse().setResponseCode(200).setHeader(Responses.CONTENT_TYPE, V2_PROTOBUF_ANSWER)
+          .setBody(document.toByteArray());
+    }
+    ObjectNode document = JsonNodeFactory.instance.objectNode().put("swagger", "2.0");
+    document.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0");
+    document.putObject("paths");
+    document.putObject("definitions");
+    return Responses.json(200, document);
+  }
+
+  private static void protobufString(java.io.ByteArrayOutputStream out, int field, String value) {
+    protobufField(out, field, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A length-delimited field (wire type 2); the values here are all shorter than 128 bytes. */
+  private static void protobufField(java.io.ByteArrayOutputStream out, int field, byte[] value) {
+    if (value.length > 127) {
+      throw new IllegalArgumentException("field " + field + " too long for a one-byte length");
+    }
+    out.write(field << 3 | 2);
+    out.write(value.length);
+    out.writeBytes(value);
+  }
+
   private JsonNode index() {
     ObjectNode index = JsonNodeFactory.instance.objectNode();
     ObjectNode paths = index.putObject("paths");
@@ -75,9 +118,11 @@ final class OpenApiDocuments {
       ObjectNode document = documents.computeIfAbsent(key, k -> emptyDocument());
       ObjectNode schemas = (ObjectNode) document.get("components").get("schemas");
       String name = schemaName(r);
-      schemas.set(name, kindSchema(r, crdSchemas.get(r.group() + "/" + r.version() + "/" + r.kind())));
+      JsonNode crdSchema = crdSchemas.get(r.group() + "/" + r.version() + "/" + r.kind());
+      schemas.set(name, kindSchema(r, crdSchema));
       schemas.set(name + "List", listSchema(r, name));
-      OpenApiPaths.add((ObjectNode) document.get("paths"), r, REF + name, REF + name + "List");
+      boolean strategicMerge = crdSchema == null && BUILTIN.has(r.group() + "/" + r.kind());
+      OpenApiPaths.add((ObjectNode) document.get("paths"), r, REF + name, REF + name + "List", strategicMerge);
     }
     return documents;
   }

@@ -15,30 +15,35 @@ final class OpenApiPaths {
   private OpenApiPaths() {
   }
 
-  static void add(ObjectNode paths, ApiResource r, String objectRef, String listRef) {
+  /**
+   * @param strategicMerge whether PATCH lists strategic merge patches: kubectl then computes them from the
+   *     document's schema, so only kinds with a real schema may say so (custom kinds never take them, as on a real
+   *     server); kubectl falls back to its compiled-in types for the other built-in kinds
+   */
+  static void add(ObjectNode paths, ApiResource r, String objectRef, String listRef, boolean strategicMerge) {
     String base = (r.group().isEmpty() ? "/api/" : "/apis/" + r.group() + "/") + r.version();
     String collection = base + (r.namespaced() ? "/namespaces/{namespace}/" : "/") + r.plural();
     String item = collection + "/{name}";
 
     ObjectNode list = pathItem(paths, collection, r.namespaced(), false);
-    list.set("get", operation(r, "list", listRef, false));
-    list.set("post", operation(r, "post", objectRef, true));
-    list.set("delete", operation(r, "deletecollection", null, false));
+    list.set("get", operation(r, "list", listRef, false, false));
+    list.set("post", operation(r, "post", objectRef, true, false));
+    list.set("delete", operation(r, "deletecollection", null, false, false));
 
     ObjectNode one = pathItem(paths, item, r.namespaced(), true);
-    one.set("get", operation(r, "get", objectRef, false));
-    one.set("put", operation(r, "put", objectRef, true));
-    one.set("patch", operation(r, "patch", objectRef, true));
-    one.set("delete", operation(r, "delete", null, false));
+    one.set("get", operation(r, "get", objectRef, false, false));
+    one.set("put", operation(r, "put", objectRef, true, false));
+    one.set("patch", operation(r, "patch", objectRef, true, strategicMerge));
+    one.set("delete", operation(r, "delete", null, false, false));
 
     if (r.hasStatus()) {
       ObjectNode status = pathItem(paths, item + "/status", r.namespaced(), true);
-      status.set("get", operation(r, "get", objectRef, false));
-      status.set("put", operation(r, "put", objectRef, true));
-      status.set("patch", operation(r, "patch", objectRef, true));
+      status.set("get", operation(r, "get", objectRef, false, false));
+      status.set("put", operation(r, "put", objectRef, true, false));
+      status.set("patch", operation(r, "patch", objectRef, true, strategicMerge));
     }
     if (r.namespaced()) {
-      pathItem(paths, base + "/" + r.plural(), false, false).set("get", operation(r, "list", listRef, false));
+      pathItem(paths, base + "/" + r.plural(), false, false).set("get", operation(r, "list", listRef, false, false));
     }
   }
 
@@ -60,7 +65,8 @@ final class OpenApiPaths {
     p.putObject("schema").put("type", "string").put("uniqueItems", true);
   }
 
-  private static ObjectNode operation(ApiResource r, String action, String bodyRef, boolean write) {
+  private static ObjectNode operation(ApiResource r, String action, String bodyRef, boolean write,
+      boolean strategicMerge) {
     ObjectNode op = JsonNodeFactory.instance.objectNode()
         .put("operationId", action + r.kind()).put("description", action + " " + r.kind());
     op.put("x-kubernetes-action", action);
@@ -79,8 +85,11 @@ final class OpenApiPaths {
       ObjectNode body = op.putObject("requestBody").put("required", true).putObject("content");
       if (action.equals("patch")) {
         for (String type : new String[] {"application/apply-patch+yaml", "application/json-patch+json",
-            "application/merge-patch+json", "application/strategic-merge-patch+json"}) {
+            "application/merge-patch+json"}) {
           body.putObject(type).putObject("schema").put("type", "object");
+        }
+        if (strategicMerge) {
+          body.putObject("application/strategic-merge-patch+json").putObject("schema").put("type", "object");
         }
       } else {
         body.putObject("application/json").putObject("schema").put("$ref", bodyRef);

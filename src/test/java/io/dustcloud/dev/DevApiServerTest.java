@@ -230,9 +230,22 @@ class DevApiServerTest {
   }
 
   @Test
-  void openApiV2IsNotServed() throws Exception {
-    // kubectl reads v2 only as protobuf; without it, it uses v3 (1.27 and later).
-    assertThat(get("/openapi/v2", "application/json").statusCode()).isEqualTo(404);
+  void openApiV2HasNoDefinitionsAndComesAsProtobufToKubectl() throws Exception {
+    JsonNode json = getJson("/openapi/v2", "application/json");
+    assertThat(json.path("swagger").asText()).isEqualTo("2.0");
+    assertThat(json.path("definitions").isEmpty()).isTrue();
+
+    HttpResponse<byte[]> protobuf = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/openapi/v2"))
+        .header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(protobuf.headers().firstValue("Content-Type"))
+        .hasValue("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    // Field 1 (swagger) = "2.0", then field 2 (info): title and version.
+    assertThat(protobuf.body()).startsWith(0x0a, 3, '2', '.', '0', 0x12);
+  }
+
+  @Test
+  void openApiV3OfAnUnknownGroupVersionIsNotFound() throws Exception {
     assertThat(get("/openapi/v3/apis/no.such.group/v1", "application/json").statusCode()).isEqualTo(404);
   }
 

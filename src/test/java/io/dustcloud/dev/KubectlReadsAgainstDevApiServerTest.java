@@ -100,6 +100,26 @@ class KubectlReadsAgainstDevApiServerTest {
   }
 
   @Test
+  void applyOfAListValidatesToo() throws Exception {
+    // kubectl validates a List itself, with the OpenAPI v2 document, before it sends the items.
+    Path manifest = Files.writeString(dir.resolve("list.yaml"), """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: listed-cm
+            namespace: default
+          data:
+            a: b
+        """);
+    Kubectl.Result result = kubectl.run("apply", "-f", manifest.toString());
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stdout()).contains("configmap/listed-cm created");
+  }
+
+  @Test
   void explainPrintsTheDescriptionsOfTheCrdSchema() {
     String explained = kubectl.ok("explain", "uk.spec.scaling");
     assertThat(explained).contains("KIND:       Unikernel", "VERSION:    v1alpha1", "FIELD: scaling <Object>",
