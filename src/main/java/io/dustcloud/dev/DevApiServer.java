@@ -7,25 +7,18 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 
 /**
  * An in-process Kubernetes API for dev mode: fabric8's mock server in CRUD mode behind a {@link DevDispatcher},
- * on plain HTTP on a loopback port, usable by the operator's fabric8 client and by the real kubectl.
+ * on plain HTTP on a loopback port ({@link DevHttpServer}), usable by the operator's fabric8 client and by the real kubectl.
  */
 public final class DevApiServer implements AutoCloseable {
 
@@ -39,15 +32,15 @@ public final class DevApiServer implements AutoCloseable {
   private final DevDispatcher dispatcher;
   private final String host;
   private final int port;
-  private volatile KubernetesMockServer server;
+  private volatile DevHttpServer server;
   private final String url;
   private final KubernetesClient client;
 
-  private DevApiServer(KubernetesMockServer server, DevDispatcher dispatcher, String host) {
+  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, String host) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.host = host;
-    this.port = server.getPort();
+    this.port = server.port();
     this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
   }
@@ -64,15 +57,8 @@ public final class DevApiServer implements AutoCloseable {
     return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
   }
 
-  private static KubernetesMockServer listen(DevDispatcher dispatcher, String host, int port) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), new HashMap<>(), dispatcher, false);
-    try {
-      server.init(InetAddress.getByName(host), port);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("unknown host " + host, e);
-    }
-    return server;
+  private static DevHttpServer listen(DevDispatcher dispatcher, String host, int port) {
+    return DevHttpServer.listen(dispatcher, host, port);
   }
 
   /** Faults to inject (reliability tests; see {@link DevFaults}). */
@@ -85,7 +71,8 @@ public final class DevApiServer implements AutoCloseable {
    * away. The stored objects are kept for {@link #restart()}. (Reliability tests.)
    */
   public synchronized void stop() {
-    server.destroy();
+    dispatcher.shutdown();
+    server.close();
   }
 
   /** Listens again on the same port with the same objects after {@link #stop()}. */
@@ -158,7 +145,8 @@ public final class DevApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    dispatcher.shutdown();
+    server.close();
   }
 
   private static Config clientConfig(String url) {

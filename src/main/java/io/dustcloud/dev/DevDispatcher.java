@@ -12,12 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The front of the dev API server: answers what kubectl needs and fabric8's CRUD store lacks (discovery, Table
@@ -35,17 +37,21 @@ public final class DevDispatcher extends Dispatcher {
   private final ChangeJournal journal;
   private final ResourceCatalog catalog;
   private final Discovery discovery;
+  private final OpenApiDocuments openApi;
   private final HttpWatchResponder watches;
   private final PatchTranslator patches;
   private final AdmissionGate admission;
   private final DevFaults faults = new DevFaults(0);
+  /** Ages in kubectl get's tables count to the wall clock, as a real server's do. */
+  private final Clock clock = Clock.systemUTC();
 
   public DevDispatcher() {
     this.journal = new ChangeJournal(JOURNAL_CAPACITY);
     this.store = new JournalingCrudDispatcher(journal);
     this.catalog = new ResourceCatalog(store::handleGet);
     this.discovery = new Discovery(catalog);
-    this.watches = new HttpWatchResponder(journal, store::getKey, store::handleGet, catalog);
+    this.watches = new HttpWatchResponder(journal, store::getKey, store::handleGet);
+    this.openApi = new OpenApiDocuments(catalog);
     this.admission = new AdmissionGate(store::handleGet);
     this.patches = new PatchTranslator(this::admitAndStore);
   }
@@ -152,9 +158,12 @@ public final class DevDispatcher extends Dispatcher {
     if (path.equals("/") || path.isEmpty()) {
       return Responses.json(200, new RootPathsBuilder().addToPaths("/api", "/apis", "/version").build());
     }
+    if (path.equals(OpenApiDocuments.V2_PATH)) {
+      return OpenApiDocuments.v2(request.getHeader("Accept"));
+    }
     if (path.startsWith("/openapi/")) {
-      // No schemas: kubectl needs --validate=false for apply, everything else copes with 404 here.
-      return Responses.status(404, "NotFound", "the server could not find the requested resource");
+      return openApi.document(target).map(document -> Responses.json(200, document))
+          .orElseGet(() -> Responses.status(404, "NotFound", "the server could not find the requested resource"));
     }
     Optional<Object> discoveryDocument = discovery.document(target);
     if (discoveryDocument.isPresent()) {
@@ -162,16 +171,20 @@ public final class DevDispatcher extends Dispatcher {
     }
     FieldSelector fields = FieldSelector.parse(target.param("fieldSelector"));
     RequestPath storeTarget = forStore(target, fields);
+    ApiResource type = ResourceRef.of(target)
+        .flatMap(ref -> catalog.find(ref.group(), ref.version(), ref.plural())).orElse(null);
+    boolean asTable = TableConverter.wantsTable(request.getHeader("Accept"));
     if (target.isWatch()) {
-      return watches.respond(target, storeTarget, fields);
+      // kubectl get -w asks for Tables, as for its first list: each event then carries a one-row Table.
+      UnaryOperator<JsonNode> render = asTable
+          ? object -> TableConverter.toTable(type, object, target.param("includeObject"), clock) : object -> object;
+      return watches.respond(target, storeTarget, fields, render);
     }
     MockResponse response = store.handleGet(storeTarget.target());
     if (response.code() != 200 || !Responses.hasBody(response)) {
       return response;
     }
     JsonNode body = Responses.bodyJson(response);
-    ApiResource type = ResourceRef.of(target)
-        .flatMap(ref -> catalog.find(ref.group(), ref.version(), ref.plural())).orElse(null);
     if (body instanceof ObjectNode list && list.has("items")) {
       if (fields.needsLocalFiltering()) {
         filterItems((ArrayNode) list.get("items"), fields);
@@ -182,8 +195,8 @@ public final class DevDispatcher extends Dispatcher {
       }
       response = Responses.json(200, list);
     }
-    if (TableConverter.wantsTable(request.getHeader("Accept"))) {
-      return Responses.json(200, TableConverter.toTable(type, body, target.param("includeObject")));
+    if (asTable) {
+      return Responses.json(200, TableConverter.toTable(type, body, target.param("includeObject"), clock));
     }
     return response;
   }
