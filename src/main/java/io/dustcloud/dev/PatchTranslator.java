@@ -66,7 +66,7 @@ final class PatchTranslator {
     String contentType = request.getHeader(Responses.CONTENT_TYPE);
     boolean apply = isType(contentType, APPLY_PATCH);
     boolean jsonPatch = isType(contentType, JSON_PATCH);
-    JsonNode patch = jsonPatch ? parseJsonPatch(request) : stripDirectives(parse(request));
+    JsonNode patch = jsonPatch ? parseJsonPatch(request) : stripDirectives(parse(request, apply));
     MockResponse existing = store.apply(rewrite(request, HttpMethod.GET, objectPath, null, null));
     if (existing.code() == 404 && apply) {
       String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
@@ -148,10 +148,12 @@ final class PatchTranslator {
     return node;
   }
 
-  /** The body as JSON; YAML is accepted too since apply-patch bodies may be either. */
-  private static JsonNode parse(RecordedRequest request) {
+  /** The body as JSON; YAML is accepted too for apply patches, whose bodies may be either. */
+  private static JsonNode parse(RecordedRequest request, boolean yaml) {
     try {
-      JsonNode node = YAML.readTree(request.getBody().getBytes());
+      // not YAML for every patch: its parser refuses documents over 3 MiB, which must reach admission's size check
+      JsonNode node = yaml ? YAML.readTree(request.getBody().getBytes())
+          : Responses.parse(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
       if (node == null || !node.isObject()) {
         throw new IllegalArgumentException("patch body must be an object");
       }
