@@ -100,6 +100,13 @@ final class AdmissionGate {
         return Review.pass(request); // the store answers its 404
       }
       old = Responses.bodyJson(stored);
+      String named = object.path("metadata").path("resourceVersion").asText("");
+      if (!named.isEmpty() && !named.equals(old.path("metadata").path("resourceVersion").asText())) {
+        // the store's own answer says reason Invalid and names the kind; kube-apiserver's says Conflict
+        return Review.refuse(Responses.status(409, "Conflict", "Operation cannot be fulfilled on " + r.qualifiedName()
+            + " \"" + r.name() + "\": the object has been modified; please apply your changes to the latest version"
+            + " and try again"));
+      }
     }
     Optional<CustomResourceDefinitionVersion> version = r.group().isEmpty() ? Optional.empty() : crdVersion(r);
     boolean statusSubresource = version.map(v -> v.getSubresources() != null && v.getSubresources().getStatus() != null)
@@ -118,7 +125,8 @@ final class AdmissionGate {
     if (!causes.isEmpty()) {
       return Review.refuse(invalid(r, candidate, causes));
     }
-    String validation = target.param(FIELD_VALIDATION) == null ? "Ignore" : target.param(FIELD_VALIDATION);
+    // absent means Warn, kube-apiserver's default since fieldValidation exists (1.23+)
+    String validation = target.param(FIELD_VALIDATION) == null ? "Warn" : target.param(FIELD_VALIDATION);
     List<String> warnings = new ArrayList<>();
     if (!unknown.isEmpty()) {
       String listed = unknown.stream().map(f -> "unknown field \"" + f + "\"").collect(Collectors.joining(", "));

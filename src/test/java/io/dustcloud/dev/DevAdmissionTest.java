@@ -321,7 +321,7 @@ class DevAdmissionTest {
     return client.genericKubernetesResources(API_VERSION, "UnikernelRevision").inNamespace("default").withName(name).get();
   }
 
-  /** fieldValidation as kubectl sends it: Strict refuses unknown fields, Warn stores pruned and warns, Ignore prunes. */
+  /** fieldValidation as kubectl sends it: Strict refuses unknown fields, Warn (the default) stores pruned and warns, Ignore prunes. */
   @Test
   void fieldValidationDecidesWhatUnknownFieldsDo() throws Exception {
     String bogus = "\"bogus\": 1";
@@ -342,6 +342,11 @@ class DevAdmissionTest {
         "application/json", unikernel("ignored", "default", bogus));
     assertThat(ignore.statusCode()).isEqualTo(201);
     assertThat(ignore.headers().allValues("Warning")).isEmpty();
+
+    HttpResponse<String> absent = send("POST", PATH.substring(0, PATH.length() - 1), "application/json",
+        unikernel("defaulted", "default", bogus));
+    assertThat(absent.statusCode()).isEqualTo(201);
+    assertThat(absent.headers().allValues("Warning")).as("Warn is the default").hasSize(1);
 
     HttpResponse<String> strictPatch = send("PATCH", PATH + "ignored?fieldValidation=Strict",
         "application/json-patch+json", "[{\"op\":\"add\",\"path\":\"/spec/bogusField\",\"value\":\"x\"}]");
