@@ -36,10 +36,17 @@ public class VersionCheckingCrudDispatcher extends KubernetesCrudDispatcher {
    */
   @Override
   public void touchGeneration(JsonNode current, JsonNode updated) {
-    if (!desired(current).equals(desired(updated)) && updated.get("metadata") instanceof ObjectNode meta) {
+    if (!desired(current).equals(NUMBERS_BY_VALUE, desired(updated)) && updated.get("metadata") instanceof ObjectNode meta) {
       meta.put("generation", current.path("metadata").path("generation").asLong(0) + 1);
     }
   }
+
+  /**
+   * 2 and 2.0 are one value: a schema default of 2.0 is stored as a double, and kubectl sends back
+   * the 2 it printed (kube-apiserver stores both as the JSON number 2).
+   */
+  private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) ->
+      a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
 
   private static JsonNode desired(JsonNode object) {
     ObjectNode copy = object.deepCopy();

@@ -257,8 +257,9 @@ class DevAdmissionTest {
   }
 
   @Test
-  void generationMovesOnlyWhenTheSpecDoes() {
-    GenericKubernetesResource created = create("generations");
+  void generationMovesOnlyWhenTheSpecDoes() throws Exception {
+    GenericKubernetesResource created = client.resource(Serialization.unmarshal(
+        unikernel("generations", "default", "\"scaling\": {}"), GenericKubernetesResource.class)).create();
     assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
     String rv = created.getMetadata().getResourceVersion();
 
@@ -275,6 +276,13 @@ class DevAdmissionTest {
     assertThat(same.getMetadata().getResourceVersion()).isEqualTo(rv);
     assertThat(List.of(rv, labelled.getMetadata().getResourceVersion(),
         statusWritten.getMetadata().getResourceVersion())).doesNotHaveDuplicates();
+
+    // kubectl get | kubectl replace: the defaults 2.0 and 10.0 come back as the 2 and 10 kubectl printed
+    String printed = Serialization.asJson(uk("generations").get()).replaceAll("(\\d+)\\.0\\b", "$1");
+    assertThat(printed).as("the stored defaults are doubles").isNotEqualTo(Serialization.asJson(uk("generations").get()));
+    HttpResponse<String> replaced = send("PUT", PATH + "generations", "application/json", printed);
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    assertThat(Responses.parse(replaced.body()).at("/metadata/generation").asLong()).isEqualTo(1L);
 
     GenericKubernetesResource changed = uk("generations").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"port\":9090}}");
     assertThat(changed.getMetadata().getGeneration()).isEqualTo(2L);
