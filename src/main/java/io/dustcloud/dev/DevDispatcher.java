@@ -80,8 +80,13 @@ public final class DevDispatcher extends Dispatcher {
 
   /** A delete that asks to leave the object's dependents alone (propagationPolicy Orphan). */
   private static boolean orphans(RecordedRequest request, RequestPath target) {
-    String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    return "Orphan".equals(target.param("propagationPolicy")) || body.replace(" ", "").contains("\"propagationPolicy\":\"Orphan\"");
+    if (request.method() != HttpMethod.DELETE) {
+      return false;
+    }
+    String body = request.getBody() == null ? ""
+        : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return "Orphan".equals(target.param("propagationPolicy"))
+        || body.replace(" ", "").contains("\"propagationPolicy\":\"Orphan\"");
   }
 
   private static boolean isWrite(RecordedRequest request) {

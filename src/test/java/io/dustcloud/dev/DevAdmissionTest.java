@@ -325,6 +325,31 @@ class DevAdmissionTest {
     assertThat(client.configMaps().inNamespace("default").withName(bystander.getMetadata().getName()).get()).isNotNull();
   }
 
+  @Test
+  void anOrphaningDeleteLeavesTheDependents() {
+    GenericKubernetesResource owner = create("orphaner");
+    ConfigMap dependent = client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("orphan").addNewOwnerReference().withApiVersion(API_VERSION).withKind("Unikernel")
+        .withName("orphaner").withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata().build()).create();
+
+    uk("orphaner").withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
+
+    assertThat(uk("orphaner").get()).isNull();
+    assertThat(client.configMaps().inNamespace("default").withName(dependent.getMetadata().getName()).get()).isNotNull();
+  }
+
+  @Test
+  void aReplaceFromAStaleReadIsAConflict() {
+    GenericKubernetesResource stale = create("stale");
+    uk("stale").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"port\":9091}}");
+    KubernetesClientException refused =
+        catchThrowableOfType(() -> client.resource(stale).update(), KubernetesClientException.class);
+    assertThat(refused.getCode()).isEqualTo(409);
+    assertThat(refused.getStatus().getReason()).isEqualTo("Conflict");
+    assertThat(refused.getStatus().getMessage()).isEqualTo("Operation cannot be fulfilled on unikernels.dustcloud.io"
+        + " \"stale\": the object has been modified; please apply your changes to the latest version and try again");
+  }
+
   private static GenericKubernetesResource revisions(String name) {
     return client.genericKubernetesResources(API_VERSION, "UnikernelRevision").inNamespace("default").withName(name).get();
   }
