@@ -88,8 +88,8 @@ final class AdmissionGate {
     if (r.subresource() != null && !statusWrite) {
       return Review.pass(request); // built-in subresources (namespaces/x/finalize, ...) are the store's
     }
-    JsonNode body = Responses.parse(request.getBody() == null ? "{}"
-        : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+    String text = request.getBody() == null ? "{}" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+    JsonNode body = Responses.parse(text);
     if (!(body instanceof ObjectNode object)) {
       return Review.refuse(Responses.status(400, "BadRequest", "the body must be a JSON object"));
     }
@@ -116,11 +116,12 @@ final class AdmissionGate {
     }
     ObjectNode candidate = statusSubresource ? asStored(object, old, statusWrite) : object;
     List<SchemaAdmission.Cause> causes = new ArrayList<>(MetadataRules.check(candidate, version.isPresent()));
-    List<String> unknown = List.of();
+    List<String> problems = new ArrayList<>();
+    duplicateField(text).ifPresent(f -> problems.add("duplicate field \"" + f + "\""));
     if (version.isPresent() && version.get().getSchema() != null) {
       ObjectNode sent = candidate.deepCopy();
       causes.addAll(admission.admit(version.get().getSchema().getOpenAPIV3Schema(), candidate, old));
-      unknown = pruned(sent, candidate, "");
+      pruned(sent, candidate, "").forEach(f -> problems.add("unknown field \"" + f + "\""));
     }
     if (!causes.isEmpty()) {
       return Review.refuse(invalid(r, candidate, causes));
@@ -128,16 +129,15 @@ final class AdmissionGate {
     // absent means Warn, kube-apiserver's default since fieldValidation exists (1.23+)
     String validation = target.param(FIELD_VALIDATION) == null ? "Warn" : target.param(FIELD_VALIDATION);
     List<String> warnings = new ArrayList<>();
-    if (!unknown.isEmpty()) {
-      String listed = unknown.stream().map(f -> "unknown field \"" + f + "\"").collect(Collectors.joining(", "));
+    if (!problems.isEmpty()) {
       switch (validation) {
         case "Strict" -> {
           String kind = candidate.path("kind").asText(r.plural());
           return Review.refuse(Responses.status(400, "BadRequest", kind + " in version \"" + r.version()
-              + "\" cannot be handled as a " + kind + ": strict decoding error: " + listed));
+              + "\" cannot be handled as a " + kind + ": strict decoding error: " + String.join(", ", problems)));
         }
-        case "Warn" -> unknown.forEach(f -> warnings.add("unknown field \"" + f + "\""));
-        default -> { } // Ignore: pruned silently
+        case "Warn" -> warnings.addAll(problems);
+        default -> { } // Ignore: pruned silently, the last of duplicate fields kept
       }
     }
     String storeTarget = target.with(FIELD_VALIDATION, null).target();
@@ -171,6 +171,22 @@ final class AdmissionGate {
       meta.put("resourceVersion", named.asText());
     }
     return result;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /** The first field a JSON body names twice in one object ("spec.image"), if any; the parser stops there. */
+  static Optional<String> duplicateField(String json) {
+    try {
+      STRICT.readTree(json);
+      return Optional.empty();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser && e.getMessage().startsWith("Duplicate field")) {
+        return Optional.of(parser.getParsingContext().pathAsPointer().toString().substring(1).replace('/', '.'));
+      }
+      return Optional.empty(); // not JSON: the body was already parsed, so this does not happen
+    }
   }
 
   /** The paths of the fields that admission pruned: present in what was sent, absent after. */

@@ -381,6 +381,13 @@ class DevAdmissionTest {
     assertThat(absent.statusCode()).isEqualTo(201);
     assertThat(absent.headers().allValues("Warning")).as("Warn is the default").hasSize(1);
 
+    String twice = unikernel("twice", "default", "").replace("\"provider\"", "\"port\": 1, \"port\": 2, \"provider\"");
+    HttpResponse<String> duplicate = send("POST", PATH.substring(0, PATH.length() - 1) + "?fieldValidation=Strict",
+        "application/json", twice);
+    assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(400);
+    assertThat(Responses.parse(duplicate.body()).path("message").asText())
+        .endsWith("strict decoding error: duplicate field \"spec.port\"");
+
     HttpResponse<String> strictPatch = send("PATCH", PATH + "ignored?fieldValidation=Strict",
         "application/json-patch+json", "[{\"op\":\"add\",\"path\":\"/spec/bogusField\",\"value\":\"x\"}]");
     assertThat(strictPatch.statusCode()).as(strictPatch.body()).isEqualTo(400);
