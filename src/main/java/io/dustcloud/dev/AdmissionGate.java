@@ -1,6 +1,9 @@
 package io.dustcloud.dev;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -173,16 +176,15 @@ final class AdmissionGate {
     return result;
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** The first field a JSON body names twice in one object ("spec.image"), if any; the parser stops there. */
   static Optional<String> duplicateField(String json) {
     try {
       STRICT.readTree(json);
       return Optional.empty();
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser && e.getMessage().startsWith("Duplicate field")) {
+    } catch (JsonProcessingException e) {
+      if (e.getProcessor() instanceof JsonParser parser && e.getMessage().startsWith("Duplicate field")) {
         return Optional.of(parser.getParsingContext().pathAsPointer().toString().substring(1).replace('/', '.'));
       }
       return Optional.empty(); // not JSON: the body was already parsed, so this does not happen
