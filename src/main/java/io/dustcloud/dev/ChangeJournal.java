@@ -92,6 +92,21 @@ final class ChangeJournal {
     return latest;
   }
 
+  /** As {@link #after}, reading from the newest back: cheap when only the last few changes are wanted. */
+  synchronized List<Change> latestAfter(long resourceVersion, Predicate<Change> filter) {
+    List<Change> out = new ArrayList<>();
+    for (java.util.Iterator<Change> it = changes.descendingIterator(); it.hasNext();) {
+      Change c = it.next();
+      if (c.resourceVersion() <= resourceVersion) {
+        break;
+      }
+      if (filter.test(c)) {
+        out.add(0, c);
+      }
+    }
+    return out;
+  }
+
   synchronized List<Change> after(long resourceVersion, Predicate<Change> filter) {
     List<Change> out = new ArrayList<>();
     for (Change c : changes) {

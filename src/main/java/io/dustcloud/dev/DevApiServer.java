@@ -54,7 +54,21 @@ public final class DevApiServer implements AutoCloseable {
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
-    return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+    DevApiServer server = new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+    server.createNamespaces();
+    return server;
+  }
+
+  /**
+   * Namespaced objects are refused in a namespace that does not exist, so the server starts with the
+   * namespaces a cluster has and the one the operator's lease lives in.
+   */
+  public static final List<String> INITIAL_NAMESPACES =
+      List.of("default", "kube-system", "kube-public", "kube-node-lease", "dustcloud-system");
+
+  private void createNamespaces() {
+    INITIAL_NAMESPACES.forEach(ns -> client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata().withName(ns).endMetadata().build()).createOr(NonDeletingOperation::update));
   }
 
   private static DevHttpServer listen(DevDispatcher dispatcher, String host, int port) {

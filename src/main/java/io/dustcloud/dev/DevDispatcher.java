@@ -41,6 +41,7 @@ public final class DevDispatcher extends Dispatcher {
   private final HttpWatchResponder watches;
   private final PatchTranslator patches;
   private final AdmissionGate admission;
+  private final GarbageCollector collector;
   private final DevFaults faults = new DevFaults(0);
   /** Ages in kubectl get's tables count to the wall clock, as a real server's do. */
   private final Clock clock = Clock.systemUTC();
@@ -54,6 +55,7 @@ public final class DevDispatcher extends Dispatcher {
     this.openApi = new OpenApiDocuments(catalog);
     this.admission = new AdmissionGate(store::handleGet);
     this.patches = new PatchTranslator(this::admitAndStore);
+    this.collector = new GarbageCollector(journal, store::objects, catalog, store::handleDelete);
   }
 
   @Override
@@ -65,7 +67,11 @@ public final class DevDispatcher extends Dispatcher {
       if (injected != null) {
         return injected;
       }
+      long before = journal.latest();
       response = route(request, target);
+      if (request.method() != HttpMethod.GET && request.method() != HttpMethod.POST && !orphans(request, target)) {
+        collector.collectAfter(before);
+      }
     } catch (IllegalArgumentException e) {
       response = Responses.status(400, "BadRequest", e.getMessage());
     } catch (RuntimeException e) {
@@ -76,6 +82,17 @@ public final class DevDispatcher extends Dispatcher {
       response = deletedObject(target).orElse(response);
     }
     return withDefaults(response, target);
+  }
+
+  /** A delete that asks to leave the object's dependents alone (propagationPolicy Orphan). */
+  private static boolean orphans(RecordedRequest request, RequestPath target) {
+    if (request.method() != HttpMethod.DELETE) {
+      return false;
+    }
+    String body = request.getBody() == null ? ""
+        : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return "Orphan".equals(target.param("propagationPolicy"))
+        || body.replace(" ", "").contains("\"propagationPolicy\":\"Orphan\"");
   }
 
   private static boolean isWrite(RecordedRequest request) {
@@ -112,23 +129,37 @@ public final class DevDispatcher extends Dispatcher {
     if (isWebSocket(request)) {
       return store.dispatch(request);
     }
+    MockResponse undeclared = admission.undeclaredSubresource(target);
+    if (undeclared != null) {
+      return undeclared;
+    }
     if (request.method() == HttpMethod.GET) {
       return get(request, target);
     }
     if (request.method() == HttpMethod.PATCH && PatchTranslator.handles(request.getHeader(Responses.CONTENT_TYPE))) {
-      return patches.patch(request, target.path());
+      return patches.patch(request, target.path(), target.param(AdmissionGate.FIELD_VALIDATION));
     }
     if (request.method() == HttpMethod.POST && target.path().equals(SELF_SUBJECT_RULES_REVIEW)) {
       return allowEverything();
     }
-    RequestPath storeTarget = forStore(target, FieldSelector.parse(target.param("fieldSelector")));
+    RequestPath storeTarget = forStore(target, FieldSelector.parse(target.param("fieldSelector")))
+        .with(AdmissionGate.FIELD_VALIDATION, target.param(AdmissionGate.FIELD_VALIDATION));
     return admitAndStore(PatchTranslator.rewrite(request, request.method(), storeTarget.target(), null, null));
   }
 
-  /** Writes pass admission (schema, defaults, CEL rules) before they reach the store. */
+  /**
+   * Every write passes admission here (namespace, metadata, schema, defaults, CEL rules; patches arrive as the
+   * PUT of their result) before it reaches the store.
+   */
   private MockResponse admitAndStore(RecordedRequest request) {
     AdmissionGate.Review review = admission.review(request, RequestPath.parse(request.getPath()));
-    return review.refusal() != null ? review.refusal() : store.dispatch(review.admitted());
+    if (review.refusal() != null) {
+      return review.refusal();
+    }
+    MockResponse stored = store.dispatch(review.admitted());
+    // kubectl prints each as "Warning: <text>"
+    review.warnings().forEach(w -> stored.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
+    return stored;
   }
 
   /**
