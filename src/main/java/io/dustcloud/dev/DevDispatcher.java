@@ -121,6 +121,9 @@ public final class DevDispatcher extends Dispatcher {
 
   /** Writes pass admission (schema, defaults, CEL rules) before they reach the store. */
   private MockResponse admitAndStore(RecordedRequest request) {
+    if (faults.admissionBypassed) {
+      return store.dispatch(request);
+    }
     AdmissionGate.Review review = admission.review(request, RequestPath.parse(request.getPath()));
     return review.refusal() != null ? review.refusal() : store.dispatch(review.admitted());
   }

@@ -31,7 +31,12 @@ final class FleetDeletion {
   /** True when the fleet is gone (or released) and the finalizer may go; false to try again. */
   boolean delete(Unikernel uk) {
     FleetId fleet = FleetReconcile.fleetId(uk);
-    UnikernelSpec spec = uk.getSpec();
+    // a spec that cannot be read as a whole: its readable fields still name the provider and policy
+    UnikernelSpec spec = uk.getSpec() != null ? uk.getSpec() : uk.readProblems().readableSpec();
+    if (spec == null || spec.provider == null) {
+      log.warn("fleet {}: deleted without a readable spec.provider; its instances, if any, are left to the provider",
+          fleet);
+    }
     Optional<ProviderBinding> binding =
         spec == null || spec.provider == null ? Optional.empty() : bindings.forSpec(spec.provider);
     try {

@@ -9,6 +9,7 @@ import io.dustcloud.operator.HealthServer;
 import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.operator.ProviderMetrics;
 import io.dustcloud.operator.QueueTimingMetrics;
+import io.dustcloud.operator.ReadProblemsCloner;
 import io.dustcloud.operator.RevisionStore;
 import io.dustcloud.operator.StatusWriter;
 import io.dustcloud.operator.UnikernelReconciler;
@@ -71,6 +72,9 @@ public final class DustcloudOperator implements AutoCloseable {
   private final QueueTimingMetrics queueMetrics;
 
   private volatile boolean closing;
+  /** The first informer that stopped with an error, or null. */
+  private final java.util.concurrent.atomic.AtomicReference<String> stoppedInformer =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock)
@@ -123,7 +127,17 @@ public final class DustcloudOperator implements AutoCloseable {
                   .withUseSSAToPatchPrimaryResource(false)
                   .withCloseClientOnStop(false)
                   .checkingCRDAndValidateLocalModel(false)
-                  .withMetrics(queueMetrics);
+                  .withMetrics(queueMetrics)
+                  // keeps what the lenient readers found on the copy JOSDK hands the reconciler
+                  .withResourceCloner(new ReadProblemsCloner(client.getKubernetesSerialization()))
+                  // Startup stays strict: an operator that cannot list its resources at all (no
+                  // CRD, no RBAC) exits non-zero and is restarted with backoff, in plain sight.
+                  .withStopOnInformerErrorDuringStartup(true)
+                  // After startup, JOSDK's default exits the JVM when an informer stops (it did,
+                  // for one object it could not read). Objects no longer fail to read
+                  // (LenientReader), and fabric8 retries a failed list or dropped watch itself;
+                  // an informer that stops anyway makes /readyz answer 503 instead.
+                  .withInformerStoppedHandler(this::informerStopped);
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
@@ -157,9 +171,30 @@ public final class DustcloudOperator implements AutoCloseable {
         new HealthServer(
             "0.0.0.0",
             config.httpPort(),
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy()
+                && stoppedInformer.get() == null,
             () -> operator.getRuntimeInfo().isStarted(),
             registry);
+  }
+
+  /**
+   * An informer stopped: on close (no error), or for good after an error fabric8 does not retry.
+   * The process stays up — its supervisors keep the fleets running — and reports not ready.
+   */
+  @SuppressWarnings("rawtypes")
+  private void informerStopped(io.fabric8.kubernetes.client.informers.SharedIndexInformer informer, Throwable error) {
+    if (error == null || closing) {
+      return;
+    }
+    String name = informer.getApiTypeClass().getSimpleName();
+    stoppedInformer.compareAndSet(null, name);
+    log.error("the {} informer stopped: {}; the operator stays up but reports not ready (/readyz) until it is"
+        + " restarted", name, error.toString(), error);
+  }
+
+  /** The kind of the first informer that stopped with an error, if any (tests, diagnostics). */
+  public java.util.Optional<String> stoppedInformer() {
+    return java.util.Optional.ofNullable(stoppedInformer.get());
   }
 
   public DustcloudOperator start() {
