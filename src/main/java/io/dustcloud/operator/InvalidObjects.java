@@ -43,7 +43,7 @@ final class InvalidObjects {
       }
       if (read.status() != null) {
         logError(uk, read.status(), "the operator replaces the status with its own");
-        events.warning(uk, Reason.INVALID_OBJECT, statusMessage("status " + read.status().describe()));
+        events.warning(uk, Reason.INVALID_OBJECT, statusMessage("the status", read.status()));
       }
     }
     for (UnikernelRevision rev : revisions) {
@@ -55,8 +55,8 @@ final class InvalidObjects {
         }
         if (revRead.status() != null) {
           logError(rev, revRead.status(), "the operator records the revision's status again");
-          events.warning(uk, Reason.INVALID_OBJECT, statusMessage("revision " + rev.getMetadata().getName()
-              + " status " + revRead.status().describe()));
+          events.warning(uk, Reason.INVALID_OBJECT,
+              statusMessage("revision " + rev.getMetadata().getName(), revRead.status()));
         }
       }
     }
@@ -67,8 +67,9 @@ final class InvalidObjects {
     return object + " cannot be read: " + field.describe() + "; the fleet is left as it is until it is fixed";
   }
 
-  private static String statusMessage(String what) {
-    return what.substring(0, 1).toUpperCase() + what.substring(1) + "; replaced with the operator's own";
+  /** The Event's message for an unreadable status, which the operator then writes anew. */
+  static String statusMessage(String object, InvalidField field) {
+    return object + " cannot be read: " + field.describe() + "; the status is replaced with the operator's own";
   }
 
   /** Forgets a deleted fleet's reports. */
