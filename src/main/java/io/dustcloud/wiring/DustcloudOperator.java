@@ -6,6 +6,7 @@ import io.dustcloud.operator.BuildJobEvents;
 import io.dustcloud.operator.EventRecorder;
 import io.dustcloud.operator.FleetMetrics;
 import io.dustcloud.operator.HealthServer;
+import io.dustcloud.operator.InformerHealth;
 import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.operator.ProviderMetrics;
 import io.dustcloud.operator.QueueTimingMetrics;
@@ -72,9 +73,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final QueueTimingMetrics queueMetrics;
 
   private volatile boolean closing;
-  /** The first informer that stopped with an error, or null. */
-  private final java.util.concurrent.atomic.AtomicReference<String> stoppedInformer =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final InformerHealth informers = new InformerHealth(() -> closing);
 
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock)
@@ -137,7 +136,7 @@ public final class DustcloudOperator implements AutoCloseable {
                   // for one object it could not read). Objects no longer fail to read
                   // (LenientReader), and fabric8 retries a failed list or dropped watch itself;
                   // an informer that stops anyway makes /readyz answer 503 instead.
-                  .withInformerStoppedHandler(this::informerStopped);
+                  .withInformerStoppedHandler(informers);
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
@@ -171,30 +170,15 @@ public final class DustcloudOperator implements AutoCloseable {
         new HealthServer(
             "0.0.0.0",
             config.httpPort(),
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy()
-                && stoppedInformer.get() == null,
-            () -> operator.getRuntimeInfo().isStarted(),
+            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+            // not ready while an informer is stopped: the operator would act on a stale view
+            () -> operator.getRuntimeInfo().isStarted() && informers.healthy(),
             registry);
-  }
-
-  /**
-   * An informer stopped: on close (no error), or for good after an error fabric8 does not retry.
-   * The process stays up — its supervisors keep the fleets running — and reports not ready.
-   */
-  @SuppressWarnings("rawtypes")
-  private void informerStopped(io.fabric8.kubernetes.client.informers.SharedIndexInformer informer, Throwable error) {
-    if (error == null || closing) {
-      return;
-    }
-    String name = informer.getApiTypeClass().getSimpleName();
-    stoppedInformer.compareAndSet(null, name);
-    log.error("the {} informer stopped: {}; the operator stays up but reports not ready (/readyz) until it is"
-        + " restarted", name, error.toString(), error);
   }
 
   /** The kind of the first informer that stopped with an error, if any (tests, diagnostics). */
   public java.util.Optional<String> stoppedInformer() {
-    return java.util.Optional.ofNullable(stoppedInformer.get());
+    return informers.stopped();
   }
 
   public DustcloudOperator start() {
