@@ -184,6 +184,30 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  void aRevisionWithAWrongTypeInItsStatusIsReportedAndRecordedAgain() throws Exception {
+    String revision = get("hello").getStatus().currentRevision;
+    var revisions = client.genericKubernetesResources("dustcloud.io/v1alpha1", "UnikernelRevision").inNamespace(NS);
+    revisions.withName(revision).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"status\": {\"bootMedianMillis\": \"slow\"}}");
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo(Reason.INVALID_OBJECT.value());
+      assertThat(e.getMessage()).contains("revision " + revision)
+          .contains("status.bootMedianMillis: expected an integer, found \"slow\"");
+    }));
+    // the operator's own status again: the artifact recorded as before
+    await().atMost(WAIT).untilAsserted(() -> {
+      UnikernelRevision rev = client.resources(UnikernelRevision.class).inNamespace(NS).withName(revision).get();
+      assertThat(rev.readProblems().any()).isFalse();
+      assertThat(rev.getStatus().artifact.sha256).isEqualTo(Unikernels.sha256(artifact));
+    });
+    scale("hello", 3);
+    awaitReady("hello", 3);
+    assertOperatorRunning();
+  }
+
+  @Test
   void aUnikernelWithAWrongTypeCanStillBeDeleted() throws Exception {
     patch("hello", "[{\"op\": \"replace\", \"path\": \"/spec/port\", \"value\": \"abc\"}]");
     awaitCondition("hello", Conditions.STALLED, "True");
