@@ -192,7 +192,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     metrics.remove(fleet);
     lastSeen.remove(fleet);
     invalid.forget(fleet);
-    return deletion.delete(uk) ? DeleteControl.defaultDelete()
+    return deletion.delete(uk, context.getSecondaryResources(UnikernelRevision.class)) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }
 
