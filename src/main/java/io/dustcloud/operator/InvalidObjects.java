@@ -1,6 +1,7 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.api.v1alpha1.InvalidField;
+import io.dustcloud.api.v1alpha1.ReadProblems;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.core.Reason;
@@ -8,16 +9,17 @@ import io.dustcloud.provider.FleetId;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reports each object the operator could not fully read ({@link io.dustcloud.api.v1alpha1.LenientReader})
- * once per resourceVersion: one ERROR line naming the object and the field. A fleet is
- * reconciled again and again (supervisor wake-ups, resyncs) while the object stays as it is,
- * and a line per reconcile would bury the one that matters.
+ * once per version of it: one ERROR line naming the object and the field. A fleet is reconciled
+ * again and again (supervisor wake-ups, resyncs) while the object stays as it is, and a line per
+ * reconcile would bury the one that matters. A version is the generation and the problems found,
+ * not the resourceVersion: the operator's own status write (the stall) moves the resourceVersion
+ * and must not report the same spec again.
  *
  * <p>What happens to the object is decided elsewhere: an unreadable spec (of the Unikernel or
  * of one of its revisions) stalls the fleet in {@link GateSpec}, and that stall is the Warning
@@ -27,8 +29,11 @@ import org.slf4j.LoggerFactory;
 final class InvalidObjects {
   private static final Logger log = LoggerFactory.getLogger(InvalidObjects.class);
   private final FleetEvents events;
-  /** The resourceVersion last reported, by kind/namespace/name; only objects that are unreadable now. */
-  private final Map<String, String> reported = new ConcurrentHashMap<>();
+  /** What was last reported, by kind/namespace/name; only objects that are unreadable now. */
+  private final Map<String, Reported> reported = new ConcurrentHashMap<>();
+
+  /** The version of an unreadable object that was reported. */
+  private record Reported(Long generation, InvalidField spec, InvalidField status) {}
 
   InvalidObjects(FleetEvents events) {
     this.events = events;
@@ -37,7 +42,7 @@ final class InvalidObjects {
   /** Reports what of {@code uk} and its revisions could not be read, unless already reported. */
   void report(Unikernel uk, Collection<UnikernelRevision> revisions) {
     var read = uk.readProblems();
-    if (firstTime(uk, read.any())) {
+    if (firstTime(uk, read)) {
       if (read.spec() != null) {
         logError(uk, read.spec(), "the fleet is left as it is until the object is fixed");
       }
@@ -48,7 +53,7 @@ final class InvalidObjects {
     }
     for (UnikernelRevision rev : revisions) {
       var revRead = rev.readProblems();
-      if (firstTime(rev, revRead.any())) {
+      if (firstTime(rev, revRead)) {
         if (revRead.spec() != null) {
           logError(rev, revRead.spec(), "fleet " + uk.getMetadata().getName()
               + " is left as it is until the revision is fixed or deleted");
@@ -79,15 +84,15 @@ final class InvalidObjects {
         + fleet.name() + "-"));
   }
 
-  /** True the first time {@code o} is seen unreadable at its resourceVersion. */
-  private boolean firstTime(HasMetadata o, boolean unreadable) {
+  /** True the first time {@code o} is seen unreadable in this version (generation and problems). */
+  private boolean firstTime(HasMetadata o, ReadProblems<?> problems) {
     String key = o.getClass().getSimpleName() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
-    if (!unreadable) {
+    if (!problems.any()) {
       reported.remove(key);
       return false;
     }
-    String version = Objects.requireNonNullElse(o.getMetadata().getResourceVersion(), "");
-    return !version.equals(reported.put(key, version));
+    Reported now = new Reported(o.getMetadata().getGeneration(), problems.spec(), problems.status());
+    return !now.equals(reported.put(key, now));
   }
 
   private static void logError(HasMetadata o, InvalidField field, String consequence) {
