@@ -90,7 +90,10 @@ final class FleetStatus {
         ? new Value(Conditions.FALSE, Reason.REPAIRS_SUSPENDED, suspended)
         : converged ? new Value(Conditions.TRUE, Reason.FLEET_READY, progress)
         : new Value(Conditions.FALSE, notYet, progress));
-    set(s, facts, Conditions.RECONCILING, o.rollout().rolling()
+    set(s, facts, Conditions.RECONCILING, suspended != null
+        // Stalled=True: nothing is in progress, and kstatus must not read both
+        ? new Value(Conditions.FALSE, Reason.REPAIRS_SUSPENDED, suspended)
+        : o.rollout().rolling()
         ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
         : converged ? new Value(Conditions.FALSE, Reason.FLEET_READY, progress)
         : new Value(Conditions.TRUE, notYet, progress));
@@ -140,6 +143,10 @@ final class FleetStatus {
   private static Value degraded(FleetHealth health) {
     if (health.suspended() != null) {
       return new Value(Conditions.TRUE, Reason.REPAIRS_SUSPENDED, health.suspended());
+    }
+    if (!health.crashLoops().isEmpty()) {
+      // retried forever with a growing delay: Degraded (and Reconciling), never Stalled
+      return new Value(Conditions.TRUE, Reason.CRASH_LOOP_BACK_OFF, health.crashLoops().get(0).message());
     }
     if (!health.unhealthy().isEmpty()) {
       var first = health.unhealthy().get(0);
