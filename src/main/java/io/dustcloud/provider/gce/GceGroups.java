@@ -70,6 +70,10 @@ final class GceGroups {
           .addAllVersions(shape.apiVersions(at.project()))
           .setTargetSize(shape.targetSize())
           .setUpdatePolicy(UpdatePolicies.ours())
+          // a VM whose unikernel exited stays TERMINATED (observed FAILED): the supervisor's repair
+          // loop recreates it on its crash-loop backoff, not the group on its own at once
+          .setInstanceLifecyclePolicy(com.google.cloud.compute.v1.InstanceGroupManagerInstanceLifecyclePolicy
+              .newBuilder().setDefaultActionOnFailure("DO_NOTHING"))
           .build();
       calls.mutate(f.id, "instanceGroupManagers.insert " + at + "/" + name, group, id -> api.insertGroup(at, group, id));
       return true;

@@ -44,6 +44,11 @@ public final class FakeCompute implements AutoCloseable {
   public volatile long stagingMillis = 0;
   /** How long an operation reports RUNNING before DONE (0: DONE in the first answer, never polled). */
   public volatile long operationMillis = 0;
+  /**
+   * Templates whose instances exit as soon as they boot (a unikernel rejecting its boot args):
+   * once past STAGING they report TERMINATED, and so does each recreation of them.
+   */
+  public final java.util.Set<String> crashingTemplates = ConcurrentHashMap.newKeySet();
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -434,7 +439,7 @@ public final class FakeCompute implements AutoCloseable {
         item.put(scope[0].equals("zones") ? "zone" : "region", BASE + "projects/" + r.project + "/" + r.scope);
         item.put("instanceGroup", BASE + "projects/" + r.project + "/" + r.scope + "/instanceGroups/" + name);
         String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
-        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis);
+        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis, crashingTemplates::contains);
         groups.put(key, g);
         g.converge();
         g.record("insert");
