@@ -62,7 +62,11 @@ class GceCrashLoopTest {
     await().atMost(WAIT).untilAsserted(() -> {
       var health = supervisors.snapshot(fleet).health();
       assertThat(health.repairs()).isEqualTo(4);
-      assertThat(health.crashLoops()).singleElement().satisfies(l -> assertThat(l.restarts()).isEqualTo(4));
+      assertThat(health.crashLoops()).singleElement().satisfies(l -> {
+        assertThat(l.restarts()).isEqualTo(4);
+        // read from the serial console before the recreate
+        assertThat(l.outputTail()).contains("hello: invalid argument '--no-such-flag'");
+      });
     });
   }
 

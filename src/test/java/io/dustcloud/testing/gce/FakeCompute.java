@@ -275,6 +275,8 @@ public final class FakeCompute implements AutoCloseable {
           case "PATCH" -> collection + ".patch";
           default -> null;
         };
+      } else if (verb.equals("GET") && collection.equals("instances") && action.equals("serialPort")) {
+        method = "instances.getSerialPortOutput";
       } else {
         method = verb.equals("POST") ? collection + "." + action : null;
       }
@@ -290,6 +292,7 @@ public final class FakeCompute implements AutoCloseable {
 
   static boolean mutating(String method) {
     return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
+        || method.endsWith(".getSerialPortOutput")
         || method.startsWith("operations."));
   }
 
@@ -300,6 +303,7 @@ public final class FakeCompute implements AutoCloseable {
       case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
+      case "instances" -> serialPort(r);
       case "instanceGroupManagers" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
         if (g == null) {
@@ -314,6 +318,22 @@ public final class FakeCompute implements AutoCloseable {
       }
       default -> notFound(r.collection);
     };
+  }
+
+  /** The console of a crashing instance says why; any other says it booted. */
+  private Answer serialPort(Route r) {
+    for (FakeGroup g : groups.values()) {
+      for (FakeGroup.Instance i : g.instances) {
+        if (i.name.equals(r.name)) {
+          ObjectNode out = JSON.createObjectNode();
+          out.put("contents", crashingTemplates.contains(i.template)
+              ? "SeaBIOS\nBooting from ROM...\nhello: invalid argument '--no-such-flag'\n"
+              : "SeaBIOS\nBooting from ROM...\nhello: listening on :8080\n");
+          return new Answer(200, out);
+        }
+      }
+    }
+    return notFound(r.name);
   }
 
   private Answer operation(Route r) {
