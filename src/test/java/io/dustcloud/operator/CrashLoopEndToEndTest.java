@@ -109,6 +109,41 @@ class CrashLoopEndToEndTest {
     });
   }
 
+  /**
+   * A new revision that crash-loops during a rollout is the rollout's business: it never becomes
+   * ready, so it misses its progress deadline and is rolled back; the backoff only spaces its
+   * restarts meanwhile, and goes with the revision.
+   */
+  @Test
+  void aCrashLoopingNewRevisionIsRolledBackNotHiddenByTheBackoff() {
+    Unikernel uk = Unikernels.local(NS, "hello", ExampleApp.BINARY, 2, "--version=v1");
+    uk.getSpec().rollout.progressDeadlineSeconds = 10;
+    uk.getSpec().rollout.verificationSeconds = 1;
+    uk.getSpec().rollout.keepPreviousSeconds = 1;
+    client.resource(uk).create();
+    String v1 = env.awaitReady("hello", 2).getStatus().currentRevision;
+    await().ignoreExceptions().atMost(WAIT).until(() -> v1.equals(status().lastGoodRevision));
+
+    Unikernel bad = env.get("hello");
+    bad.getSpec().bootArgs = List.of("--version=v2", "--no-such-flag");
+    client.resource(bad).update();
+
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      UnikernelStatus s = status();
+      Condition rolledBack = StatusConditions.find(s.conditions, Conditions.ROLLED_BACK);
+      assertThat(rolledBack.status).isEqualTo("True");
+      assertThat(rolledBack.message).contains("ProgressDeadlineExceeded");
+      assertThat(s.updateRevision).isEqualTo(v1);
+      assertThat(s.failedRevision).isNotNull().isNotEqualTo(v1);
+    });
+    // the failed revision's instances are gone, and its crash loop with them
+    await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
+      Condition degraded = condition(Conditions.DEGRADED);
+      assertThat(degraded.reason).isNotEqualTo(Reason.CRASH_LOOP_BACK_OFF.value());
+      assertThat(status().readyReplicas).isEqualTo(2);
+    });
+  }
+
   private UnikernelStatus status() {
     UnikernelStatus s = env.get("hello").getStatus();
     seen.add(s);
