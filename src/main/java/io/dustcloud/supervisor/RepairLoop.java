@@ -94,8 +94,11 @@ final class RepairLoop {
       readiness = new HashMap<>(view.readiness());
       readiness.keySet().removeAll(replaced);
     }
-    ledger = ledger.crashLoopsObserved(revisions(observed), healthy(observed, view, plan), now);
-    tails.keySet().retainAll(ledger.crashLoops().keySet());
+    if (!ledger.crashLoops().isEmpty()) {
+      // only fleets that crash-looped pay for this: the common run allocates nothing more
+      ledger = ledger.crashLoopsObserved(revisions(observed), healthy(observed, view, plan), now);
+      tails.keySet().retainAll(ledger.crashLoops().keySet());
+    }
     return new Outcome(plan, readiness, ledger.totalRepairs(), crashLoops());
   }
 
