@@ -70,6 +70,7 @@ public final class Reason {
   public static final Reason INSTANCES_HEALTHY = fixed("InstancesHealthy");
   public static final Reason INSTANCES_UNHEALTHY = fixed("InstancesUnhealthy");
   public static final Reason REPAIRS_SUSPENDED = fixed("RepairsSuspended");
+  public static final Reason CRASH_LOOP_BACK_OFF = fixed("CrashLoopBackOff");
   public static final Reason INSTANCE_REPAIRED = fixed("InstanceRepaired");
   public static final Reason REPAIR_FAILED = fixed("RepairFailed");
   // deletion

@@ -154,6 +154,10 @@ final class FleetStatus {
     if (health.suspended() != null) {
       return new Value(Conditions.TRUE, Reason.REPAIRS_SUSPENDED, health.suspended());
     }
+    if (!health.crashLoops().isEmpty()) {
+      // retried forever with a growing delay: Degraded (and Reconciling), never Stalled
+      return new Value(Conditions.TRUE, Reason.CRASH_LOOP_BACK_OFF, health.crashLoops().get(0).message());
+    }
     if (!health.unhealthy().isEmpty()) {
       var first = health.unhealthy().get(0);
       return new Value(Conditions.TRUE, Reason.INSTANCES_UNHEALTHY, health.unhealthy().size() + " unhealthy; "

@@ -66,6 +66,11 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
+  public java.util.List<String> consoleTail(FleetId fleet, String instanceId, int lines, int bytes) {
+    return timed("consoleTail", () -> delegate.consoleTail(fleet, instanceId, lines, bytes));
+  }
+
+  @Override
   public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {
     timed("updateReady", () -> {
       delegate.updateReady(fleet, readyInstanceIds);

@@ -36,12 +36,29 @@ final class StatusEvents {
         && (!isTrue(wasStalled) || !Objects.equals(wasStalled.message, stalled.message))) {
       events.add(new StatusEvent(true, Reason.read(stalled.reason), stalled.message, null));
     }
+    crashLoop(before, after, events);
     Condition ready = find(after, Conditions.READY);
     if (isTrue(ready) && !isTrue(find(before, Conditions.READY))) {
       events.add(new StatusEvent(false, Reason.read(ready.reason), ready.message, null));
     }
     rollout(before, after, events);
     return events;
+  }
+
+  /**
+   * CrashLoopBackOff when the backoff starts or grows: its message changes only on a restart
+   * (it names the next attempt's absolute time), so one Event per restart, never per reconcile.
+   */
+  private static void crashLoop(UnikernelStatus before, UnikernelStatus after, List<StatusEvent> events) {
+    Condition degraded = find(after, Conditions.DEGRADED);
+    if (degraded == null || !isTrue(degraded) || !Reason.CRASH_LOOP_BACK_OFF.value().equals(degraded.reason)) {
+      return;
+    }
+    Condition was = find(before, Conditions.DEGRADED);
+    if (was == null || !isTrue(was) || !Objects.equals(was.reason, degraded.reason)
+        || !Objects.equals(was.message, degraded.message)) {
+      events.add(new StatusEvent(true, Reason.CRASH_LOOP_BACK_OFF, degraded.message, null));
+    }
   }
 
   private static void scaled(UnikernelStatus before, UnikernelStatus after, List<StatusEvent> events) {

@@ -1,6 +1,7 @@
 package io.dustcloud.provider;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,13 +40,27 @@ public interface FleetProvider extends AutoCloseable {
 
   /**
    * Make the fleet hold exactly the desired number of instances of each revision: start what
-   * is missing, stop what is extra (revisions absent from {@code desired} go to zero), replace
-   * instances that have failed. Returns the observation after acting.
+   * is missing, stop what is extra (revisions absent from {@code desired} go to zero). A failed
+   * instance is kept ({@link InstanceState#FAILED}) and counts towards its revision until
+   * {@link #replace} replaces it. Returns the observation after acting.
    */
   FleetObservation realize(DesiredFleet desired);
 
-  /** Replace the named instances with fresh ones of the same revision. */
+  /**
+   * Replace the named instances with fresh ones of the same revision. The only way a failed
+   * instance is replaced: {@link #realize} keeps it, so the supervisor's repair loop decides
+   * when (its crash-loop backoff), the same way for every provider.
+   */
   void replace(FleetId fleet, Collection<String> instanceIds);
+
+  /**
+   * The last lines of an instance's output (local: its log; GCE: its serial console), at most
+   * {@code lines} lines and {@code bytes} bytes, oldest first, for status messages about an
+   * instance that failed. Empty when the provider keeps no output or the instance is unknown.
+   */
+  default List<String> consoleTail(FleetId fleet, String instanceId, int lines, int bytes) {
+    return List.of();
+  }
 
   /**
    * Tell the provider which instances passed their health checks, so its fleet endpoint

@@ -8,6 +8,6 @@ public enum InstanceState {
   RUNNING,
   /** Being stopped or deleted. */
   STOPPING,
-  /** Exited or failed; will be replaced on the next realize. */
+  /** Exited or failed; kept until the supervisor's repair loop replaces it. */
   FAILED
 }

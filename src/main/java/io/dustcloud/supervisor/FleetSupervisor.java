@@ -145,7 +145,7 @@ final class FleetSupervisor {
     Map<String, Readiness> readiness = outcome.readiness();
     var plan = outcome.plan();
     FleetHealth now = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(),
-        outcome.totalRepairs(), boots.medians());
+        outcome.totalRepairs(), boots.medians(), outcome.crashLoops());
     health = now;
     settled = !readiness.isEmpty() && readiness.values().stream().allMatch(Readiness::ready)
         && plan.unhealthy().isEmpty() && plan.waiting() == null

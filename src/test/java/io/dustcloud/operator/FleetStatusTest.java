@@ -209,4 +209,31 @@ class FleetStatusTest {
     assertCondition(Conditions.READY, "False", Reason.BUILDING.value());
     assertThat(c(Conditions.READY).message).isEqualTo("make is running");
   }
+
+  @Test
+  void suspendedRepairsStallWithoutReconciling() {
+    FleetHealth suspended = new FleetHealth(Map.of(), java.util.List.of(), "2 of 2 instances are unhealthy", null, 0,
+        Map.of());
+    status = FleetStatus.compute(status, observed(1, "web-r1", 2, m("web-r1", 2), m(), ENDPOINT, T0, suspended, null));
+
+    assertCondition(Conditions.STALLED, "True", Reason.REPAIRS_SUSPENDED.value());
+    assertCondition(Conditions.RECONCILING, "False", Reason.REPAIRS_SUSPENDED.value());
+    assertCondition(Conditions.DEGRADED, "True", Reason.REPAIRS_SUSPENDED.value());
+  }
+
+  @Test
+  void aCrashLoopIsDegradedAndReconcilingNeverStalledAndCountsItsRestarts() {
+    var loop = new io.dustcloud.supervisor.CrashLoop("web-r1", 2, T0.plusSeconds(2), java.time.Duration.ofSeconds(2),
+        "web-r1-abc", "exited before it became ready", java.util.List.of("hello: invalid argument '--no-such-flag'"));
+    FleetHealth crashing = new FleetHealth(Map.of(), java.util.List.of(), null, null, 5, Map.of(), java.util.List.of(loop));
+    status = FleetStatus.compute(status, observed(1, "web-r1", 2, m("web-r1", 2), m(), ENDPOINT, T0, crashing, null));
+
+    assertCondition(Conditions.DEGRADED, "True", Reason.CRASH_LOOP_BACK_OFF.value());
+    assertThat(c(Conditions.DEGRADED).message).isEqualTo("revision web-r1 is crash-looping: instance web-r1-abc"
+        + " exited before it became ready; restarted 2 times, backing off 2s: next attempt at 2025-01-01T00:00:02Z"
+        + " (in 2s); last output: hello: invalid argument '--no-such-flag'");
+    assertThat(c(Conditions.STALLED).status).isEqualTo("False");
+    assertThat(c(Conditions.RECONCILING).status).isEqualTo("True");
+    assertThat(status.restarts).isEqualTo(5L);
+  }
 }

@@ -209,6 +209,9 @@ final class PipelineHarness {
     final Set<String> unready = new HashSet<>();
     List<Repair> unhealthy = List.of();
     String suspended;
+    /** Revisions in crash-loop backoff, and the replacements made, as the supervisor reports them. */
+    List<io.dustcloud.supervisor.CrashLoop> crashLoops = List.of();
+    long repairs;
     ScaleDecision decision;
     private Integer total;
     private FleetProvider provider;
@@ -243,7 +246,7 @@ final class PipelineHarness {
           readiness.put(i.id(), isReady ? ready : Readiness.UNKNOWN);
         }
       }
-      FleetHealth health = new FleetHealth(readiness, unhealthy, suspended, null, 0, Map.of());
+      FleetHealth health = new FleetHealth(readiness, unhealthy, suspended, null, repairs, Map.of(), crashLoops);
       return new FleetSnapshot(health, decision, total == null ? 0 : total);
     }
 

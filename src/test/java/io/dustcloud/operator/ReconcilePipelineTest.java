@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -101,6 +102,7 @@ class ReconcilePipelineTest {
             StepResult.Stall.class, Reason.REVISION_NOT_FOUND, "False", "False", "True", false, null),
         new Row("an image the provider cannot boot stalls", asIs, t -> t.local.unsupported = "no KVM here",
             StepResult.Stall.class, Reason.PROVIDER_UNSUPPORTED, "False", "False", "True", false, null),
+        // Stalled and Reconciling are never both True (kstatus would read it as in progress)
         new Row("repairs the supervisor suspended stall the fleet", asIs,
             t -> t.harness.supervision.suspended = "2 of 2 instances are unhealthy; repairs are suspended",
             StepResult.Continue.class, Reason.REPAIRS_SUSPENDED, "False", "False", "True", true, null),
@@ -383,6 +385,55 @@ class ReconcilePipelineTest {
     assertThat(condition(h.uk.getStatus(), Conditions.STALLED)).isEqualTo("False Reconciled");
     assertThat(condition(h.uk.getStatus(), Conditions.READY)).isEqualTo("True FleetReady");
     assertThat(h.uk.getStatus().currentRevision).isEqualTo(v2);
+  }
+
+  /**
+   * A crash loop is retried forever, so its status must not move between restarts: the message
+   * names the next attempt's absolute time and the delay, never a countdown. Degraded, still
+   * Reconciling, never Stalled; one CrashLoopBackOff Event per restart.
+   */
+  @Test
+  void aCrashLoopingFleetKeepsItsStatusByteForByteBetweenRestarts() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2, "--no-such-flag"));
+    // past its progress deadline a crash-looping rollout is Stalled (ProgressDeadlineExceeded,
+    // StatusReadingsTest); this test is about the time before it
+    h.uk.getSpec().rollout.progressDeadlineSeconds = 86400;
+    h.supervision.readyRevisions = Set.of();
+    h.reconcile();
+    String rev = h.uk.getStatus().updateRevision;
+    Instant first = h.clock.instant();
+    h.supervision.repairs = 3;
+    h.supervision.crashLoops = List.of(new io.dustcloud.supervisor.CrashLoop(rev, 3, first.plusSeconds(4),
+        Duration.ofSeconds(4), rev + "-a1b2c3d4", "exited before it became ready",
+        List.of("hello: invalid argument '--no-such-flag'", "usage: hello [--port=N]")));
+    h.reconcile();
+    UnikernelStatus s = h.uk.getStatus();
+    assertThat(condition(s, Conditions.DEGRADED)).isEqualTo("True CrashLoopBackOff");
+    assertThat(StatusConditions.find(s.conditions, Conditions.DEGRADED).message)
+        .contains("revision " + rev + " is crash-looping")
+        .contains("next attempt at " + first.plusSeconds(4) + " (in 4s)")
+        .contains("invalid argument '--no-such-flag'");
+    assertThat(condition(s, Conditions.STALLED)).startsWith("False");
+    assertThat(condition(s, Conditions.RECONCILING)).startsWith("True");
+    assertThat(s.restarts).isEqualTo(3L);
+    assertThat(h.events.all()).filteredOn(e -> e.startsWith("CrashLoopBackOff")).hasSize(1);
+    String settled = Json.write(s);
+    int writes = h.statusWrites;
+
+    for (int i = 0; i < 1000; i++) {
+      h.clock.advance(Duration.ofSeconds(1));
+      assertThat(Json.write(h.reconcile().status())).isEqualTo(settled);
+    }
+    assertThat(h.statusWrites).isEqualTo(writes);
+
+    // the next restart: the backoff grew, one more Event
+    h.supervision.repairs = 4;
+    h.supervision.crashLoops = List.of(new io.dustcloud.supervisor.CrashLoop(rev, 4, h.clock.instant().plusSeconds(8),
+        Duration.ofSeconds(8), rev + "-e5f6a7b8", "exited before it became ready", List.of("hello: invalid argument")));
+    h.reconcile();
+    h.reconcile();
+    assertThat(h.uk.getStatus().restarts).isEqualTo(4L);
+    assertThat(h.events.all()).filteredOn(e -> e.startsWith("CrashLoopBackOff")).hasSize(2);
   }
 
   /** Reconciles past every window (verification, keep-previous) until nothing changes any more. */

@@ -72,6 +72,8 @@ class StatusReadingsTest {
         new State("rolling", t -> t.rolling(), Kstatus.Status.InProgress, "Progressing", false),
         new State("ready", t -> t.settled(), Kstatus.Status.Current, "Healthy", true),
         new State("crash-looping", t -> t.crashLooping(), Kstatus.Status.InProgress, "Progressing", false),
+        new State("crash-looping past its deadline", t -> t.crashLoopingPastTheDeadline(), Kstatus.Status.Failed,
+            "Degraded", false),
         new State("rolled back", t -> t.missedDeadline(true), Kstatus.Status.Failed, "Degraded", false),
         new State("deadline missed", t -> t.missedDeadline(false), Kstatus.Status.Failed, "Degraded", false),
         new State("stalled on an invalid spec", t -> t.invalid(), Kstatus.Status.Failed, "Degraded", false),
@@ -147,10 +149,24 @@ class StatusReadingsTest {
 
   void crashLooping() {
     created();
+    String rev = h.uk.getStatus().updateRevision;
     h.supervision.unhealthy = local.observe(new io.dustcloud.provider.FleetId(NS, "web")).instances().stream()
-        .map(i -> new Repair(i.id(), i.revision(), RepairCause.EXITED, "exit status 2"))
+        .map(i -> new Repair(i.id(), i.revision(), RepairCause.EXITED_BEFORE_READY, "exit status 2"))
         .toList();
+    h.supervision.repairs = 5;
+    h.supervision.crashLoops = List.of(new io.dustcloud.supervisor.CrashLoop(rev, 5, h.clock.instant().plusSeconds(16),
+        Duration.ofSeconds(16), rev + "-a1b2c3d4", "exited before it became ready",
+        List.of("hello: invalid argument '--no-such-flag'")));
     h.clock.advance(Duration.ofSeconds(5));
+    h.reconcile();
+    assertThat(h.uk.getStatus().conditions)
+        .anyMatch(c -> c.type.equals(Conditions.DEGRADED) && Reason.CRASH_LOOP_BACK_OFF.value().equals(c.reason));
+  }
+
+  /** Still crash-looping when its progress deadline passes: a failed rollout, retried with backoff. */
+  void crashLoopingPastTheDeadline() {
+    crashLooping();
+    h.clock.advance(Duration.ofSeconds(600));
     h.reconcile();
   }
 

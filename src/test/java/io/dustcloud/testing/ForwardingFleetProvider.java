@@ -53,6 +53,11 @@ public abstract class ForwardingFleetProvider implements FleetProvider {
   }
 
   @Override
+  public java.util.List<String> consoleTail(FleetId fleet, String instanceId, int lines, int bytes) {
+    return delegate.consoleTail(fleet, instanceId, lines, bytes);
+  }
+
+  @Override
   public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {
     delegate.updateReady(fleet, readyInstanceIds);
   }

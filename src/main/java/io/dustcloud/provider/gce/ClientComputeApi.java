@@ -55,6 +55,7 @@ public final class ClientComputeApi implements ComputeApi {
   private final InstanceTemplatesClient templates;
   private final InstanceGroupManagersClient zonal;
   private final RegionInstanceGroupManagersClient regional;
+  private final com.google.cloud.compute.v1.InstancesClient vms;
 
   /**
    * The REST transport runs each call on a thread of this pool. Left to itself every client
@@ -79,6 +80,7 @@ public final class ClientComputeApi implements ComputeApi {
       InstanceTemplatesSettings.Builder t = InstanceTemplatesSettings.newBuilder();
       InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder();
       RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder();
+      com.google.cloud.compute.v1.InstancesSettings.Builder v = com.google.cloud.compute.v1.InstancesSettings.newBuilder();
       // the transport's executor runs the calls; the background one polls operations
       i.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
           ImagesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
@@ -88,17 +90,22 @@ public final class ClientComputeApi implements ComputeApi {
           InstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
       r.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
           RegionInstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
+      v.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
+          com.google.cloud.compute.v1.InstancesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport)
+              .build());
       if (credentials != null) {
         i.setCredentialsProvider(credentials);
         t.setCredentialsProvider(credentials);
         z.setCredentialsProvider(credentials);
         r.setCredentialsProvider(credentials);
+        v.setCredentialsProvider(credentials);
       }
       if (endpoint != null && !endpoint.isBlank()) {
         i.setEndpoint(endpoint);
         t.setEndpoint(endpoint);
         z.setEndpoint(endpoint);
         r.setEndpoint(endpoint);
+        v.setEndpoint(endpoint);
       }
       // retries are GceCalls' job: one layer, inside the rate limiter, with our backoff
       i.getSettings().setRetryableCodes();
@@ -107,12 +114,14 @@ public final class ClientComputeApi implements ComputeApi {
       z.listManagedInstancesSettings().setRetryableCodes();
       r.getSettings().setRetryableCodes();
       r.listManagedInstancesSettings().setRetryableCodes();
+      v.getSerialPortOutputSettings().setRetryableCodes();
       i.listSettings().setRetryableCodes();
       t.listSettings().setRetryableCodes();
       images = ImagesClient.create(i.build());
       templates = InstanceTemplatesClient.create(t.build());
       zonal = InstanceGroupManagersClient.create(z.build());
       regional = RegionInstanceGroupManagersClient.create(r.build());
+      vms = com.google.cloud.compute.v1.InstancesClient.create(v.build());
     } catch (IOException e) {
       transport.shutdownNow();
       throw new UncheckedIOException("cannot create the Compute clients: " + e.getMessage(), e);
@@ -162,6 +171,22 @@ public final class ClientComputeApi implements ComputeApi {
             .setRegion(at.region()).setInstanceGroupManager(name).setRequestId(requestId).build())
         : zonal.deleteAsync(DeleteInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setZone(at.zone()).setInstanceGroupManager(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public String serialPortOutput(String instanceUrl) {
+    // .../projects/P/zones/Z/instances/NAME
+    String[] parts = instanceUrl.split("/");
+    int p = java.util.Arrays.asList(parts).indexOf("projects");
+    if (p < 0 || parts.length < p + 6) {
+      return "";
+    }
+    try {
+      return vms.getSerialPortOutput(com.google.cloud.compute.v1.GetSerialPortOutputInstanceRequest.newBuilder()
+          .setProject(parts[p + 1]).setZone(parts[p + 3]).setInstance(parts[p + 5]).setPort(1).build()).getContents();
+    } catch (NotFoundException e) {
+      return "";
+    }
   }
 
   @Override
@@ -251,6 +276,7 @@ public final class ClientComputeApi implements ComputeApi {
     templates.close();
     zonal.close();
     regional.close();
+    vms.close();
     transport.shutdownNow();
   }
 

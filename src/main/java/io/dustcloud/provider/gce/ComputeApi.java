@@ -27,6 +27,15 @@ public interface ComputeApi extends AutoCloseable {
 
   void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
 
+  /**
+   * The serial console output (port 1) of the instance at {@code instanceUrl}, as Compute keeps
+   * it (up to its last 1 MB); empty when the instance is gone. Read for the status of an
+   * instance that failed, once per restart.
+   */
+  default String serialPortOutput(String instanceUrl) {
+    return "";
+  }
+
   Optional<InstanceTemplate> getTemplate(String project, String name);
 
   void insertTemplate(String project, InstanceTemplate template, String requestId);

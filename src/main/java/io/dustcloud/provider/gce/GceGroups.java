@@ -54,6 +54,14 @@ final class GceGroups {
             + refused.getMessage() + ")", true, refused);
   }
 
+  /**
+   * A VM whose unikernel exited stays TERMINATED (observed FAILED): the supervisor's repair loop
+   * recreates it on its crash-loop backoff, not the group on its own at once.
+   */
+  private static final com.google.cloud.compute.v1.InstanceGroupManagerInstanceLifecyclePolicy NO_REPAIR =
+      com.google.cloud.compute.v1.InstanceGroupManagerInstanceLifecyclePolicy.newBuilder()
+          .setDefaultActionOnFailure("DO_NOTHING").build();
+
   /** Creates, patches or resizes the group as its plan says; whether anything was called. */
   boolean shapeGroup(GceFleet f, Optional<InstanceGroupManager> observed, GroupShape shape) {
     GroupPlan plan = GroupPlan.of(observed, shape);
@@ -70,6 +78,7 @@ final class GceGroups {
           .addAllVersions(shape.apiVersions(at.project()))
           .setTargetSize(shape.targetSize())
           .setUpdatePolicy(UpdatePolicies.ours())
+          .setInstanceLifecyclePolicy(NO_REPAIR)
           .build();
       calls.mutate(f.id, "instanceGroupManagers.insert " + at + "/" + name, group, id -> api.insertGroup(at, group, id));
       return true;
@@ -83,6 +92,8 @@ final class GceGroups {
       InstanceGroupManager patch = InstanceGroupManager.newBuilder()
           .addAllVersions(shape.apiVersions(at.project()))
           .setUpdatePolicy(UpdatePolicies.ours())
+          // groups created before the policy existed get it with their next change
+          .setInstanceLifecyclePolicy(NO_REPAIR)
           .build();
       InstanceGroupManager intent = patch.toBuilder().setFingerprint(fingerprint).build();
       vanishedIfNotFound(f, calls.mutate(f.id, "instanceGroupManagers.patch " + at + "/" + name, intent,

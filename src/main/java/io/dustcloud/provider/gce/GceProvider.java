@@ -201,6 +201,18 @@ public final class GceProvider implements FleetProvider {
     });
   }
 
+  /** The end of the instance's serial console (what the unikernel printed before it failed). */
+  @Override
+  public List<String> consoleTail(FleetId fleet, String instanceId, int lines, int bytes) {
+    GceFleet f = fleets.get(fleet.key());
+    String url = f == null ? null : locked(fleet, g -> g.instanceUrls.get(instanceId));
+    if (url == null) {
+      return List.of();
+    }
+    String output = calls.read(fleet, "instances.getSerialPortOutput " + url, () -> api.serialPortOutput(url));
+    return io.dustcloud.provider.ConsoleTail.of(output.getBytes(java.nio.charset.StandardCharsets.UTF_8), lines, bytes);
+  }
+
   @Override
   public void delete(FleetId fleet) {
     locked(fleet, f -> {

@@ -5,7 +5,10 @@ import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.RevisionImage;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +75,8 @@ final class LocalFleet {
   final FleetEndpoint endpoint;
   final Map<String, RevisionImage> images = new LinkedHashMap<>();
   final Map<String, Member> members = new LinkedHashMap<>();
+  /** Ids of replaced instances whose logs are kept, oldest first, per revision (in memory: see {@link #keepLog}). */
+  private final Map<String, ArrayDeque<String>> keptLogs = new HashMap<>();
   private final Set<String> ready = new HashSet<>();
 
   LocalFleet(FleetId id, FleetEndpoint endpoint) {
@@ -116,6 +121,32 @@ final class LocalFleet {
     Set<String> still = new HashSet<>(ready);
     still.removeAll(ids);
     setReady(still);
+  }
+
+  /**
+   * Keeps the log of a replaced instance; returns the ids whose logs are no longer kept (the
+   * oldest beyond {@code keep} of its revision), to be deleted. Only this operator's life is
+   * remembered: logs of instances replaced before a restart are not tracked.
+   */
+  List<String> keepLog(String revision, String id, int keep) {
+    ArrayDeque<String> kept = keptLogs.computeIfAbsent(revision, r -> new ArrayDeque<>());
+    kept.addLast(id);
+    List<String> dropped = new ArrayList<>();
+    while (kept.size() > keep) {
+      dropped.add(kept.removeFirst());
+    }
+    return dropped;
+  }
+
+  boolean keeps(String id) {
+    return keptLogs.values().stream().anyMatch(k -> k.contains(id));
+  }
+
+  /** Every kept log's id, forgotten: the fleet is going. */
+  List<String> dropKeptLogs() {
+    List<String> all = keptLogs.values().stream().flatMap(ArrayDeque::stream).toList();
+    keptLogs.clear();
+    return all;
   }
 
   FleetState snapshot() {

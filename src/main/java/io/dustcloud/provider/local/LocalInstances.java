@@ -30,6 +30,8 @@ final class LocalInstances {
   private static final Logger log = LoggerFactory.getLogger(LocalInstances.class);
   /** How long connections to an instance leaving the rotation may take to finish. */
   static final Duration DRAIN = Duration.ofSeconds(5);
+  /** Logs of replaced instances kept per revision: enough to compare a few failures, bounded in a crash loop. */
+  static final int KEPT_LOGS = 3;
 
   private final Duration drain;
   private final ProcessRuntime runtime;
@@ -208,6 +210,8 @@ final class LocalInstances {
         ports.release(m.record.port());
         if (dropLogs) {
           deleteQuietly(logFile(m.record.id()));
+        } else {
+          f.keepLog(m.record.revision(), m.record.id(), KEPT_LOGS).forEach(id -> deleteQuietly(logFile(id)));
         }
       }
     }
@@ -228,6 +232,29 @@ final class LocalInstances {
     takeOutOfRouting(f, members);
     drainAndKill(f, members, drain);
     forget(f, members, dropLogs);
+  }
+
+  /** Deletes the logs a fleet kept of its replaced instances: the fleet is deleted. */
+  void dropKeptLogs(LocalFleet f) {
+    f.dropKeptLogs().forEach(id -> deleteQuietly(logFile(id)));
+  }
+
+  /** The last lines of an instance's log, bounded (see {@link io.dustcloud.provider.ConsoleTail}). */
+  List<String> logTail(String instanceId, int lines, int bytes) {
+    Path log = logFile(instanceId);
+    try (var in = java.nio.channels.FileChannel.open(log)) {
+      // lines are short in practice: a few times the byte budget holds them, and no more is read
+      long size = in.size();
+      int read = (int) Math.min(size, (long) bytes * 4 + 256);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(read);
+      in.position(size - read);
+      while (buf.hasRemaining() && in.read(buf) >= 0) {
+        // fill
+      }
+      return io.dustcloud.provider.ConsoleTail.of(java.util.Arrays.copyOf(buf.array(), buf.position()), lines, bytes);
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   private static void deleteQuietly(Path p) {

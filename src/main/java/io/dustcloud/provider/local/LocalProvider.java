@@ -165,8 +165,9 @@ public final class LocalProvider implements FleetProvider {
   }
 
   /**
-   * Under the lock: forgets failed instances, takes the extras out of routing and starts what
-   * is missing (instances being stopped, by this call or a concurrent one, count for nothing).
+   * Under the lock: takes the extras out of routing and starts what is missing (instances being
+   * stopped, by this call or a concurrent one, count for nothing; failed ones count, and stay
+   * until the supervisor replaces them, on its crash-loop backoff).
    * Then, without the lock, drains and stops the extras, and drops them under it again.
    */
   @Override
@@ -185,7 +186,6 @@ public final class LocalProvider implements FleetProvider {
       locked(fleet, () -> {
         LocalFleet f = fleets.computeIfAbsent(fleet.key(), k -> instances.create(fleet));
         desired.revisions().forEach((rev, target) -> f.images.put(rev, target.image()));
-        forgetFailed(f);
         leaving.add(new Leaving(f, instances.leave(f, extras(f, desired))));
         desired.revisions().forEach((rev, target) -> {
           for (int have = f.serving(rev).size(); have < target.replicas(); have++) {
@@ -230,8 +230,9 @@ public final class LocalProvider implements FleetProvider {
       // ids already gone or being stopped are skipped: a retried replace must not replace twice
       List<LocalFleet.Member> old = instanceIds.stream().distinct().map(f.members::get)
           .filter(m -> m != null && !m.stopping).toList();
-      // replaced because unhealthy: its connections will not finish, so no drain
-      instances.stopNow(f, old, true, false);
+      // replaced because unhealthy: its connections will not finish, so no drain; its log is
+      // kept (a few per revision) for whoever looks into why
+      instances.stopNow(f, old, false, false);
       for (LocalFleet.Member m : old) {
         RevisionImage image = f.images.get(m.record.revision());
         if (image == null) {
@@ -300,6 +301,14 @@ public final class LocalProvider implements FleetProvider {
     closed = true;
   }
 
+  /** The last lines of an instance's log; empty for an instance this provider does not know. */
+  @Override
+  public List<String> consoleTail(FleetId fleet, String instanceId, int lines, int bytes) {
+    LocalFleet f = fleets.get(fleet.key());
+    boolean known = f != null && underLock(fleet, () -> f.members.containsKey(instanceId) || f.keeps(instanceId));
+    return known ? instances.logTail(instanceId, lines, bytes) : List.of();
+  }
+
   /** Where an instance's output goes. */
   public Path logFile(String instanceId) {
     return instances.logFile(instanceId);
@@ -334,6 +343,7 @@ public final class LocalProvider implements FleetProvider {
         ports.release(f.endpoint.port());
         if (stopInstances) {
           instances.stopNow(f, List.copyOf(f.members.values()), true, true);
+          instances.dropKeptLogs(f);
         } else {
           log.info("released fleet {}; its {} instance(s) keep running", fleet, f.members.size());
         }
@@ -341,15 +351,6 @@ public final class LocalProvider implements FleetProvider {
       store.delete(fleet);
       return null;
     });
-  }
-
-  /** Failed instances leave the fleet so the next start replaces them; their logs stay. */
-  private void forgetFailed(LocalFleet f) {
-    List<LocalFleet.Member> failed = f.serving().stream().filter(m -> !m.process.isAlive()).toList();
-    for (LocalFleet.Member m : failed) {
-      log.info("fleet {}: instance {} exited; see {}", f.id, m.record.id(), logFile(m.record.id()));
-    }
-    instances.stopNow(f, failed, false, false);
   }
 
   /** Per revision, the serving members beyond its desired count, those to stop first first. */

@@ -28,6 +28,11 @@ final class Solo5CommandLines {
     return List.of("ip", "netns", "add", ns);
   }
 
+  /** Lists the pids of every process in the namespace, one a line. */
+  static List<String> netnsPids(String ns) {
+    return List.of("ip", "netns", "pids", ns);
+  }
+
   static List<String> netnsDelete(String ns) {
     return List.of("ip", "netns", "delete", ns);
   }
@@ -63,17 +68,21 @@ final class Solo5CommandLines {
   /**
    * One host process per instance, so the provider records one pid: it starts both forwards,
    * runs the tender in the namespace, and when the tender exits stops the forwards and exits
-   * with the tender's status (the provider then sees a failed instance).
+   * with the tender's status (the provider then sees a failed instance). The forwards are
+   * stopped by the pids {@code $!} recorded: {@code /bin/sh} is often dash, where
+   * {@code $(jobs -p)} runs in a subshell that knows no jobs, so it left both socats running.
+   * What runs inside the namespace is also killed by {@link #netnsPids}, whatever stopped.
    */
   static List<String> instance(String ns, int hostPort, Path socket, int guestPort, List<String> tender) {
     String script = String.join("\n",
-        "ns=$1; port=$2; sock=$3; guest=$4; shift 4",
-        "socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:$sock &",
-        "ip netns exec \"$ns\" socat UNIX-LISTEN:$sock,fork,unlink-early TCP:$guest &",
-        "trap 'kill $(jobs -p) 2>/dev/null; exit 143' TERM INT",
-        "ip netns exec \"$ns\" \"$@\" & wait $!",
+        "ns=$1; port=$2; sock=$3; guest=$4; shift 4; tender=",
+        "socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:$sock & fwd=$!",
+        "ip netns exec \"$ns\" socat UNIX-LISTEN:$sock,fork,unlink-early TCP:$guest & inner=$!",
+        "trap 'kill $fwd $inner $tender 2>/dev/null; exit 143' TERM INT",
+        "ip netns exec \"$ns\" \"$@\" & tender=$!",
+        "wait $tender",
         "status=$?",
-        "kill $(jobs -p) 2>/dev/null",
+        "kill $fwd $inner 2>/dev/null",
         "exit $status");
     List<String> c = new ArrayList<>(List.of("sh", "-c", script, "dustcloud-solo5", ns,
         Integer.toString(hostPort), socket.toString(), GUEST_IP + ":" + guestPort));

@@ -67,7 +67,13 @@ final class Solo5Runtime implements InstanceRuntime {
             + " failed: " + r.lastLine(), true);
       }
     }
-    return processes.launch(instanceId, image.revision(), command(instanceId, image, port), Map.of(), port);
+    try {
+      return processes.launch(instanceId, image.revision(), command(instanceId, image, port), Map.of(), port);
+    } catch (RuntimeException e) {
+      // a start that fails after the namespace exists must not leave it behind
+      cleanUp(instanceId);
+      throw e;
+    }
   }
 
   /** Namespace, tap, addresses: run before the tender starts. */
@@ -98,10 +104,24 @@ final class Solo5Runtime implements InstanceRuntime {
     return socketDir.resolve(instanceId + ".sock");
   }
 
-  /** The namespace (and with it the tap) goes when the instance does; also after a reap. */
+  /**
+   * The namespace (and with it the tap) goes when the instance does, on every path: stopped,
+   * replaced after it died on its own, deleted with its fleet, found dead on adoption, or a
+   * start that failed midway. Whatever still runs in the namespace (the inner socat and its
+   * forks, a tender) is killed first: a namespace is only really gone when no process holds it.
+   */
   @Override
   public void cleanUp(String instanceId) {
-    host.run(Solo5CommandLines.netnsDelete(Solo5CommandLines.namespace(instanceId)), SETUP_TIMEOUT);
+    String ns = Solo5CommandLines.namespace(instanceId);
+    HostCommands.Result pids = host.run(Solo5CommandLines.netnsPids(ns), SETUP_TIMEOUT);
+    List<String> left = pids.ok() ? pids.output().lines().map(String::strip).filter(l -> l.matches("\\d+")).toList()
+        : List.of();
+    if (!left.isEmpty()) {
+      List<String> kill = new java.util.ArrayList<>(List.of("kill", "-KILL"));
+      kill.addAll(left);
+      host.run(kill, SETUP_TIMEOUT);
+    }
+    host.run(Solo5CommandLines.netnsDelete(ns), SETUP_TIMEOUT);
     try {
       Files.deleteIfExists(socketDir.resolve(instanceId + ".sock"));
     } catch (IOException e) {

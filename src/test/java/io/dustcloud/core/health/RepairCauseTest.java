@@ -41,8 +41,8 @@ class RepairCauseTest {
         Arguments.of("exited", instance(T0, true, READY.lost()), RepairCause.EXITED, "exited"),
         Arguments.of("exited while failing: exited wins", instance(T0, true, failing(READY, 3).lost()),
             RepairCause.EXITED, "exited"),
-        Arguments.of("exited during its boot", instance(NOW.minusSeconds(5), true, Readiness.UNKNOWN),
-            RepairCause.EXITED, "exited"),
+        Arguments.of("exited during its boot: a crash loop", instance(NOW.minusSeconds(5), true, Readiness.UNKNOWN),
+            RepairCause.EXITED_BEFORE_READY, "exited before it became ready"),
         Arguments.of("stopped answering", instance(T0, false, failing(READY, 3)), RepairCause.STOPPED_ANSWERING,
             "stopped answering: 3 probes failed in a row, last: HTTP 503 from GET /health"),
         Arguments.of("stopped answering, no probe detail", instance(T0, false,
@@ -72,24 +72,25 @@ class RepairCauseTest {
 
   static Stream<Arguments> labels() {
     return Stream.of(
-        // cause, metrics label, replaced by the provider itself
-        Arguments.of(RepairCause.EXITED, "exited", true),
+        // cause, metrics label, failed before it was ever ready (crash-loop backoff)
+        Arguments.of(RepairCause.EXITED, "exited", false),
+        Arguments.of(RepairCause.EXITED_BEFORE_READY, "exited before it became ready", true),
         Arguments.of(RepairCause.STOPPED_ANSWERING, "stopped answering", false),
-        Arguments.of(RepairCause.STARTUP_DEADLINE_MISSED, "no passing probe within the startup deadline", false));
+        Arguments.of(RepairCause.STARTUP_DEADLINE_MISSED, "no passing probe within the startup deadline", true));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("labels")
-  void labelsAreFixedAndStartTheReason(RepairCause cause, String label, boolean replacedByProvider) {
+  void labelsAreFixedAndStartTheReason(RepairCause cause, String label, boolean beforeReady) {
     assertThat(cause.label()).isEqualTo(label);
-    assertThat(cause.replacedByProvider()).isEqualTo(replacedByProvider);
+    assertThat(cause.beforeReady()).isEqualTo(beforeReady);
     assertThat(new Repair("i0", "r1", cause, "").reason()).isEqualTo(label);
     assertThat(new Repair("i0", "r1", cause, "some detail").reason()).startsWith(label).endsWith("some detail");
   }
 
   /** The label is what the reason said before its first colon (the label the metrics had), where that was fixed. */
   @ParameterizedTest
-  @EnumSource(value = RepairCause.class, names = {"EXITED", "STOPPED_ANSWERING"})
+  @EnumSource(value = RepairCause.class, names = {"EXITED", "EXITED_BEFORE_READY", "STOPPED_ANSWERING"})
   void labelIsTheReasonUpToItsFirstColon(RepairCause cause) {
     Repair repair = new Repair("i0", "r1", cause, "3 probes failed in a row, last: HTTP 503");
     assertThat(repair.reason().split(":")[0]).isEqualTo(cause.label());

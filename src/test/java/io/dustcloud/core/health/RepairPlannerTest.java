@@ -20,7 +20,10 @@ class RepairPlannerTest {
   static final ProbeResult PASS = ProbeResult.pass(1);
   static final ProbeResult FAIL = ProbeResult.fail(1, "HTTP 503 from GET /health");
 
-  /** A compact instance: h = healthy, u = unhealthy (was ready, now failing), b = booting, s = stalled boot, x = exited. */
+  /**
+   * A compact instance: h = healthy, u = unhealthy (was ready, now failing), b = booting, s = stalled boot,
+   * x = exited after it was ready, c = crashed (exited before it was ever ready).
+   */
   static List<InstanceHealth> fleet(String shape) {
     List<InstanceHealth> list = new ArrayList<>();
     for (int i = 0; i < shape.length(); i++) {
@@ -31,6 +34,7 @@ class RepairPlannerTest {
         case 'b' -> new InstanceHealth(id, "r1", NOW.minusSeconds(10), false, failing(Readiness.UNKNOWN, 2));
         case 's' -> new InstanceHealth(id, "r1", NOW.minusSeconds(61), false, failing(Readiness.UNKNOWN, 30));
         case 'x' -> new InstanceHealth(id, "r1", T0, true, Readiness.UNKNOWN.observe(PASS, 3, T0).lost());
+        case 'c' -> new InstanceHealth(id, "r1", NOW.minusSeconds(1), true, Readiness.UNKNOWN);
         default -> throw new IllegalArgumentException(shape);
       });
     }
@@ -59,7 +63,11 @@ class RepairPlannerTest {
         Arguments.of("budget 2 of a ten-instance fleet, exited first", "hhhhhhhuxu", List.of("i8", "i7"), false),
         Arguments.of("half the fleet is tolerated", "hhuu", List.of("i2", "i3"), false),
         Arguments.of("more than half: breaker trips", "huuu", List.of(), true),
-        Arguments.of("wrong probe path: every boot stalls", "sss", List.of(), true),
+        Arguments.of("every boot stalls: a crash loop, not the breaker", "sss", List.of("i0", "i1"), false),
+        Arguments.of("every instance crashes before ready: restarted within the budget", "ccc",
+            List.of("i0", "i1"), false),
+        Arguments.of("crash loops do not count towards the breaker", "hucc", List.of("i2", "i3"), false),
+        Arguments.of("the breaker still trips on ready instances failing", "uuuc", List.of(), true),
         Arguments.of("a lone instance is repaired", "u", List.of("i0"), false));
   }
 
@@ -69,7 +77,7 @@ class RepairPlannerTest {
     RepairPlan plan = RepairPlanner.plan(fleet(shape), RepairLedger.EMPTY, POLICY, NOW);
     assertThat(plan.repairs()).extracting(Repair::instanceId).containsExactlyElementsOf(repaired);
     assertThat(plan.suspended() != null).as("suspended: %s", plan.suspended()).isEqualTo(suspended);
-    assertThat(plan.unhealthy()).hasSize((int) shape.chars().filter(c -> "usx".indexOf(c) >= 0).count());
+    assertThat(plan.unhealthy()).hasSize((int) shape.chars().filter(c -> "usxc".indexOf(c) >= 0).count());
     // each unhealthy instance carries the cause its shape stands for
     for (Repair r : plan.unhealthy()) {
       char c = shape.charAt(Integer.parseInt(r.instanceId().substring(1)));
@@ -77,6 +85,7 @@ class RepairPlannerTest {
         case 'u' -> RepairCause.STOPPED_ANSWERING;
         case 's' -> RepairCause.STARTUP_DEADLINE_MISSED;
         case 'x' -> RepairCause.EXITED;
+        case 'c' -> RepairCause.EXITED_BEFORE_READY;
         default -> throw new AssertionError("healthy instance " + r.instanceId() + " listed as unhealthy");
       });
     }
@@ -84,11 +93,11 @@ class RepairPlannerTest {
 
   @Test
   void breakerMessageSaysWhyAndWhatFailedFirst() {
-    RepairPlan plan = RepairPlanner.plan(fleet("sss"), RepairLedger.EMPTY, POLICY, NOW);
+    RepairPlan plan = RepairPlanner.plan(fleet("uuu"), RepairLedger.EMPTY, POLICY, NOW);
     assertThat(plan.suspended())
         .contains("3 of 3 instances are unhealthy")
         .contains("more than 50% of the fleet")
-        .contains("no passing probe within the startup deadline of 60s")
+        .contains("stopped answering: 3 probes failed in a row")
         .contains("HTTP 503 from GET /health");
   }
 
@@ -128,6 +137,27 @@ class RepairPlannerTest {
     RepairPlan plan = RepairPlanner.plan(fleet("u"), ledger, POLICY, NOW);
     assertThat(plan.repairs()).isEmpty();
     assertThat(plan.suspended()).contains("repaired 3 times in a row and no replacement became ready");
+  }
+
+  @Test
+  void crashLoopsBackOffByKubeletsRuleAndAreNeverSuspended() {
+    List<InstanceHealth> crashing = fleet("c");
+    RepairLedger ledger = RepairLedger.EMPTY;
+    Instant t = NOW;
+    for (int restart = 1; restart <= 12; restart++) {
+      RepairPlan plan = RepairPlanner.plan(crashing, ledger, POLICY, t);
+      assertThat(plan.suspended()).as("restart %d", restart).isNull();
+      assertThat(plan.repairs()).as("restart %d", restart).hasSize(1);
+      ledger = ledger.crashRestarted(plan.repairs().get(0), t, 1);
+      Duration delay = CrashLoopBackoff.delay(restart);
+      RepairPlan early = RepairPlanner.plan(crashing, ledger, POLICY, t.plus(delay).minusMillis(1));
+      assertThat(early.repairs()).as("restart %d waits %s", restart, delay).isEmpty();
+      assertThat(early.waiting()).contains("crash loop");
+      t = t.plus(delay);
+    }
+    // crash restarts count as repairs (status.restarts), not as repairs "that did not help"
+    assertThat(ledger.totalRepairs()).isEqualTo(12);
+    assertThat(ledger.entry("r1").repairsWithoutRecovery()).isZero();
   }
 
   @Test

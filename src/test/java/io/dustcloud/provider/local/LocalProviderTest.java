@@ -120,16 +120,57 @@ class LocalProviderTest {
   }
 
   @Test
-  void processKilledFromOutsideIsFailedThenReplaced() {
+  void processKilledFromOutsideStaysFailedUntilTheSupervisorReplacesIt() {
     provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
     String victim = provider.observe(FLEET).instances().get(0).id();
     ProcessHandle.of(pids().get(victim)).orElseThrow().destroyForcibly();
 
     await().atMost(WAIT).until(() -> stateOf(victim) == InstanceState.FAILED);
-    FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+    // realize neither replaces it nor starts a third: when to replace is the repair loop's call
+    for (int i = 0; i < 3; i++) {
+      FleetObservation obs = provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 2));
+      assertThat(obs.instances()).hasSize(2).extracting(InstanceView::id).contains(victim);
+    }
+    assertThat(stateOf(victim)).isEqualTo(InstanceState.FAILED);
 
-    assertThat(obs.instances()).hasSize(2).extracting(InstanceView::id).doesNotContain(victim);
+    provider.replace(FLEET, List.of(victim));
+
+    assertThat(ids()).hasSize(2).doesNotContain(victim);
     awaitAllRunning(2);
+  }
+
+  @Test
+  void aCrashLoopKeepsTheNewestThreeLogsOfItsRevisionAndDeleteRemovesThemAll() throws IOException {
+    RevisionImage bad = new RevisionImage("r1", "unix", BINARY.toString(), null, List.of("--no-such-flag"), 8080,
+        LocalSettings.DEFAULT);
+    provider.realize(DesiredFleet.single(FLEET, bad, 1));
+    List<String> replaced = new ArrayList<>();
+    for (int round = 0; round < 6; round++) {
+      String failing = provider.observe(FLEET).instances().get(0).id();
+      await().atMost(WAIT).until(() -> stateOf(failing) == InstanceState.FAILED);
+      assertThat(provider.consoleTail(FLEET, failing, 5, 1024))
+          .anyMatch(l -> l.contains("invalid argument '--no-such-flag'"));
+      provider.replace(FLEET, List.of(failing));
+      replaced.add(failing);
+    }
+    String last = provider.observe(FLEET).instances().get(0).id();
+    await().atMost(WAIT).until(() -> stateOf(last) == InstanceState.FAILED);
+
+    // the three newest replaced instances' logs and the current one's: bounded however long it loops
+    try (var logs = Files.list(stateDir.resolve("instances"))) {
+      assertThat(logs.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log")).sorted().toList())
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.stream.Stream.concat(replaced.subList(3, 6).stream(), java.util.stream.Stream.of(last))
+                  .map(id -> id + ".log").toList());
+    }
+    assertThat(provider.consoleTail(FLEET, replaced.get(5), 5, 1024)).isNotEmpty();
+    assertThat(provider.consoleTail(FLEET, replaced.get(0), 5, 1024)).as("its log is gone").isEmpty();
+
+    provider.delete(FLEET);
+
+    try (var logs = Files.list(stateDir.resolve("instances"))) {
+      assertThat(logs.filter(p -> p.toString().endsWith(".log")).toList()).isEmpty();
+    }
   }
 
   @Test

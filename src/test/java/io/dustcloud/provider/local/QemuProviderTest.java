@@ -100,6 +100,12 @@ class QemuProviderTest {
     await().atMost(BOOT).until(() -> stateOf(i.id()) == InstanceState.FAILED);
     assertThat(ExampleVmImage.qemuProcesses()).isZero();
     assertThat(Files.readString(provider.logFile(i.id()))).contains("invalid argument '--no-such-flag'");
+    // the console's end (for a Linux guest, the panic after PID 1 exited)
+    assertThat(provider.consoleTail(FLEET, i.id(), 5, 1024)).isNotEmpty();
+    // kept, not restarted, until the supervisor's backoff says so
+    provider.realize(DesiredFleet.single(FLEET, image("bad", "v1", "--no-such-flag"), 1));
+    assertThat(stateOf(i.id())).isEqualTo(InstanceState.FAILED);
+    assertThat(ExampleVmImage.qemuProcesses()).isZero();
   }
 
   private RevisionImage image(String revision, String version, String... extra) {

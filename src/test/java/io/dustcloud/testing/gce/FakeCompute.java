@@ -44,6 +44,11 @@ public final class FakeCompute implements AutoCloseable {
   public volatile long stagingMillis = 0;
   /** How long an operation reports RUNNING before DONE (0: DONE in the first answer, never polled). */
   public volatile long operationMillis = 0;
+  /**
+   * Templates whose instances exit as soon as they boot (a unikernel rejecting its boot args):
+   * once past STAGING they report TERMINATED, and so does each recreation of them.
+   */
+  public final java.util.Set<String> crashingTemplates = ConcurrentHashMap.newKeySet();
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -270,6 +275,8 @@ public final class FakeCompute implements AutoCloseable {
           case "PATCH" -> collection + ".patch";
           default -> null;
         };
+      } else if (verb.equals("GET") && collection.equals("instances") && action.equals("serialPort")) {
+        method = "instances.getSerialPortOutput";
       } else {
         method = verb.equals("POST") ? collection + "." + action : null;
       }
@@ -285,6 +292,7 @@ public final class FakeCompute implements AutoCloseable {
 
   static boolean mutating(String method) {
     return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
+        || method.endsWith(".getSerialPortOutput")
         || method.startsWith("operations."));
   }
 
@@ -295,6 +303,7 @@ public final class FakeCompute implements AutoCloseable {
       case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
+      case "instances" -> serialPort(r);
       case "instanceGroupManagers" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
         if (g == null) {
@@ -309,6 +318,22 @@ public final class FakeCompute implements AutoCloseable {
       }
       default -> notFound(r.collection);
     };
+  }
+
+  /** The console of a crashing instance says why; any other says it booted. */
+  private Answer serialPort(Route r) {
+    for (FakeGroup g : groups.values()) {
+      for (FakeGroup.Instance i : g.instances) {
+        if (i.name.equals(r.name)) {
+          ObjectNode out = JSON.createObjectNode();
+          out.put("contents", crashingTemplates.contains(i.template)
+              ? "SeaBIOS\nBooting from ROM...\nhello: invalid argument '--no-such-flag'\n"
+              : "SeaBIOS\nBooting from ROM...\nhello: listening on :8080\n");
+          return new Answer(200, out);
+        }
+      }
+    }
+    return notFound(r.name);
   }
 
   private Answer operation(Route r) {
@@ -434,7 +459,7 @@ public final class FakeCompute implements AutoCloseable {
         item.put(scope[0].equals("zones") ? "zone" : "region", BASE + "projects/" + r.project + "/" + r.scope);
         item.put("instanceGroup", BASE + "projects/" + r.project + "/" + r.scope + "/instanceGroups/" + name);
         String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
-        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis);
+        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis, crashingTemplates::contains);
         groups.put(key, g);
         g.converge();
         g.record("insert");

@@ -28,6 +28,7 @@ final class FakeGroup {
   private final long provisioningMillis;
   private final long stagingMillis;
   private int serial;
+  private final java.util.function.Predicate<String> crashes;
 
   static final class Instance {
     final String name;
@@ -42,7 +43,9 @@ final class FakeGroup {
     }
   }
 
-  FakeGroup(ObjectNode resource, String zoneUrlPrefix, LongSupplier millis, long provisioningMillis, long stagingMillis) {
+  FakeGroup(ObjectNode resource, String zoneUrlPrefix, LongSupplier millis, long provisioningMillis, long stagingMillis,
+      java.util.function.Predicate<String> crashes) {
+    this.crashes = crashes;
     this.resource = resource;
     this.zoneUrlPrefix = zoneUrlPrefix;
     this.millis = millis;
@@ -133,8 +136,10 @@ final class FakeGroup {
     long now = millis.getAsLong();
     for (Instance i : instances) {
       long age = now - i.startedAt;
-      String status = age < provisioningMillis ? "PROVISIONING" : age < provisioningMillis + stagingMillis ? "STAGING" : "RUNNING";
-      String action = status.equals("RUNNING") ? "NONE" : i.recreating ? "RECREATING" : "CREATING";
+      String status = age < provisioningMillis ? "PROVISIONING" : age < provisioningMillis + stagingMillis ? "STAGING"
+          : crashes.test(i.template) ? "TERMINATED" : "RUNNING";
+      String action = status.equals("RUNNING") || status.equals("TERMINATED") ? "NONE"
+          : i.recreating ? "RECREATING" : "CREATING";
       ObjectNode m = out.addObject();
       m.put("instance", zoneUrlPrefix + "/instances/" + i.name);
       m.put("name", i.name);
