@@ -15,7 +15,9 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import io.dustcloud.operator.PortUnavailableException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.List;
 public final class DevApiServer implements AutoCloseable {
 
   public static final String KUBECONFIG_NAME = "dustcloud-dev";
+  static final String PURPOSE = "API server";
   /**
    * The mock logs every request at INFO through JUL; at a few hundred requests a second that
    * costs more than serving them. JUL holds loggers weakly: keep a reference so the level sticks.
@@ -57,7 +60,10 @@ public final class DevApiServer implements AutoCloseable {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
-  /** @param port 0 for any free port */
+  /**
+   * @param port 0 for any free port
+   * @throws PortUnavailableException when the port cannot be bound
+   */
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
@@ -67,10 +73,26 @@ public final class DevApiServer implements AutoCloseable {
   private static KubernetesMockServer listen(DevDispatcher dispatcher, String host, int port) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
         new MockWebServer(), new HashMap<>(), dispatcher, false);
+    InetAddress address;
     try {
-      server.init(InetAddress.getByName(host), port);
+      address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("unknown host " + host, e);
+    }
+    try {
+      server.init(address, port);
+    } catch (RuntimeException e) {
+      // the mock's Vert.x threads are up even when the listen failed: they must not keep a
+      // dev mode that cannot start alive
+      try {
+        server.destroy();
+      } catch (RuntimeException ignored) {
+        // nothing more to release
+      }
+      if (PortUnavailableException.isBindFailure(e)) {
+        throw new PortUnavailableException(PURPOSE, new InetSocketAddress(address, port), rootCause(e));
+      }
+      throw e;
     }
     return server;
   }
@@ -159,6 +181,14 @@ public final class DevApiServer implements AutoCloseable {
   public void close() {
     client.close();
     server.destroy();
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static Config clientConfig(String url) {

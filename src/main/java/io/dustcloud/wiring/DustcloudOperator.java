@@ -71,6 +71,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final QueueTimingMetrics queueMetrics;
 
   private volatile boolean closing;
+  private boolean providersClosed;
 
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock)
@@ -86,80 +87,84 @@ public final class DustcloudOperator implements AutoCloseable {
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock,
       Runnable onLostLeadership)
       throws IOException {
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    this.supervisors = new Supervisors(clock, config.tick(), registry);
-    LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
-    this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
-    this.events = new EventRecorder(client, clock);
-    io.micrometer.core.instrument.FunctionCounter.builder("dustcloud.events.dropped", events, EventRecorder::dropped)
-        .description("Events not written because the queue to the API server was full").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("dustcloud.events.pending", events, EventRecorder::pending)
-        .description("Event writes waiting for the API server").register(registry);
-    var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
-        new BuildJobEvents(events), clock);
-    this.providers = providers
-        .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
-        .decorated(p -> new ProviderMetrics(p, registry));
-    UnikernelReconciler reconciler =
-        new UnikernelReconciler(
-            this.providers,
-            supervisors,
-            new RevisionStore(client),
-            events,
-            new FleetMetrics(registry),
-            new StatusWriter(client),
-            clock);
-    // not per resource: JOSDK's per-resource meters (a 69-bucket histogram per fleet) made the
-    // scrape of an operator with 1,000 fleets 130,000 lines; fleets have their own gauges
-    this.queueMetrics = new QueueTimingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
-    this.operator =
-        new Operator(
-            o -> {
-              o.withKubernetesClient(client)
-                  // the in-memory API server of dev mode and tests has no server-side apply
-                  .withUseSSAToPatchPrimaryResource(false)
-                  .withCloseClientOnStop(false)
-                  .checkingCRDAndValidateLocalModel(false)
-                  .withMetrics(queueMetrics);
-              if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
-                        LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, identity(),
-                        new LeaderCallbacks(
-                            () -> log.info("became the leader"),
-                            () -> {
-                              if (!closing) {
-                                log.error("lost leadership; stopping");
-                                onLostLeadership.run();
-                              }
-                            },
-                            leader -> log.info("leader is {}", leader)),
-                        false));
-              }
-            });
-    operator.register(
-        reconciler,
-        c -> {
-          c.withName("unikernel");
-          // a fleet whose retries ran out (a flapping API server) is looked at again anyway
-          c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
-          c.withRetry(RETRY);
-          if (config.watchNamespaces().isEmpty()) {
-            c.watchingAllNamespaces();
-          } else {
-            c.settingNamespaces(config.watchNamespaces());
-          }
-        });
-    this.health =
-        new HealthServer(
-            "0.0.0.0",
-            config.httpPort(),
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-            () -> operator.getRuntimeInfo().isStarted(),
-            registry);
+    // first: a port that is taken must end the start before any thread or listener exists
+    this.health = HealthServer.bind(config.httpAddress(), config.httpPort());
+    try {
+      this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      this.supervisors = new Supervisors(clock, config.tick(), registry);
+      LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
+      this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
+      this.events = new EventRecorder(client, clock);
+      io.micrometer.core.instrument.FunctionCounter.builder("dustcloud.events.dropped", events, EventRecorder::dropped)
+          .description("Events not written because the queue to the API server was full").register(registry);
+      io.micrometer.core.instrument.Gauge.builder("dustcloud.events.pending", events, EventRecorder::pending)
+          .description("Event writes waiting for the API server").register(registry);
+      var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
+          new BuildJobEvents(events), clock);
+      this.providers = providers
+          .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
+          .decorated(p -> new ProviderMetrics(p, registry));
+      UnikernelReconciler reconciler =
+          new UnikernelReconciler(
+              this.providers,
+              supervisors,
+              new RevisionStore(client),
+              events,
+              new FleetMetrics(registry),
+              new StatusWriter(client),
+              clock);
+      // not per resource: JOSDK's per-resource meters (a 69-bucket histogram per fleet) made the
+      // scrape of an operator with 1,000 fleets 130,000 lines; fleets have their own gauges
+      this.queueMetrics = new QueueTimingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
+      this.operator =
+          new Operator(
+              o -> {
+                o.withKubernetesClient(client)
+                    // the in-memory API server of dev mode and tests has no server-side apply
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withCloseClientOnStop(false)
+                    .checkingCRDAndValidateLocalModel(false)
+                    .withMetrics(queueMetrics);
+                if (config.leaderElection()) {
+                  o.withLeaderElectionConfiguration(
+                      new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
+                          LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, identity(),
+                          new LeaderCallbacks(
+                              () -> log.info("became the leader"),
+                              () -> {
+                                if (!closing) {
+                                  log.error("lost leadership; stopping");
+                                  onLostLeadership.run();
+                                }
+                              },
+                              leader -> log.info("leader is {}", leader)),
+                          false));
+                }
+              });
+      operator.register(
+          reconciler,
+          c -> {
+            c.withName("unikernel");
+            // a fleet whose retries ran out (a flapping API server) is looked at again anyway
+            c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
+            c.withRetry(RETRY);
+            if (config.watchNamespaces().isEmpty()) {
+              c.watchingAllNamespaces();
+            } else {
+              c.settingNamespaces(config.watchNamespaces());
+            }
+          });
+      health.serve(
+          () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+          () -> operator.getRuntimeInfo().isStarted(),
+          registry);
+    } catch (RuntimeException e) {
+      health.close();
+      throw e;
+    }
   }
 
   public DustcloudOperator start() {
@@ -193,10 +198,23 @@ public final class DustcloudOperator implements AutoCloseable {
     }
   }
 
-  /** Stops reconciling; instances keep running so a restarted operator adopts them. */
-  @Override
-  public void close() {
-    closing = true;
+  /** The address and port of health and metrics. */
+  public java.net.InetSocketAddress httpAddress() {
+    return health.address();
+  }
+
+  /**
+   * Stops everything that acts on fleets (JOSDK, the supervisors, Events, builds, the health
+   * endpoint) and leaves the providers open, so a caller that owns the instances (dev mode) can
+   * still stop them through the provider before {@link #close}. Idempotent.
+   */
+  void stopActing() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
     try {
       operator.stop();
     } catch (RuntimeException e) {
@@ -206,6 +224,21 @@ public final class DustcloudOperator implements AutoCloseable {
     events.close();
     builder.close();
     health.close();
-    providers.close();
+  }
+
+  /** Stops reconciling; instances keep running so a restarted operator adopts them. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      stopActing();
+    } finally {
+      synchronized (this) {
+        if (providersClosed) {
+          return;
+        }
+        providersClosed = true;
+      }
+      providers.close();
+    }
   }
 }
