@@ -87,6 +87,11 @@ public final class HealthServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (executor == null) {
+      // the JDK's server releases its socket from its dispatcher thread, which only start()
+      // creates: without it a bound but never served port would stay taken until the JVM exits
+      server.start();
+    }
     server.stop(0);
     if (executor != null) {
       executor.shutdownNow();
