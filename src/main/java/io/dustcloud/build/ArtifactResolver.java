@@ -21,4 +21,13 @@ public interface ArtifactResolver {
     String recorded = status == null || status.artifact == null ? null : status.artifact.sha256;
     return resolve(revision.getSpec().hash, revision.getSpec(), recorded);
   }
+
+  /**
+   * The revision is going away (its Unikernel is being deleted): stop any build running for it
+   * alone. A build other revisions still wait for may be restarted by their next resolve.
+   * Returns what was cancelled, for an Event, or null when nothing ran.
+   */
+  default String cancel(UnikernelRevision revision) {
+    return null;
+  }
 }

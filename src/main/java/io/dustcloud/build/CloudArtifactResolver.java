@@ -32,6 +32,11 @@ public final class CloudArtifactResolver implements ArtifactResolver {
   }
 
   @Override
+  public String cancel(UnikernelRevision revision) {
+    return inCluster == null ? null : inCluster.cancel(revision);
+  }
+
+  @Override
   public ArtifactResolution resolve(String key, UnikernelRevisionSpec spec, String recordedSha256) {
     if (spec.image == null) {
       if (spec.build != null && spec.build.source != null) {

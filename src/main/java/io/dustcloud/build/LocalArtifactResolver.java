@@ -1,6 +1,7 @@
 package io.dustcloud.build;
 
 import io.dustcloud.core.Reason;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -109,6 +110,12 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     }
     var f = (BuildResult.Failed) state;
     return new ArtifactResolution.Failed(f.reason(), f.message());
+  }
+
+  @Override
+  public String cancel(UnikernelRevision revision) {
+    String key = revision.getSpec() == null ? null : runningKeys.remove(revision.getSpec().hash);
+    return key != null && builder.cancel(key) ? "cancelled the local build " + key : null;
   }
 
   /**

@@ -37,8 +37,10 @@ public final class LocalBuilder implements AutoCloseable {
 
   private record Failure(int attempts, Instant retryAt) {}
 
-  /** Running make processes, killed on close so no build outlives the operator. */
-  private final java.util.Set<Process> running = ConcurrentHashMap.newKeySet();
+  /** Running make processes by build key, killed on close so no build outlives the operator. */
+  private final Map<String, Process> running = new ConcurrentHashMap<>();
+  /** Builds cancelled while running: their end is neither a result nor a failure to back off from. */
+  private final java.util.Set<String> cancelled = ConcurrentHashMap.newKeySet();
 
   public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout, Clock clock) {
     this.store = store;
@@ -77,7 +79,33 @@ public final class LocalBuilder implements AutoCloseable {
     return f != null && !clock.instant().isBefore(f.retryAt());
   }
 
+  /**
+   * Stops the build of {@code key} if it runs, make and everything it started, and forgets it:
+   * the next {@link #state} starts it afresh. True when a build was running.
+   */
+  public boolean cancel(String key) {
+    if (!(builds.get(key) instanceof BuildResult.Running)) {
+      return false;
+    }
+    // marked first: a build whose make is not started yet is killed as soon as it starts
+    cancelled.add(key);
+    Process p = running.get(key);
+    if (p != null) {
+      kill(p);
+    }
+    return true;
+  }
+
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
   private void finish(String key, BuildResult result) {
+    if (cancelled.remove(key)) {
+      builds.remove(key);
+      return;
+    }
     if (result instanceof BuildResult.Failed) {
       Failure previous = failures.get(key);
       int attempts = previous == null ? 1 : previous.attempts() + 1;
@@ -98,11 +126,14 @@ public final class LocalBuilder implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      running.add(p);
+      running.put(key, p);
+      if (cancelled.contains(key)) {
+        kill(p);
+      }
       try {
         return finishBuild(key, p, log, sourceDir, artifact);
       } finally {
-        running.remove(p);
+        running.remove(key, p);
       }
     } catch (IOException | RuntimeException e) {
       return new BuildResult.Failed(Reason.BUILD_FAILED, "build could not run: " + e.getMessage());
@@ -115,8 +146,7 @@ public final class LocalBuilder implements AutoCloseable {
   private BuildResult finishBuild(String key, Process p, Path log, Path sourceDir, String artifact)
       throws InterruptedException {
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      kill(p);
       return new BuildResult.Failed(
           Reason.BUILD_TIMED_OUT, "make did not finish within " + timeout.toSeconds() + "s; log tail:\n" + tail(log));
     }
@@ -146,9 +176,6 @@ public final class LocalBuilder implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
-    for (Process p : running) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
+    running.values().forEach(LocalBuilder::kill);
   }
 }

@@ -35,6 +35,7 @@ public final class Reason {
   public static final Reason BUILD_STARTED = fixed("BuildStarted");
   public static final Reason BUILD_SUCCEEDED = fixed("BuildSucceeded");
   public static final Reason BUILD_FAILED = fixed("BuildFailed");
+  public static final Reason BUILD_CANCELLED = fixed("BuildCancelled");
   public static final Reason BUILD_TIMED_OUT = fixed("BuildTimedOut");
   public static final Reason BUILD_UNSUPPORTED = fixed("BuildUnsupported");
   public static final Reason IN_CLUSTER_BUILD_UNAVAILABLE = fixed("InClusterBuildUnavailable");
@@ -55,6 +56,7 @@ public final class Reason {
   public static final Reason ROLLOUT_COMPLETE = fixed("RolloutComplete");
   public static final Reason ROLLED_BACK = fixed("RolledBack");
   public static final Reason NOT_ROLLED_BACK = fixed("NotRolledBack");
+  public static final Reason PROGRESS_DEADLINE_EXCEEDED = fixed("ProgressDeadlineExceeded");
   // scaling
   public static final Reason SCALED = fixed("Scaled");
   public static final Reason SCALED_UP = fixed("ScaledUp");

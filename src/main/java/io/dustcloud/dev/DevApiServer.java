@@ -7,27 +7,20 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import io.dustcloud.operator.PortUnavailableException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 
 /**
  * An in-process Kubernetes API for dev mode: fabric8's mock server in CRUD mode behind a {@link DevDispatcher},
- * on plain HTTP on a loopback port, usable by the operator's fabric8 client and by the real kubectl.
+ * on plain HTTP on a loopback port ({@link DevHttpServer}), usable by the operator's fabric8 client and by the real kubectl.
  */
 public final class DevApiServer implements AutoCloseable {
 
@@ -42,15 +35,15 @@ public final class DevApiServer implements AutoCloseable {
   private final DevDispatcher dispatcher;
   private final String host;
   private final int port;
-  private volatile KubernetesMockServer server;
+  private volatile DevHttpServer server;
   private final String url;
   private final KubernetesClient client;
 
-  private DevApiServer(KubernetesMockServer server, DevDispatcher dispatcher, String host) {
+  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, String host) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.host = host;
-    this.port = server.getPort();
+    this.port = server.port();
     this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
   }
@@ -67,34 +60,32 @@ public final class DevApiServer implements AutoCloseable {
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
-    return new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+    DevApiServer server = new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+    server.createNamespaces();
+    return server;
   }
 
-  private static KubernetesMockServer listen(DevDispatcher dispatcher, String host, int port) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), new HashMap<>(), dispatcher, false);
-    InetAddress address;
+  /**
+   * Namespaced objects are refused in a namespace that does not exist, so the server starts with the
+   * namespaces a cluster has and the one the operator's lease lives in.
+   */
+  public static final List<String> INITIAL_NAMESPACES =
+      List.of("default", "kube-system", "kube-public", "kube-node-lease", "dustcloud-system");
+
+  private void createNamespaces() {
+    INITIAL_NAMESPACES.forEach(ns -> client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata().withName(ns).endMetadata().build()).createOr(NonDeletingOperation::update));
+  }
+
+  private static DevHttpServer listen(DevDispatcher dispatcher, String host, int port) {
     try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("unknown host " + host, e);
-    }
-    try {
-      server.init(address, port);
+      return DevHttpServer.listen(dispatcher, host, port);
     } catch (RuntimeException e) {
-      // the mock's Vert.x threads are up even when the listen failed: they must not keep a
-      // dev mode that cannot start alive
-      try {
-        server.destroy();
-      } catch (RuntimeException ignored) {
-        // nothing more to release
-      }
       if (PortUnavailableException.isBindFailure(e)) {
-        throw new PortUnavailableException(PURPOSE, new InetSocketAddress(address, port), rootCause(e));
+        throw new PortUnavailableException(PURPOSE, new InetSocketAddress(host, port), rootCause(e));
       }
       throw e;
     }
-    return server;
   }
 
   /** Faults to inject (reliability tests; see {@link DevFaults}). */
@@ -107,7 +98,8 @@ public final class DevApiServer implements AutoCloseable {
    * away. The stored objects are kept for {@link #restart()}. (Reliability tests.)
    */
   public synchronized void stop() {
-    server.destroy();
+    dispatcher.shutdown();
+    server.close();
   }
 
   /** Listens again on the same port with the same objects after {@link #stop()}. */
@@ -180,7 +172,8 @@ public final class DevApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    dispatcher.shutdown();
+    server.close();
   }
 
   private static Throwable rootCause(Throwable e) {

@@ -12,12 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The front of the dev API server: answers what kubectl needs and fabric8's CRUD store lacks (discovery, Table
@@ -35,19 +37,25 @@ public final class DevDispatcher extends Dispatcher {
   private final ChangeJournal journal;
   private final ResourceCatalog catalog;
   private final Discovery discovery;
+  private final OpenApiDocuments openApi;
   private final HttpWatchResponder watches;
   private final PatchTranslator patches;
   private final AdmissionGate admission;
+  private final GarbageCollector collector;
   private final DevFaults faults = new DevFaults(0);
+  /** Ages in kubectl get's tables count to the wall clock, as a real server's do. */
+  private final Clock clock = Clock.systemUTC();
 
   public DevDispatcher() {
     this.journal = new ChangeJournal(JOURNAL_CAPACITY);
     this.store = new JournalingCrudDispatcher(journal);
     this.catalog = new ResourceCatalog(store::handleGet);
     this.discovery = new Discovery(catalog);
-    this.watches = new HttpWatchResponder(journal, store::getKey, store::handleGet, catalog);
+    this.watches = new HttpWatchResponder(journal, store::getKey, store::handleGet);
+    this.openApi = new OpenApiDocuments(catalog);
     this.admission = new AdmissionGate(store::handleGet);
     this.patches = new PatchTranslator(this::admitAndStore);
+    this.collector = new GarbageCollector(journal, store::objects, catalog, store::handleDelete);
   }
 
   @Override
@@ -59,7 +67,11 @@ public final class DevDispatcher extends Dispatcher {
       if (injected != null) {
         return injected;
       }
+      long before = journal.latest();
       response = route(request, target);
+      if (request.method() != HttpMethod.GET && request.method() != HttpMethod.POST && !orphans(request, target)) {
+        collector.collectAfter(before);
+      }
     } catch (IllegalArgumentException e) {
       response = Responses.status(400, "BadRequest", e.getMessage());
     } catch (RuntimeException e) {
@@ -70,6 +82,17 @@ public final class DevDispatcher extends Dispatcher {
       response = deletedObject(target).orElse(response);
     }
     return withDefaults(response, target);
+  }
+
+  /** A delete that asks to leave the object's dependents alone (propagationPolicy Orphan). */
+  private static boolean orphans(RecordedRequest request, RequestPath target) {
+    if (request.method() != HttpMethod.DELETE) {
+      return false;
+    }
+    String body = request.getBody() == null ? ""
+        : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return "Orphan".equals(target.param("propagationPolicy"))
+        || body.replace(" ", "").contains("\"propagationPolicy\":\"Orphan\"");
   }
 
   private static boolean isWrite(RecordedRequest request) {
@@ -106,23 +129,37 @@ public final class DevDispatcher extends Dispatcher {
     if (isWebSocket(request)) {
       return store.dispatch(request);
     }
+    MockResponse undeclared = admission.undeclaredSubresource(target);
+    if (undeclared != null) {
+      return undeclared;
+    }
     if (request.method() == HttpMethod.GET) {
       return get(request, target);
     }
     if (request.method() == HttpMethod.PATCH && PatchTranslator.handles(request.getHeader(Responses.CONTENT_TYPE))) {
-      return patches.patch(request, target.path());
+      return patches.patch(request, target.path(), target.param(AdmissionGate.FIELD_VALIDATION));
     }
     if (request.method() == HttpMethod.POST && target.path().equals(SELF_SUBJECT_RULES_REVIEW)) {
       return allowEverything();
     }
-    RequestPath storeTarget = forStore(target, FieldSelector.parse(target.param("fieldSelector")));
+    RequestPath storeTarget = forStore(target, FieldSelector.parse(target.param("fieldSelector")))
+        .with(AdmissionGate.FIELD_VALIDATION, target.param(AdmissionGate.FIELD_VALIDATION));
     return admitAndStore(PatchTranslator.rewrite(request, request.method(), storeTarget.target(), null, null));
   }
 
-  /** Writes pass admission (schema, defaults, CEL rules) before they reach the store. */
+  /**
+   * Every write passes admission here (namespace, metadata, schema, defaults, CEL rules; patches arrive as the
+   * PUT of their result) before it reaches the store.
+   */
   private MockResponse admitAndStore(RecordedRequest request) {
     AdmissionGate.Review review = admission.review(request, RequestPath.parse(request.getPath()));
-    return review.refusal() != null ? review.refusal() : store.dispatch(review.admitted());
+    if (review.refusal() != null) {
+      return review.refusal();
+    }
+    MockResponse stored = store.dispatch(review.admitted());
+    // kubectl prints each as "Warning: <text>"
+    review.warnings().forEach(w -> stored.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
+    return stored;
   }
 
   /**
@@ -152,9 +189,12 @@ public final class DevDispatcher extends Dispatcher {
     if (path.equals("/") || path.isEmpty()) {
       return Responses.json(200, new RootPathsBuilder().addToPaths("/api", "/apis", "/version").build());
     }
+    if (path.equals(OpenApiDocuments.V2_PATH)) {
+      return OpenApiDocuments.v2(request.getHeader("Accept"));
+    }
     if (path.startsWith("/openapi/")) {
-      // No schemas: kubectl needs --validate=false for apply, everything else copes with 404 here.
-      return Responses.status(404, "NotFound", "the server could not find the requested resource");
+      return openApi.document(target).map(document -> Responses.json(200, document))
+          .orElseGet(() -> Responses.status(404, "NotFound", "the server could not find the requested resource"));
     }
     Optional<Object> discoveryDocument = discovery.document(target);
     if (discoveryDocument.isPresent()) {
@@ -162,16 +202,20 @@ public final class DevDispatcher extends Dispatcher {
     }
     FieldSelector fields = FieldSelector.parse(target.param("fieldSelector"));
     RequestPath storeTarget = forStore(target, fields);
+    ApiResource type = ResourceRef.of(target)
+        .flatMap(ref -> catalog.find(ref.group(), ref.version(), ref.plural())).orElse(null);
+    boolean asTable = TableConverter.wantsTable(request.getHeader("Accept"));
     if (target.isWatch()) {
-      return watches.respond(target, storeTarget, fields);
+      // kubectl get -w asks for Tables, as for its first list: each event then carries a one-row Table.
+      UnaryOperator<JsonNode> render = asTable
+          ? object -> TableConverter.toTable(type, object, target.param("includeObject"), clock) : object -> object;
+      return watches.respond(target, storeTarget, fields, render);
     }
     MockResponse response = store.handleGet(storeTarget.target());
     if (response.code() != 200 || !Responses.hasBody(response)) {
       return response;
     }
     JsonNode body = Responses.bodyJson(response);
-    ApiResource type = ResourceRef.of(target)
-        .flatMap(ref -> catalog.find(ref.group(), ref.version(), ref.plural())).orElse(null);
     if (body instanceof ObjectNode list && list.has("items")) {
       if (fields.needsLocalFiltering()) {
         filterItems((ArrayNode) list.get("items"), fields);
@@ -182,8 +226,8 @@ public final class DevDispatcher extends Dispatcher {
       }
       response = Responses.json(200, list);
     }
-    if (TableConverter.wantsTable(request.getHeader("Accept"))) {
-      return Responses.json(200, TableConverter.toTable(type, body, target.param("includeObject")));
+    if (asTable) {
+      return Responses.json(200, TableConverter.toTable(type, body, target.param("includeObject"), clock));
     }
     return response;
   }

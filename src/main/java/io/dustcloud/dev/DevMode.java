@@ -155,7 +155,7 @@ public final class DevMode implements AutoCloseable {
     System.out.println("api: " + dev.apiUrl());
     System.out.println("kubeconfig: " + dev.kubeconfig());
     System.out.println("metrics: http://127.0.0.1:" + dev.httpPort() + "/metrics");
-    System.out.println("try: KUBECONFIG=" + dev.kubeconfig() + " kubectl apply --validate=false -f examples/hello.yaml");
+    System.out.println("try: KUBECONFIG=" + dev.kubeconfig() + " kubectl apply -f examples/hello.yaml");
     System.out.flush();
     stopped.await();
   }

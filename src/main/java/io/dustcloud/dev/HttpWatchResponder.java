@@ -10,110 +10,93 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.StreamSupport;
+import java.util.function.UnaryOperator;
 
 /**
- * Answers plain-HTTP watches (kubectl's; the store only speaks websocket watches) by long polling.
- *
- * <p>The mock server calls its dispatcher on its single Vert.x event loop and wants the whole response at once, so
- * a response can neither stream nor wait for a future change without freezing every other request. Instead each
- * watch request returns right away with the journal's events after its resourceVersion, or, when there are none,
- * a BOOKMARK at the latest resourceVersion sent after a short delay (a Vert.x timer, not a blocked thread). A
- * closed watch stream is normal to client-go: its reflector re-watches from the last resourceVersion it saw, so
- * kubectl sees each change within about one poll interval.
+ * Answers plain-HTTP watches (kubectl's; the store only speaks websocket watches) with a {@link WatchStream} that
+ * stays open: first the current state (no resourceVersion) or the journal's changes after the resourceVersion, then
+ * each matching change as the store makes it. {@code kubectl get -w} watches once and ends with the stream, so the
+ * stream must stay open until the client's timeoutSeconds, or a real API server's default when it sends none.
  */
 final class HttpWatchResponder {
 
-  static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+  /** What a real API server picks when the client names no timeout (min-request-timeout, 1800 s). */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
   private final ChangeJournal journal;
   private final Function<String, AttributeSet> storeKeyOfPath;
   private final Function<String, MockResponse> storeGet;
-  private final ResourceCatalog catalog;
 
   HttpWatchResponder(ChangeJournal journal, Function<String, AttributeSet> storeKeyOfPath,
-      Function<String, MockResponse> storeGet, ResourceCatalog catalog) {
+      Function<String, MockResponse> storeGet) {
     this.journal = journal;
     this.storeKeyOfPath = storeKeyOfPath;
     this.storeGet = storeGet;
-    this.catalog = catalog;
   }
 
   /**
    * @param request the watch request
    * @param storePath the same request reduced to what the store understands (path, labels, store field terms)
    * @param fields the request's full field selector
+   * @param render what each event carries for an object: the object, or e.g. a one-row Table for kubectl get -w
    */
-  MockResponse respond(RequestPath request, RequestPath storePath, FieldSelector fields) {
+  MockResponse respond(RequestPath request, RequestPath storePath, FieldSelector fields,
+      UnaryOperator<JsonNode> render) {
     String rvParam = request.param("resourceVersion");
     long since = parseResourceVersion(rvParam);
     if (since < 0) {
-      return eventsResponse(List.of(errorEvent(400, "BadRequest", "invalid resourceVersion: " + rvParam)));
+      return eventsResponse(errorEvent(400, "BadRequest", "invalid resourceVersion: " + rvParam));
     }
+    if (since > 0 && journal.isTooOld(since)) {
+      return eventsResponse(errorEvent(410, "Expired", "too old resource version: " + since));
+    }
+    Duration timeout = timeout(request.param("timeoutSeconds"));
+    RequestPath unwatched = storePath.with("watch", null);
+    AttributeSet watched = storeKeyOfPath.apply(unwatched.target());
+    return new WatchStream(sink -> open(sink, since, unwatched, watched, fields, render), timeout);
+  }
+
+  // Runs on the server's event loop, as every store write does, so no change can fall between list and subscribe.
+  private Runnable open(Consumer<String> sink, long since, RequestPath unwatched, AttributeSet watched,
+      FieldSelector fields, UnaryOperator<JsonNode> render) {
+    long from = since;
     if (since == 0) {
       // No resourceVersion: a watch starts with the current state as ADDED events.
-      List<String> current = currentState(storePath, fields);
-      if (!current.isEmpty()) {
-        return eventsResponse(current);
+      from = journal.latest();
+      JsonNode list = Responses.bodyJson(storeGet.apply(unwatched.target()));
+      if (list != null && list.has("items")) {
+        for (JsonNode item : list.get("items")) {
+          if (fields.matchesLocally(item)) {
+            sink.accept(event("ADDED", render.apply(item)));
+          }
+        }
       }
-    } else if (journal.isTooOld(since)) {
-      return eventsResponse(List.of(errorEvent(410, "Expired", "too old resource version: " + since)));
     }
-    AttributeSet watched = storeKeyOfPath.apply(storePath.with("watch", null).target());
-    List<String> events = journal.after(since, c -> c.key().matches(watched)).stream()
-        .filter(c -> fields.matchesLocally(Responses.parse(c.object())))
-        .map(c -> event(c.type(), Responses.parse(c.object())))
-        .toList();
-    if (!events.isEmpty()) {
-      return eventsResponse(events);
-    }
-    return idleResponse(request, Math.max(since, journal.latest()));
+    return journal.subscribe(from, c -> c.key().matches(watched), c -> {
+      JsonNode object = Responses.parse(c.object());
+      if (fields.matchesLocally(object)) {
+        sink.accept(event(c.type(), render.apply(object)));
+      }
+    });
   }
 
-  private List<String> currentState(RequestPath storePath, FieldSelector fields) {
-    JsonNode list = Responses.bodyJson(storeGet.apply(storePath.with("watch", null).target()));
-    if (list == null || !list.has("items")) {
-      return List.of();
+  private static Duration timeout(String timeoutSeconds) {
+    if (timeoutSeconds == null || timeoutSeconds.isEmpty()) {
+      return DEFAULT_TIMEOUT;
     }
-    return StreamSupport.stream(list.get("items").spliterator(), false)
-        .filter(fields::matchesLocally)
-        .map(item -> event("ADDED", item))
-        .toList();
+    if (!timeoutSeconds.matches("\\d{1,9}")) {
+      throw new IllegalArgumentException("timeoutSeconds must be a whole number of seconds, not \"" + timeoutSeconds
+          + "\"");
+    }
+    long seconds = Long.parseLong(timeoutSeconds);
+    // As on a real API server, 0 means "no timeout of your own".
+    return seconds == 0 ? DEFAULT_TIMEOUT : Duration.ofSeconds(seconds);
   }
 
-  /** Nothing happened yet: close the stream after a poll interval, telling the client how far it is in sync. */
-  private MockResponse idleResponse(RequestPath request, long resourceVersion) {
-    Duration delay = POLL_INTERVAL;
-    String timeout = request.param("timeoutSeconds");
-    if (timeout != null && timeout.matches("\\d+") && Long.parseLong(timeout) < delay.toSeconds()) {
-      delay = Duration.ofSeconds(Long.parseLong(timeout));
-    }
-    Optional<String> bookmark = "true".equals(request.param("allowWatchBookmarks"))
-        ? bookmark(request, resourceVersion) : Optional.empty();
-    // The mock server only delays non-empty bodies; a lone newline is an empty, valid event stream to client-go.
-    MockResponse response = eventsResponse(bookmark.map(List::of).orElse(List.of()));
-    if (!Responses.hasBody(response)) {
-      response.setBody("\n");
-    }
-    return response.setBodyDelay(delay);
-  }
-
-  /** A BOOKMARK carries the object kind, which client-go needs to decode it; unknown types get none. */
-  private Optional<String> bookmark(RequestPath request, long resourceVersion) {
-    return ResourceRef.of(request)
-        .flatMap(ref -> catalog.find(ref.group(), ref.version(), ref.plural()))
-        .map(r -> {
-          ObjectNode object = JsonNodeFactory.instance.objectNode()
-              .put("kind", r.kind()).put("apiVersion", r.groupVersion());
-          object.putObject("metadata").put("resourceVersion", String.valueOf(resourceVersion));
-          return event("BOOKMARK", object);
-        });
-  }
-
-  private static MockResponse eventsResponse(List<String> events) {
-    return Responses.json(200, String.join("", events));
+  private static MockResponse eventsResponse(String events) {
+    return Responses.json(200, events);
   }
 
   private static String event(String type, JsonNode object) {

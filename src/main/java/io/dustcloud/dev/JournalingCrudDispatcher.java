@@ -41,6 +41,13 @@ final class JournalingCrudDispatcher extends VersionCheckingCrudDispatcher {
     journal.append(new ChangeJournal.Change(rv, existing == null ? "ADDED" : "MODIFIED", keyOf(newState), newState));
   }
 
+  /** Every stored object, as the store keeps it (JSON), at one instant. */
+  java.util.List<String> objects() {
+    synchronized (map) {
+      return new java.util.ArrayList<>(map.values());
+    }
+  }
+
   /** The key the store filed a state under (it computes it privately, so look it up by identity). */
   private AttributeSet keyOf(String state) {
     synchronized (map) {

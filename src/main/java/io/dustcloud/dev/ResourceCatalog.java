@@ -10,7 +10,9 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -49,6 +51,29 @@ final class ResourceCatalog {
     List<CustomResourceDefinition> crds = new ArrayList<>();
     items.forEach(item -> crds.add(Serialization.jsonMapper().convertValue(item, CustomResourceDefinition.class)));
     return crds;
+  }
+
+  /**
+   * Each served CRD version's openAPIV3Schema as stored (not through the typed model, which would add or drop
+   * nothing but could reorder), keyed GROUP/VERSION/KIND.
+   */
+  Map<String, JsonNode> crdSchemas() {
+    MockResponse response = storeGet.apply(CRD_PATH);
+    Map<String, JsonNode> schemas = new LinkedHashMap<>();
+    if (response.code() != 200 || !Responses.hasBody(response)) {
+      return schemas;
+    }
+    for (JsonNode crd : Responses.bodyJson(response).path("items")) {
+      JsonNode spec = crd.path("spec");
+      for (JsonNode v : spec.path("versions")) {
+        JsonNode schema = v.path("schema").path("openAPIV3Schema");
+        if (schema.isObject()) {
+          schemas.put(spec.path("group").asText() + "/" + v.path("name").asText() + "/"
+              + spec.path("names").path("kind").asText(), schema);
+        }
+      }
+    }
+    return schemas;
   }
 
   private List<ApiResource> customResources() {

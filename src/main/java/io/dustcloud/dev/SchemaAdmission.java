@@ -140,6 +140,9 @@ public final class SchemaAdmission {
         walk(additional, e.getValue(), childOf(old, e.getKey()), path + "[" + e.getKey() + "]", causes, false);
       }
     }
+    if (s.getMinProperties() != null && value.size() < s.getMinProperties()) {
+      causes.add(invalid(path, "object", display(path) + " in body should have at least " + s.getMinProperties() + " properties"));
+    }
     if (s.getMaxProperties() != null && value.size() > s.getMaxProperties()) {
       causes.add(new Cause(display(path), "FieldValueTooMany",
           display(path) + ": Too many: " + value.size() + ": must have at most " + s.getMaxProperties() + " items"));
@@ -154,6 +157,9 @@ public final class SchemaAdmission {
     }
     if (s.getMinItems() != null && value.size() < s.getMinItems()) {
       causes.add(invalid(path, "array", display(path) + " in body should have at least " + s.getMinItems() + " items"));
+    }
+    if (Boolean.TRUE.equals(s.getUniqueItems()) && new java.util.HashSet<>(toCel(value) instanceof List<?> l ? l : List.of()).size() < value.size()) {
+      causes.add(invalid(path, "array", display(path) + " in body shouldn't contain duplicates"));
     }
     if (s.getItems() != null && s.getItems().getSchema() != null) {
       for (int i = 0; i < value.size(); i++) {
@@ -173,11 +179,20 @@ public final class SchemaAdmission {
       }
     }
     if (value.isNumber()) {
-      if (s.getMaximum() != null && value.asDouble() > s.getMaximum()) {
-        causes.add(invalid(p, value.asText(), p + " in body should be less than or equal to " + number(s.getMaximum())));
+      // kube-openapi's messages: "less than" / "greater than" when the bound is exclusive
+      double v = value.asDouble();
+      boolean exclusiveMax = Boolean.TRUE.equals(s.getExclusiveMaximum());
+      if (s.getMaximum() != null && (v > s.getMaximum() || (exclusiveMax && v == s.getMaximum()))) {
+        causes.add(invalid(p, value.asText(), p + " in body should be less than " + (exclusiveMax ? "" : "or equal to ")
+            + number(s.getMaximum())));
       }
-      if (s.getMinimum() != null && value.asDouble() < s.getMinimum()) {
-        causes.add(invalid(p, value.asText(), p + " in body should be greater than or equal to " + number(s.getMinimum())));
+      boolean exclusiveMin = Boolean.TRUE.equals(s.getExclusiveMinimum());
+      if (s.getMinimum() != null && (v < s.getMinimum() || (exclusiveMin && v == s.getMinimum()))) {
+        causes.add(invalid(p, value.asText(), p + " in body should be greater than " + (exclusiveMin ? "" : "or equal to ")
+            + number(s.getMinimum())));
+      }
+      if (s.getMultipleOf() != null && s.getMultipleOf() > 0 && Math.abs(Math.IEEEremainder(v, s.getMultipleOf())) > 1e-9) {
+        causes.add(invalid(p, value.asText(), p + " in body should be a multiple of " + number(s.getMultipleOf())));
       }
     }
     if (value.isTextual()) {

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Server-side printing: turns an object or a list into a meta.k8s.io/v1 Table, which is what kubectl get asks
@@ -22,12 +24,6 @@ final class TableConverter {
 
   static final String TABLE_MEDIA = "as=Table";
 
-  private static final ApiResource.PrinterColumn NAME = new ApiResource.PrinterColumn("Name", "string", "name",
-      "Name must be unique within a namespace.", 0, ".metadata.name");
-  private static final ApiResource.PrinterColumn AGE = new ApiResource.PrinterColumn("Age", "date", "",
-      "CreationTimestamp is a timestamp representing the server time when this object was created.", 0,
-      ".metadata.creationTimestamp");
-
   private TableConverter() {
   }
 
@@ -36,12 +32,13 @@ final class TableConverter {
   }
 
   /**
-   * @param resource the type's printer columns, or null for the default Name/Age columns
+   * @param resource the type (a CRD's printer columns, or a built-in kind's), or null for the default Name/Age
    * @param body a single object or a list as the store returned it
    * @param includeObject None, Metadata (the default) or Object, as in the includeObject query parameter
+   * @param clock the time ages are counted to
    */
-  static ObjectNode toTable(ApiResource resource, JsonNode body, String includeObject) {
-    List<ApiResource.PrinterColumn> columns = columns(resource);
+  static ObjectNode toTable(ApiResource resource, JsonNode body, String includeObject, Clock clock) {
+    List<TableColumn> columns = columns(resource, clock);
     ObjectNode table = JsonNodeFactory.instance.objectNode()
         .put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     ObjectNode metadata = table.putObject("metadata");
@@ -57,7 +54,7 @@ final class TableConverter {
     for (JsonNode object : objects(body)) {
       ObjectNode row = rows.addObject();
       ArrayNode cells = row.putArray("cells");
-      columns.forEach(c -> cells.add(cell(object, c)));
+      columns.forEach(c -> cells.add(c.cell().apply(object)));
       JsonNode rowObject = rowObject(object, includeObject);
       if (rowObject != null) {
         row.set("object", rowObject);
@@ -66,13 +63,22 @@ final class TableConverter {
     return table;
   }
 
-  private static List<ApiResource.PrinterColumn> columns(ApiResource resource) {
-    List<ApiResource.PrinterColumn> columns = new ArrayList<>();
-    columns.add(NAME);
+  private static List<TableColumn> columns(ApiResource resource, Clock clock) {
+    if (resource != null && resource.printerColumns().isEmpty()) {
+      Optional<List<TableColumn>> builtin = BuiltinTables.columns(resource.group(), resource.kind(), clock);
+      if (builtin.isPresent()) {
+        return builtin.get();
+      }
+    }
+    List<TableColumn> columns = new ArrayList<>();
+    columns.add(TableColumn.of("Name", "string", "Name must be unique within a namespace.",
+        o -> BuiltinTables.text(o.path("metadata").path("name"))).formatted("name"));
     if (resource == null || resource.printerColumns().isEmpty()) {
-      columns.add(AGE);
+      columns.add(TableColumn.of("Age", "date", "CreationTimestamp is a timestamp representing the server time when "
+          + "this object was created.", o -> BuiltinTables.since(o.path("metadata").path("creationTimestamp"), clock)));
     } else {
-      columns.addAll(resource.printerColumns());
+      resource.printerColumns().forEach(c -> columns.add(new TableColumn(c.name(), c.type(), c.format(),
+          c.description(), c.priority(), o -> cell(o, c, clock))));
     }
     return columns;
   }
@@ -88,7 +94,7 @@ final class TableConverter {
   }
 
   /** Cells carry typed values; kubectl formats them (a date column becomes an age like "5m"). */
-  private static JsonNode cell(JsonNode object, ApiResource.PrinterColumn column) {
+  private static JsonNode cell(JsonNode object, ApiResource.PrinterColumn column, Clock clock) {
     JsonNode value;
     try {
       value = SimpleJsonPath.first(object, column.jsonPath());
@@ -100,16 +106,16 @@ final class TableConverter {
     }
     return switch (column.type()) {
       case "integer", "number", "boolean" -> value.isValueNode() ? value : text(value);
-      case "date" -> age(value);
+      case "date" -> age(value, clock);
       default -> text(value);
     };
   }
 
   /** Like the API server, render a date as an age; a value that is no timestamp is shown as it is. */
-  private static JsonNode age(JsonNode value) {
+  private static JsonNode age(JsonNode value, Clock clock) {
     try {
       Instant at = Instant.parse(value.asText());
-      return JsonNodeFactory.instance.textNode(HumanDuration.format(Duration.between(at, Instant.now())));
+      return JsonNodeFactory.instance.textNode(HumanDuration.format(Duration.between(at, clock.instant())));
     } catch (DateTimeParseException notATimestamp) {
       return text(value);
     }

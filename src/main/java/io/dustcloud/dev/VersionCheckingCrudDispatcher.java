@@ -1,6 +1,7 @@
 package io.dustcloud.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -26,6 +27,31 @@ public class VersionCheckingCrudDispatcher extends KubernetesCrudDispatcher {
     // pass; a stale read (what this is for) cannot.
     MockResponse conflict = request.method() == HttpMethod.PUT ? staleStatusWrite(request) : null;
     return conflict != null ? conflict : super.dispatch(request);
+  }
+
+  /**
+   * Generation moves only when what the object asks for changes: anything but metadata and status
+   * (the store's own rule also counted changes the client cannot see, so a replace with an
+   * unchanged spec bumped it). Status writes never get here.
+   */
+  @Override
+  public void touchGeneration(JsonNode current, JsonNode updated) {
+    if (!desired(current).equals(NUMBERS_BY_VALUE, desired(updated)) && updated.get("metadata") instanceof ObjectNode meta) {
+      meta.put("generation", current.path("metadata").path("generation").asLong(0) + 1);
+    }
+  }
+
+  /**
+   * 2 and 2.0 are one value: a schema default of 2.0 is stored as a double, and kubectl sends back
+   * the 2 it printed (kube-apiserver stores both as the JSON number 2).
+   */
+  private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) ->
+      a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+  private static JsonNode desired(JsonNode object) {
+    ObjectNode copy = object.deepCopy();
+    copy.remove(java.util.List.of("metadata", "status"));
+    return copy;
   }
 
   private MockResponse staleStatusWrite(RecordedRequest request) {

@@ -7,6 +7,8 @@ import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.ProviderException;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
+import java.util.Collection;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +30,17 @@ final class FleetDeletion {
     this.events = events;
   }
 
-  /** True when the fleet is gone (or released) and the finalizer may go; false to try again. */
-  boolean delete(Unikernel uk) {
+  /**
+   * True when the fleet is gone (or released) and the finalizer may go; false to try again.
+   *
+   * @param known the fleet's revisions: builds running for them are cancelled first
+   */
+  boolean delete(Unikernel uk, Collection<UnikernelRevision> known) {
     FleetId fleet = FleetReconcile.fleetId(uk);
     UnikernelSpec spec = uk.getSpec();
     Optional<ProviderBinding> binding =
         spec == null || spec.provider == null ? Optional.empty() : bindings.forSpec(spec.provider);
+    binding.ifPresent(b -> cancelBuilds(uk, b, known));
     try {
       if (binding.isPresent()) {
         var provider = binding.get().provider();
@@ -52,6 +59,23 @@ final class FleetDeletion {
       log.warn("fleet {}: delete failed, will retry: {}", fleet, e.getMessage());
       events.warning(uk, Reason.PROVIDER_ERROR, "deleting the fleet failed: " + e.getMessage());
       return false;
+    }
+  }
+
+  /** A build nobody will wait for stops with its fleet, rather than running to its timeout. */
+  private void cancelBuilds(Unikernel uk, ProviderBinding binding, Collection<UnikernelRevision> known) {
+    for (UnikernelRevision rev : known) {
+      try {
+        String cancelled = binding.artifacts().cancel(rev);
+        if (cancelled != null) {
+          log.info("fleet {}: {}", FleetReconcile.fleetId(uk), cancelled);
+          events.normal(uk, Reason.BUILD_CANCELLED, cancelled + " (revision " + rev.getMetadata().getName() + ")");
+        }
+      } catch (RuntimeException e) {
+        // the build ends at its timeout anyway (and a Job with its owner): deletion goes on
+        log.warn("fleet {}: cancelling the build of {} failed: {}", FleetReconcile.fleetId(uk),
+            rev.getMetadata().getName(), e.toString());
+      }
     }
   }
 }

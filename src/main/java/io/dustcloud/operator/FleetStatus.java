@@ -82,23 +82,28 @@ final class FleetStatus {
     // conditions: each decided once, in one place
     String progress = o.updatedReadyMessage(updatedReady, onlyTarget, replicas - updated - kept);
     Reason notYet = onlyTarget ? Reason.INSTANCES_STARTING : Reason.ROLLING_OUT;
-    set(s, facts, Conditions.STALLED, suspended != null
-        // repairs stopped: nothing the operator does will fix this without a person
-        ? new Value(Conditions.TRUE, Reason.REPAIRS_SUSPENDED, suspended)
-        : new Value(Conditions.FALSE, Reason.RECONCILED, ""));
-    set(s, facts, Conditions.READY, suspended != null
-        ? new Value(Conditions.FALSE, Reason.REPAIRS_SUSPENDED, suspended)
+    Value rolledBack = rolledBack(previous, o);
+    // stalled: the spec as applied will not be reached without a person; then not Ready and not
+    // Reconciling (kstatus reads Reconciling first: both True would say InProgress, not Failed)
+    Value stall = suspended != null ? new Value(Conditions.TRUE, Reason.REPAIRS_SUSPENDED, suspended)
+        : rollout.failed() != null ? new Value(Conditions.TRUE, Reason.ROLLED_BACK,
+            rolledBack.message() + "; " + serving(o, readyTotal))
+        : o.rollout().deadlineMissed() != null
+            ? new Value(Conditions.TRUE, Reason.PROGRESS_DEADLINE_EXCEEDED, o.rollout().deadlineMissed())
+        : null;
+    set(s, facts, Conditions.STALLED, stall != null ? stall : new Value(Conditions.FALSE, Reason.RECONCILED, ""));
+    set(s, facts, Conditions.READY, stall != null ? new Value(Conditions.FALSE, stall.reason(), stall.message())
         : converged ? new Value(Conditions.TRUE, Reason.FLEET_READY, progress)
         : new Value(Conditions.FALSE, notYet, progress));
-    set(s, facts, Conditions.RECONCILING, o.rollout().rolling()
-        ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
+    set(s, facts, Conditions.RECONCILING, stall != null
+        ? new Value(Conditions.FALSE, stall.reason(), "stalled until the spec changes or a person acts")
+        : o.rollout().rolling() ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
         : converged ? new Value(Conditions.FALSE, Reason.FLEET_READY, progress)
         : new Value(Conditions.TRUE, notYet, progress));
     set(s, facts, Conditions.AVAILABLE, readyTotal > 0 || o.desired() == 0
         ? new Value(Conditions.TRUE, Reason.INSTANCES_AVAILABLE,
             readyTotal + " instances serving" + (o.endpoint() == null ? "" : " at " + o.endpoint()))
         : new Value(Conditions.FALSE, Reason.NO_INSTANCES_READY, "no instance is passing its health check yet"));
-    Value rolledBack = rolledBack(previous, o);
     if (rolledBack != null) {
       set(s, facts, Conditions.ROLLED_BACK, rolledBack);
     }
@@ -117,6 +122,14 @@ final class FleetStatus {
     }
     String was = previous == null ? null : previous.currentRevision;
     return converged || was == null || o.running().getOrDefault(was, 0) == 0 ? o.target() : was;
+  }
+
+  /**
+   * What serves after a rollback, without live numbers (they would rewrite the status on every
+   * change of readiness): the revision the fleet is on, or that nothing serves yet.
+   */
+  private static String serving(FleetFacts.Observed o, int readyTotal) {
+    return readyTotal > 0 ? o.target() + " serves" : "nothing serves yet: " + o.target() + " is starting";
   }
 
   /**

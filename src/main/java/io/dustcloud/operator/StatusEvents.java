@@ -30,7 +30,10 @@ final class StatusEvents {
     scaled(before, after, events);
     Condition stalled = find(after, Conditions.STALLED);
     Condition wasStalled = find(before, Conditions.STALLED);
-    if (isTrue(stalled) && (!isTrue(wasStalled) || !Objects.equals(wasStalled.message, stalled.message))) {
+    // a rollback stalls the fleet, and is announced once as RolledBack by rollout() below
+    boolean announcedAsRollback = stalled != null && Reason.ROLLED_BACK.value().equals(stalled.reason);
+    if (isTrue(stalled) && !announcedAsRollback
+        && (!isTrue(wasStalled) || !Objects.equals(wasStalled.message, stalled.message))) {
       events.add(new StatusEvent(true, Reason.read(stalled.reason), stalled.message, null));
     }
     Condition ready = find(after, Conditions.READY);

@@ -188,7 +188,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     supervisors.stop(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
-    return deletion.delete(uk) ? DeleteControl.defaultDelete()
+    return deletion.delete(uk, context.getSecondaryResources(UnikernelRevision.class)) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }
 

@@ -68,6 +68,27 @@ class LocalArtifactResolverTest {
   }
 
   @Test
+  void cancellingARevisionStopsItsRunningBuild() throws Exception {
+    Path source = Files.createDirectories(dir.resolve("slow"));
+    Files.writeString(source.resolve("Makefile"), "all:\n\tsleep 300 & echo $$! > sleep.pid; wait\n");
+    var rev = new io.dustcloud.api.v1alpha1.UnikernelRevision();
+    rev.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("web-1").build());
+    rev.setSpec(build(source, "app"));
+    rev.getSpec().hash = "k1";
+    assertThat(resolver.cancel(rev)).as("nothing runs yet").isNull();
+
+    assertThat(resolver.resolve(rev)).isInstanceOf(ArtifactResolution.Pending.class);
+    Path pidFile = source.resolve("sleep.pid");
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+
+    assertThat(resolver.cancel(rev)).startsWith("cancelled the local build ");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    assertThat(resolver.cancel(rev)).as("cancelled once").isNull();
+  }
+
+  @Test
   void fileUrlIsAccepted() throws Exception {
     Path file = artifact("hello");
     String sha = LocalArtifactStore.sha256(file);

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
@@ -159,27 +158,95 @@ class DevApiServerTest {
     String since = getJson(TestUnikernels.COLLECTION, "application/json").path("metadata").path("resourceVersion").asText();
     TestUnikernels.create(client, "http-watched", "hello:1");
 
-    HttpResponse<String> watch = get(TestUnikernels.COLLECTION
-        + "?watch=true&fieldSelector=metadata.name%3Dhttp-watched&resourceVersion=" + since, "application/json");
+    // timeoutSeconds ends the stream, so the whole body can be read.
+    HttpResponse<String> watch = get(TestUnikernels.COLLECTION + "?watch=true&timeoutSeconds=1"
+        + "&fieldSelector=metadata.name%3Dhttp-watched&resourceVersion=" + since, "application/json");
     List<JsonNode> events = watch.body().lines().map(Responses::parse).toList();
     assertThat(events).extracting(e -> e.path("type").asText()).containsExactly("ADDED");
     assertThat(events.get(0).path("object").path("metadata").path("name").asText()).isEqualTo("http-watched");
   }
 
   @Test
-  void anIdleHttpWatchDoesNotHoldUpOtherRequests() throws Exception {
+  void anHttpWatchStaysOpenAndStreamsChangesUntilItsTimeout() throws Exception {
     String now = getJson(TestUnikernels.COLLECTION, "application/json").path("metadata").path("resourceVersion").asText();
-    CompletableFuture<HttpResponse<String>> watch = http.sendAsync(request(TestUnikernels.COLLECTION
-        + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=30&resourceVersion=" + now, "application/json"),
-        HttpResponse.BodyHandlers.ofString());
+    // The headers come at once; the events as they happen.
+    HttpResponse<java.util.stream.Stream<String>> watch = http.send(request(TestUnikernels.COLLECTION
+        + "?watch=true&timeoutSeconds=5&fieldSelector=metadata.name%3Dstreamed&resourceVersion=" + now,
+        "application/json"), HttpResponse.BodyHandlers.ofLines());
+    assertThat(watch.statusCode()).isEqualTo(200);
 
-    // The server is single-threaded (one Vert.x event loop): if the idle watch blocked it, this would wait too.
+    // The server is single-threaded (one Vert.x event loop): if the open watch blocked it, this would wait too.
     HttpResponse<String> version = get("/version", "application/json");
-    assertThat(watch).as("watch still waiting when /version answered").isNotDone();
     assertThat(Responses.parse(version.body()).path("gitVersion").asText()).isEqualTo("v1.32.0-dustcloud-dev");
 
-    HttpResponse<String> idle = watch.get();
-    assertThat(Responses.parse(idle.body().trim()).path("type").asText()).isEqualTo("BOOKMARK");
+    // Made after the watch was answered: a watch that had to be answered whole could never carry it.
+    TestUnikernels.create(client, "streamed", "hello:1");
+    client.resource(TestUnikernels.get(client, "streamed")).delete();
+    // Ends when timeoutSeconds pass, as on a real API server.
+    List<JsonNode> events = watch.body().map(Responses::parse).toList();
+    assertThat(events).extracting(e -> e.path("type").asText() + " " + e.path("object").path("metadata").path("name")
+        .asText()).containsExactly("ADDED streamed", "DELETED streamed");
+  }
+
+  @Test
+  void aWatchTimeoutThatIsNoNumberIsRefused() throws Exception {
+    HttpResponse<String> watch = get(TestUnikernels.COLLECTION + "?watch=true&timeoutSeconds=soon", "application/json");
+    assertThat(watch.statusCode()).isEqualTo(400);
+    assertThat(Responses.parse(watch.body()).path("message").asText())
+        .isEqualTo("timeoutSeconds must be a whole number of seconds, not \"soon\"");
+  }
+
+  @Test
+  void kubectlGetWatchesReceiveTableRows() throws Exception {
+    String now = getJson(TestUnikernels.COLLECTION, "application/json").path("metadata").path("resourceVersion").asText();
+    TestUnikernels.create(client, "table-watched", "hello:1");
+    HttpResponse<String> watch = get(TestUnikernels.COLLECTION + "?watch=true&timeoutSeconds=1"
+        + "&fieldSelector=metadata.name%3Dtable-watched&resourceVersion=" + now,
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+    JsonNode table = Responses.parse(watch.body().lines().findFirst().orElseThrow()).path("object");
+    assertThat(table.path("kind").asText()).isEqualTo("Table");
+    assertThat(table.path("columnDefinitions").findValuesAsText("name")).startsWith("Name", "Ready");
+    assertThat(table.path("rows").get(0).path("cells").get(0).asText()).isEqualTo("table-watched");
+  }
+
+  @Test
+  void openApiV3IndexesEachGroupVersion() throws Exception {
+    JsonNode paths = getJson("/openapi/v3", "application/json").path("paths");
+    assertThat(paths.path("api/v1").path("serverRelativeURL").asText()).startsWith("/openapi/v3/api/v1?hash=");
+    String url = paths.path("apis/dustcloud.io/v1alpha1").path("serverRelativeURL").asText();
+    assertThat(url).startsWith("/openapi/v3/apis/dustcloud.io/v1alpha1?hash=");
+
+    JsonNode document = getJson(url, "application/json");
+    JsonNode unikernel = document.path("components").path("schemas").path("io.dustcloud.v1alpha1.Unikernel");
+    assertThat(unikernel.path("x-kubernetes-group-version-kind").get(0).path("kind").asText()).isEqualTo("Unikernel");
+    assertThat(unikernel.path("x-kubernetes-preserve-unknown-fields").asBoolean()).as("the CRD's schema").isTrue();
+    assertThat(unikernel.path("properties").path("metadata").path("allOf").get(0).path("$ref").asText())
+        .isEqualTo("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+    // kubectl validates on the server when the kind's PATCH takes fieldValidation.
+    JsonNode patch = document.path("paths").path("/apis/dustcloud.io/v1alpha1/namespaces/{namespace}/unikernels/{name}")
+        .path("patch");
+    assertThat(patch.path("x-kubernetes-group-version-kind").path("kind").asText()).isEqualTo("Unikernel");
+    assertThat(patch.path("parameters").findValuesAsText("name")).contains("fieldValidation");
+  }
+
+  @Test
+  void openApiV2HasNoDefinitionsAndComesAsProtobufToKubectl() throws Exception {
+    JsonNode json = getJson("/openapi/v2", "application/json");
+    assertThat(json.path("swagger").asText()).isEqualTo("2.0");
+    assertThat(json.path("definitions").isEmpty()).isTrue();
+
+    HttpResponse<byte[]> protobuf = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/openapi/v2"))
+        .header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(protobuf.headers().firstValue("Content-Type"))
+        .hasValue("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    // Field 1 (swagger) = "2.0", then field 2 (info): title and version.
+    assertThat(protobuf.body()).startsWith(0x0a, 3, '2', '.', '0', 0x12);
+  }
+
+  @Test
+  void openApiV3OfAnUnknownGroupVersionIsNotFound() throws Exception {
+    assertThat(get("/openapi/v3/apis/no.such.group/v1", "application/json").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -40,7 +40,7 @@ class DevModeTest {
 
   @Test
   void tourFromApplyToDelete() {
-    assertThat(kubectl.ok("apply", "--validate=false", "-f", "examples/hello.yaml")).contains("unikernel.dustcloud.io/hello created");
+    assertThat(kubectl.ok("apply", "-f", "examples/hello.yaml")).contains("unikernel.dustcloud.io/hello created");
     assertThat(kubectl.run(90, "wait", "--for=condition=Ready", "uk/hello", "--timeout=60s").exitCode()).isZero();
 
     String table = kubectl.ok("get", "uk");
@@ -65,12 +65,12 @@ class DevModeTest {
 
   @Test
   void invalidManifestIsRefusedLikeAnApiServerWould() {
-    Kubectl.Result result = kubectl.run("apply", "--validate=false", "-f", "src/test/resources/bad-input/05-port-too-large.yaml");
+    Kubectl.Result result = kubectl.run("apply", "-f", "src/test/resources/bad-input/05-port-too-large.yaml");
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.stderr()).contains(
         "The Unikernel \"05-port-too-large\" is invalid: spec.port: Invalid value: 70000:"
             + " spec.port in body should be less than or equal to 65535");
-    result = kubectl.run("apply", "--validate=false", "-f", "src/test/resources/bad-input/01-image-and-build.yaml");
+    result = kubectl.run("apply", "-f", "src/test/resources/bad-input/01-image-and-build.yaml");
     assertThat(result.stderr()).contains("exactly one of spec.image or spec.build must be set");
     assertThat(kubectl.ok("get", "uk", "-o", "name")).isBlank();
   }

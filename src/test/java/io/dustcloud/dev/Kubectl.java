@@ -68,6 +68,67 @@ final class Kubectl {
     }
   }
 
+  /** A kubectl left running (a watch): its output so far, whether it still runs, and a stop. */
+  static final class Running implements AutoCloseable {
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private Running(Process process, Path out, Path err) {
+      this.process = process;
+      this.out = out;
+      this.err = err;
+    }
+
+    String stdout() {
+      return read(out);
+    }
+
+    String stderr() {
+      return read(err);
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+
+    private static String read(Path file) {
+      try {
+        return Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Starts kubectl without waiting for it (no --request-timeout: a watch must be free to stay open). */
+  Running start(String... args) {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
+        "--cache-dir", cacheDir.toString()));
+    command.addAll(List.of(args));
+    try {
+      Path out = Files.createTempFile(workDir, "kubectl", ".out");
+      Path err = Files.createTempFile(workDir, "kubectl", ".err");
+      Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      return new Running(process, out, err);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Runs and asserts success, returning stdout. */
   String ok(String... args) {
     Result result = run(args);

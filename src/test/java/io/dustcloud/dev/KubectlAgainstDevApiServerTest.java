@@ -48,24 +48,24 @@ class KubectlAgainstDevApiServerTest {
   @Test
   void applyCreatesAndThenUpdates() throws Exception {
     Path manifest = manifest("applied", "hello:1", "  replicas: 2");
-    assertThat(kubectl.ok("apply", "--validate=false", "-f", manifest.toString())).contains("created");
+    assertThat(kubectl.ok("apply", "-f", manifest.toString())).contains("created");
     assertThat(spec("applied")).containsEntry("image", "hello:1").containsEntry("replicas", 2);
 
     // The update drops replicas: kubectl's merge patch sends "replicas": null, which must remove it.
     manifest = manifest("applied", "hello:2");
-    assertThat(kubectl.ok("apply", "--validate=false", "-f", manifest.toString())).contains("configured");
+    assertThat(kubectl.ok("apply", "-f", manifest.toString())).contains("configured");
     assertThat(spec("applied")).containsEntry("image", "hello:2").doesNotContainKey("replicas");
   }
 
   @Test
   void serverSideApplyCreatesAndThenUpdates() throws Exception {
     Path manifest = manifest("ssa", "hello:1");
-    assertThat(kubectl.ok("apply", "--server-side", "--validate=false", "-f", manifest.toString()))
+    assertThat(kubectl.ok("apply", "--server-side", "-f", manifest.toString()))
         .contains("serverside-applied");
     assertThat(TestUnikernels.get(client, "ssa")).isNotNull();
 
     manifest = manifest("ssa", "hello:3");
-    kubectl.ok("apply", "--server-side", "--validate=false", "-f", manifest.toString());
+    kubectl.ok("apply", "--server-side", "-f", manifest.toString());
     assertThat(spec("ssa")).containsEntry("image", "hello:3");
   }
 

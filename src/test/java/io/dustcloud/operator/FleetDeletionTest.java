@@ -42,7 +42,7 @@ class FleetDeletionTest {
     var h = settled(web(), local);
     FleetDeletion deletion = new FleetDeletion(h.providers, h.revisions, h.events);
 
-    assertThat(deletion.delete(h.uk)).isTrue();
+    assertThat(deletion.delete(h.uk, h.revisions.list())).isTrue();
 
     assertThat(local.calls).contains("delete default/web");
     assertThat(local.observe(new FleetId("default", "web")).instances()).isEmpty();
@@ -51,11 +51,26 @@ class FleetDeletionTest {
   }
 
   @Test
+  void deleteCancelsTheBuildsOfTheFleetsRevisions() throws Exception {
+    var h = new PipelineHarness(web(), local);
+    h.resolve = rev -> new io.dustcloud.build.ArtifactResolution.Pending(Reason.BUILDING, "make is running");
+    h.settle(3);
+    String revision = h.revisions.list().get(0).getMetadata().getName();
+    h.cancel = rev -> "cancelled the local build k-" + rev.getMetadata().getName();
+
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk, h.revisions.list())).isTrue();
+
+    assertThat(h.cancelled).containsExactly(revision);
+    assertThat(h.events.normals)
+        .contains("BuildCancelled: cancelled the local build k-" + revision + " (revision " + revision + ")");
+  }
+
+  @Test
   void orphanReleasesTheInstances() throws Exception {
     var h = settled(web(), local);
     h.uk.getSpec().deletionPolicy = UnikernelSpec.DeletionPolicy.Orphan;
 
-    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk)).isTrue();
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk, h.revisions.list())).isTrue();
 
     assertThat(local.calls).contains("release default/web").doesNotContain("delete default/web");
     assertThat(h.events.normals).contains("FleetOrphaned: deletionPolicy Orphan: instances left running");
@@ -71,7 +86,7 @@ class FleetDeletionTest {
     };
     var h = settled(web(), failing);
 
-    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk)).isFalse();
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk, h.revisions.list())).isFalse();
 
     assertThat(h.revisions.byName).hasSize(1);
     assertThat(h.events.warnings).contains("ProviderError: deleting the fleet failed: disk full");

@@ -164,6 +164,24 @@ class InClusterBuildTest {
   }
 
   @Test
+  void deletingTheUnikernelDeletesItsRunningBuildJob() {
+    client.resource(fromGit("hello")).create();
+    Job job = awaitJobs(1).get(0);
+
+    client.resources(Unikernel.class).inNamespace(NS).withName("hello").delete();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(client.resources(Unikernel.class).inNamespace(NS).withName("hello").get()).isNull();
+      assertThat(client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get())
+          .as("the build Job nobody waits for").isNull();
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo(Reason.BUILD_CANCELLED.value());
+      assertThat(e.getMessage()).contains(job.getMetadata().getName());
+    }));
+  }
+
+  @Test
   void aSuccessfulBuildRecordsTheArtifactAndTheRevisionBecomesReady() {
     client.resource(fromGit("hello")).create();
     Job job = awaitJobs(1).get(0);

@@ -50,6 +50,10 @@ final class PipelineHarness {
   /** What the resolver answers for a revision; by default its image, resolved as declared. */
   Function<UnikernelRevision, ArtifactResolution> resolve = rev ->
       new ArtifactResolution.Resolved(rev.getSpec().image.url, rev.getSpec().image.sha256, false);
+  /** What cancelling a revision's build answers; by default nothing ran. */
+  Function<UnikernelRevision, String> cancel = rev -> null;
+  /** Revisions whose builds were asked to stop. */
+  final List<String> cancelled = new ArrayList<>();
   final Unikernel uk;
   private final ReconcilePipeline pipeline;
   int statusWrites;
@@ -67,6 +71,12 @@ final class PipelineHarness {
       @Override
       public ArtifactResolution resolve(UnikernelRevision revision) {
         return resolve.apply(revision);
+      }
+
+      @Override
+      public String cancel(UnikernelRevision revision) {
+        cancelled.add(revision.getMetadata().getName());
+        return cancel.apply(revision);
       }
     };
     providers = Bindings.of(registered).bind(new ArtifactResolvers(resolver, resolver));

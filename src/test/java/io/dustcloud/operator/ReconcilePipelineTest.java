@@ -97,7 +97,7 @@ class ReconcilePipelineTest {
             StepResult.Stall.class, Reason.PROVIDER_UNSUPPORTED, "False", "False", "True", false, null),
         new Row("repairs the supervisor suspended stall the fleet", asIs,
             t -> t.harness.supervision.suspended = "2 of 2 instances are unhealthy; repairs are suspended",
-            StepResult.Continue.class, Reason.REPAIRS_SUSPENDED, "False", "True", "True", true, null),
+            StepResult.Continue.class, Reason.REPAIRS_SUSPENDED, "False", "False", "True", true, null),
         new Row("a provider failure that may pass is retried", asIs,
             t -> t.provider.failRealize = new ProviderException(Reason.NO_FREE_PORT, "no free port", true),
             StepResult.Wait.class, Reason.NO_FREE_PORT, "False", "True", "False", false, ProviderFailures.PROGRESS_POLL),
@@ -277,6 +277,14 @@ class ReconcilePipelineTest {
     assertThat(s.failedRevision).isNotNull().isNotEqualTo(v1);
     String message = StatusConditions.find(s.conditions, Conditions.ROLLED_BACK).message;
     assertThat(message).startsWith("rolled back from " + s.failedRevision + " to " + v1 + ": ProgressDeadlineExceeded");
+    // kstatus: Failed (Stalled, not Reconciling); not Ready; the last good revision serves
+    assertThat(condition(s, Conditions.STALLED)).isEqualTo("True RolledBack");
+    assertThat(StatusConditions.find(s.conditions, Conditions.STALLED).message)
+        .contains(s.failedRevision).contains("ProgressDeadlineExceeded").contains(v1 + " serves");
+    assertThat(condition(s, Conditions.READY)).isEqualTo("False RolledBack");
+    assertThat(condition(s, Conditions.RECONCILING)).startsWith("False ");
+    assertThat(condition(s, Conditions.AVAILABLE)).isEqualTo("True InstancesAvailable");
+    assertThat(h.events.warnings).filteredOn(w -> w.startsWith("RolledBack")).hasSize(1);
     String settled = Json.write(s);
     int writes = h.statusWrites;
 
@@ -290,6 +298,47 @@ class ReconcilePipelineTest {
     String after = StatusConditions.find(h.uk.getStatus().conditions, Conditions.ROLLED_BACK).message;
     assertThat(after).isEqualTo(message);
     assertThat(after.split("rolled back from", -1)).hasSize(2);
+  }
+
+  @Test
+  void aMissedDeadlineWithoutRollbackStallsUntilTheRolloutCompletes() {
+    var h = harness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"));
+    h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
+    h.uk.getSpec().rollout.autoRollback = false;
+    settleThroughWindows(h);
+    String v1 = h.uk.getStatus().currentRevision;
+
+    h.uk.getSpec().bootArgs = List.of("--version=v2");
+    h.uk.getMetadata().setGeneration(2L);
+    h.supervision.readyRevisions = Set.of(v1);
+    var rolling = h.reconcile();
+    assertThat(condition(rolling.status(), Conditions.RECONCILING)).isEqualTo("True RollingOut");
+    assertThat(rolling.context().decision.recheckAt()).as("looked at again at the deadline")
+        .isEqualTo(h.clock.instant().plusSeconds(30));
+    h.clock.advance(Duration.ofSeconds(30));
+    var late = h.reconcile();
+
+    UnikernelStatus s = late.status();
+    String v2 = s.updateRevision;
+    assertThat(v2).isNotEqualTo(v1);
+    assertThat(condition(s, Conditions.STALLED)).isEqualTo("True ProgressDeadlineExceeded");
+    assertThat(StatusConditions.find(s.conditions, Conditions.STALLED).message)
+        .contains(v2).contains("30s").contains("automatic rollback is off");
+    assertThat(condition(s, Conditions.RECONCILING)).startsWith("False ");
+    assertThat(condition(s, Conditions.READY)).isEqualTo("False ProgressDeadlineExceeded");
+    assertThat(condition(s, Conditions.AVAILABLE)).startsWith("True ");
+    assertThat(late.events()).containsExactly("ProgressDeadlineExceeded");
+    for (int i = 0; i < 100; i++) {
+      h.clock.advance(Duration.ofSeconds(1));
+      assertThat(h.reconcile().events()).isEmpty();
+    }
+
+    // the rollout kept trying; once v2 is ready it completes and the stall clears
+    h.supervision.readyRevisions = null;
+    settleThroughWindows(h);
+    assertThat(condition(h.uk.getStatus(), Conditions.STALLED)).isEqualTo("False Reconciled");
+    assertThat(condition(h.uk.getStatus(), Conditions.READY)).isEqualTo("True FleetReady");
+    assertThat(h.uk.getStatus().currentRevision).isEqualTo(v2);
   }
 
   /** Reconciles past every window (verification, keep-previous) until nothing changes any more. */

@@ -79,7 +79,13 @@ class RolloutEndToEndTest {
         assertThat(rolledBack.message).contains("ProgressDeadlineExceeded");
         assertThat(now.getStatus().updateRevision).isEqualTo(v2);
         assertThat(now.getStatus().failedRevision).isNotNull().isNotEqualTo(v2);
-        assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.READY)).isTrue();
+        // kstatus Failed while the last good revision serves: Stalled, not Ready, Available
+        assertThat(StatusConditions.find(now.getStatus().conditions, Conditions.STALLED).reason)
+            .isEqualTo(Reason.ROLLED_BACK.value());
+        assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.STALLED)).isTrue();
+        assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.RECONCILING)).isFalse();
+        assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.READY)).isFalse();
+        assertThat(StatusConditions.isTrue(now.getStatus().conditions, Conditions.AVAILABLE)).isTrue();
       });
       String v3 = get().getStatus().failedRevision;
       await().atMost(WAIT).untilAsserted(() -> assertThat(running(v3)).isZero());

@@ -81,6 +81,31 @@ public final class JobArtifactResolver implements ArtifactResolver {
         + "; delete the Job to retry. Log tail:\n" + jobs.logTail(pods));
   }
 
+  /**
+   * Deletes the revision's running build Job (its Pods in the background) rather than leaving
+   * it to the garbage collector after the revision: a build nobody waits for any more should
+   * stop now. A Job another revision owns (the same build key) is left alone.
+   */
+  @Override
+  public String cancel(UnikernelRevision revision) {
+    var status = revision.getStatus();
+    if (status != null && status.artifact != null && status.artifact.sha256 != null) {
+      return null;
+    }
+    BuildJobRequest request = BuildJobRequest.of(revision);
+    Optional<Job> job = jobs.get(request.namespace(), request.jobName());
+    boolean ours = job.isPresent() && job.get().getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> o.getUid() != null && o.getUid().equals(revision.getMetadata().getUid()));
+    boolean finished = job.isPresent() && job.get().getStatus() != null
+        && (job.get().getStatus().getCompletionTime() != null
+            || (job.get().getStatus().getFailed() != null && job.get().getStatus().getActive() == null));
+    if (!ours || finished) {
+      return null;
+    }
+    jobs.delete(job.get());
+    return "deleted build Job " + request.namespace() + "/" + request.jobName();
+  }
+
   private static String templateHash(Job job) {
     var a = job.getMetadata().getAnnotations();
     return a == null ? "" : String.valueOf(a.get(BuildJobModel.ANNOTATION_TEMPLATE_HASH));

@@ -62,6 +62,15 @@ public final class RevisionRollout {
       s = s.withFailed(target, rolledBack).withUpdate(s.lastGood(), now);
       target = s.update();
     }
+    // a missed deadline that is not rolled back is still a failure to report (a Deployment's
+    // ProgressDeadlineExceeded): the rollout goes on, but it needs a person
+    Instant deadline = s.rolloutStarted() == null ? null : s.rolloutStarted().plus(policy.progressDeadline());
+    boolean deadlineWatched = rolledBack == null && s.promoted() == null && deadline != null;
+    String deadlineMissed = deadlineWatched && !now.isBefore(deadline) && t.ready() < total
+        ? target + " did not have all its instances ready within its progress deadline of "
+            + policy.progressDeadline().toSeconds() + "s (rollout started " + s.rolloutStarted() + ")"
+            + "; " + whyNotRolledBack(policy, pinned, s, target) + ". The rollout keeps trying."
+        : null;
 
     int surge = RolloutPlanner.resolve(policy.maxSurge(), total, true);
     int unavailable = RolloutPlanner.resolve(policy.maxUnavailable(), total, false);
@@ -72,6 +81,9 @@ public final class RevisionRollout {
       counted.put(s.failed(), new RevisionCounts(f.running(), 0));
     }
     RolloutStep step = RolloutPlanner.plan(target, total, counted, surge, unavailable);
+    if (s.promoted() == null) {
+      step = keepingPreviousWarm(step, s, policy, target, total, current);
+    }
 
     Instant recheck = null;
     if (step.complete() && s.promoted() == null) {
@@ -102,11 +114,50 @@ public final class RevisionRollout {
       if (s.failed() != null) {
         serving.remove(s.failed());
       }
-      if (automatic && rolledBack == null) {
-        recheck = s.rolloutStarted().plus(policy.progressDeadline());
+      if (deadlineWatched && now.isBefore(deadline)) {
+        recheck = deadline;
       }
     }
-    return new RolloutDecision(s, step, serving, rolledBack, recheck);
+    return new RolloutDecision(s, step, serving, rolledBack, recheck, s.promoted() == null ? deadlineMissed : null);
+  }
+
+  /**
+   * While a rollout runs, the previous revision's ready instances that the plan drains keep
+   * running — and serving, as their revision still does until the promotion — so that after
+   * the promotion they are there, warm and without traffic, for {@code keepPrevious}: at any
+   * fleet size, not only when the plan happened to leave some. The rollout completes when the
+   * target is whole and the plan would have drained the previous revision entirely. This is the
+   * one place the fleet exceeds {@code total + maxSurge}: keeping the previous revision is what
+   * {@code keepPreviousSeconds} asks for.
+   */
+  private static RolloutStep keepingPreviousWarm(RolloutStep step, RolloutState s, RolloutPolicy policy,
+      String target, int total, Map<String, RevisionCounts> current) {
+    String previous = s.previous();
+    if (previous == null || previous.equals(target) || previous.equals(s.failed()) || policy.keepPrevious().isZero()
+        || !current.containsKey(previous)) {
+      return step;
+    }
+    int planned = step.desired().getOrDefault(previous, 0);
+    int warm = Math.min(current.get(previous).ready(), total);
+    Map<String, Integer> desired = new LinkedHashMap<>(step.desired());
+    desired.put(previous, Math.max(planned, warm));
+    RevisionCounts t = current.getOrDefault(target, new RevisionCounts(0, 0));
+    boolean othersDrained = current.entrySet().stream()
+        .filter(e -> !e.getKey().equals(target) && !e.getKey().equals(previous))
+        .allMatch(e -> e.getValue().running() == 0);
+    boolean complete = t.running() == total && t.ready() == total && othersDrained && planned == 0;
+    String progress = complete ? total + " of " + total + " instances of " + target + " ready" : step.progress();
+    return new RolloutStep(desired, complete, progress);
+  }
+
+  private static String whyNotRolledBack(RolloutPolicy policy, String pinned, RolloutState s, String target) {
+    if (pinned != null) {
+      return "a pinned revision is not rolled back";
+    }
+    if (!policy.autoRollback()) {
+      return "automatic rollback is off";
+    }
+    return target.equals(s.lastGood()) ? "it is the last good revision" : "there is no good revision to roll back to";
   }
 
   private static Instant earliest(Instant a, Instant b) {

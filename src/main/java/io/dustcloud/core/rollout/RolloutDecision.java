@@ -12,9 +12,18 @@ import java.util.Set;
  * @param serving revisions whose ready instances may receive traffic
  * @param rolledBack non-null when this decision rolled back: why
  * @param recheckAt when time alone will change the decision (a deadline, the end of a window)
+ * @param deadlineMissed non-null when the target missed its progress deadline and was not rolled
+ *     back (automatic rollback is off, or there is no good revision to go back to): why. The
+ *     rollout keeps trying; a person has to look.
  */
 public record RolloutDecision(
-    RolloutState state, RolloutStep step, Set<String> serving, String rolledBack, Instant recheckAt) {
+    RolloutState state, RolloutStep step, Set<String> serving, String rolledBack, Instant recheckAt,
+    String deadlineMissed) {
+
+  public RolloutDecision(
+      RolloutState state, RolloutStep step, Set<String> serving, String rolledBack, Instant recheckAt) {
+    this(state, step, serving, rolledBack, recheckAt, null);
+  }
 
   public Map<String, Integer> desired() {
     return step.desired();
