@@ -87,84 +87,80 @@ public final class DustcloudOperator implements AutoCloseable {
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock,
       Runnable onLostLeadership)
       throws IOException {
-    // first: a port that is taken must end the start before any thread or listener exists
+    // first: a port that is taken must end the start before any thread or listener exists (what
+    // could fail after it is no listener, and both entry points exit when the start fails)
     this.health = HealthServer.bind(config.httpAddress(), config.httpPort());
-    try {
-      this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
-      this.supervisors = new Supervisors(clock, config.tick(), registry);
-      LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
-      this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
-      this.events = new EventRecorder(client, clock);
-      io.micrometer.core.instrument.FunctionCounter.builder("dustcloud.events.dropped", events, EventRecorder::dropped)
-          .description("Events not written because the queue to the API server was full").register(registry);
-      io.micrometer.core.instrument.Gauge.builder("dustcloud.events.pending", events, EventRecorder::pending)
-          .description("Event writes waiting for the API server").register(registry);
-      var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
-          new BuildJobEvents(events), clock);
-      this.providers = providers
-          .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
-          .decorated(p -> new ProviderMetrics(p, registry));
-      UnikernelReconciler reconciler =
-          new UnikernelReconciler(
-              this.providers,
-              supervisors,
-              new RevisionStore(client),
-              events,
-              new FleetMetrics(registry),
-              new StatusWriter(client),
-              clock);
-      // not per resource: JOSDK's per-resource meters (a 69-bucket histogram per fleet) made the
-      // scrape of an operator with 1,000 fleets 130,000 lines; fleets have their own gauges
-      this.queueMetrics = new QueueTimingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
-      this.operator =
-          new Operator(
-              o -> {
-                o.withKubernetesClient(client)
-                    // the in-memory API server of dev mode and tests has no server-side apply
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withCloseClientOnStop(false)
-                    .checkingCRDAndValidateLocalModel(false)
-                    .withMetrics(queueMetrics);
-                if (config.leaderElection()) {
-                  o.withLeaderElectionConfiguration(
-                      new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
-                          LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, identity(),
-                          new LeaderCallbacks(
-                              () -> log.info("became the leader"),
-                              () -> {
-                                if (!closing) {
-                                  log.error("lost leadership; stopping");
-                                  onLostLeadership.run();
-                                }
-                              },
-                              leader -> log.info("leader is {}", leader)),
-                          false));
-                }
-              });
-      operator.register(
-          reconciler,
-          c -> {
-            c.withName("unikernel");
-            // a fleet whose retries ran out (a flapping API server) is looked at again anyway
-            c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
-            c.withRetry(RETRY);
-            if (config.watchNamespaces().isEmpty()) {
-              c.watchingAllNamespaces();
-            } else {
-              c.settingNamespaces(config.watchNamespaces());
-            }
-          });
-      health.serve(
-          () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-          () -> operator.getRuntimeInfo().isStarted(),
-          registry);
-    } catch (RuntimeException e) {
-      health.close();
-      throw e;
-    }
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    this.supervisors = new Supervisors(clock, config.tick(), registry);
+    LocalArtifactStore store = new LocalArtifactStore(config.stateDir().resolve("artifacts"));
+    this.builder = new LocalBuilder(store, config.stateDir().resolve("builds"), config.buildTimeout(), clock);
+    this.events = new EventRecorder(client, clock);
+    io.micrometer.core.instrument.FunctionCounter.builder("dustcloud.events.dropped", events, EventRecorder::dropped)
+        .description("Events not written because the queue to the API server was full").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("dustcloud.events.pending", events, EventRecorder::pending)
+        .description("Event writes waiting for the API server").register(registry);
+    var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
+        new BuildJobEvents(events), clock);
+    this.providers = providers
+        .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
+        .decorated(p -> new ProviderMetrics(p, registry));
+    UnikernelReconciler reconciler =
+        new UnikernelReconciler(
+            this.providers,
+            supervisors,
+            new RevisionStore(client),
+            events,
+            new FleetMetrics(registry),
+            new StatusWriter(client),
+            clock);
+    // not per resource: JOSDK's per-resource meters (a 69-bucket histogram per fleet) made the
+    // scrape of an operator with 1,000 fleets 130,000 lines; fleets have their own gauges
+    this.queueMetrics = new QueueTimingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // the in-memory API server of dev mode and tests has no server-side apply
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withCloseClientOnStop(false)
+                  .checkingCRDAndValidateLocalModel(false)
+                  .withMetrics(queueMetrics);
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
+                        LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, identity(),
+                        new LeaderCallbacks(
+                            () -> log.info("became the leader"),
+                            () -> {
+                              if (!closing) {
+                                log.error("lost leadership; stopping");
+                                onLostLeadership.run();
+                              }
+                            },
+                            leader -> log.info("leader is {}", leader)),
+                        false));
+              }
+            });
+    operator.register(
+        reconciler,
+        c -> {
+          c.withName("unikernel");
+          // a fleet whose retries ran out (a flapping API server) is looked at again anyway
+          c.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
+          c.withRetry(RETRY);
+          if (config.watchNamespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(config.watchNamespaces());
+          }
+        });
+    health.serve(
+        () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        () -> operator.getRuntimeInfo().isStarted(),
+        registry);
   }
 
   public DustcloudOperator start() {
@@ -232,13 +228,17 @@ public final class DustcloudOperator implements AutoCloseable {
     try {
       stopActing();
     } finally {
-      synchronized (this) {
-        if (providersClosed) {
-          return;
-        }
-        providersClosed = true;
-      }
-      providers.close();
+      closeProviders();
     }
+  }
+
+  private void closeProviders() {
+    synchronized (this) {
+      if (providersClosed) {
+        return;
+      }
+      providersClosed = true;
+    }
+    providers.close();
   }
 }
