@@ -46,6 +46,8 @@ public final class Reason {
   public static final Reason UNSUPPORTED_ARTIFACT_URL = fixed("UnsupportedArtifactURL");
   // spec and configuration
   public static final Reason INVALID_SPEC = fixed("InvalidSpec");
+  /** A value of the wrong type in an object as the API server handed it (see LenientReader). */
+  public static final Reason INVALID_OBJECT = fixed("InvalidObject");
   public static final Reason PROVIDER_NOT_CONFIGURED = fixed("ProviderNotConfigured");
   public static final Reason PROVIDER_UNSUPPORTED = fixed("ProviderUnsupported");
   public static final Reason PROVIDER_ERROR = fixed("ProviderError");

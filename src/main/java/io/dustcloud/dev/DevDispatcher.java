@@ -152,6 +152,9 @@ public final class DevDispatcher extends Dispatcher {
    * PUT of their result) before it reaches the store.
    */
   private MockResponse admitAndStore(RecordedRequest request) {
+    if (faults.admissionBypassed) {
+      return store.dispatch(request);
+    }
     AdmissionGate.Review review = admission.review(request, RequestPath.parse(request.getPath()));
     if (review.refusal() != null) {
       return review.refusal();

@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code …/status}) answered {@code 409 Conflict} without touching the store, as a real API
  *       server does when the object changed since it was read;
  *   <li>{@link #unavailable}: every request answered {@code 503 ServiceUnavailable} (an API
- *       server that is up but overloaded or without etcd); open watches stay open.
+ *       server that is up but overloaded or without etcd); open watches stay open;
+ *   <li>{@link #admissionBypassed}: writes reach the store without admission (no schema,
+ *       pruning, defaults or CEL rules), so a test can store what a cluster can still hand the
+ *       operator: unknown fields (a CRD newer than the operator) or values of the wrong type (a
+ *       CRD installed by someone else, {@code x-kubernetes-preserve-unknown-fields}).
  * </ul>
  *
  * An API server that is gone (connections refused, watches dropped) is {@link
@@ -24,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DevFaults {
   public volatile double statusConflictRate;
   public volatile boolean unavailable;
+  public volatile boolean admissionBypassed;
   private final Random random;
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -50,6 +55,7 @@ public final class DevFaults {
   public void clear() {
     statusConflictRate = 0;
     unavailable = false;
+    admissionBypassed = false;
   }
 
   /** The injected answer for this request, or null to serve it. */

@@ -1,14 +1,16 @@
 package io.dustcloud.operator;
 
 import io.dustcloud.api.v1alpha1.Unikernel;
+import io.dustcloud.api.v1alpha1.ProviderSpec;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.binding.Bindings;
 import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.ProviderException;
-import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,22 +32,33 @@ final class FleetDeletion {
     this.events = events;
   }
 
+  /** True when the fleet is gone (or released) and the finalizer may go; false to try again. */
+  boolean delete(Unikernel uk) {
+    return delete(uk, List.of());
+  }
+
   /**
-   * True when the fleet is gone (or released) and the finalizer may go; false to try again.
-   *
-   * @param known the fleet's revisions: builds running for them are cancelled first
+   * As {@link #delete(Unikernel)}; {@code known} are the fleet's revisions: builds running for
+   * them are cancelled first, and they name the provider when the spec that could not be read
+   * does not.
    */
   boolean delete(Unikernel uk, Collection<UnikernelRevision> known) {
     FleetId fleet = FleetReconcile.fleetId(uk);
-    UnikernelSpec spec = uk.getSpec();
-    Optional<ProviderBinding> binding =
-        spec == null || spec.provider == null ? Optional.empty() : bindings.forSpec(spec.provider);
+    // a spec that cannot be read as a whole: its readable fields still name the provider and policy
+    UnikernelSpec spec = uk.getSpec() != null ? uk.getSpec() : uk.readProblems().readableSpec();
+    ProviderSpec providerSpec = spec != null && spec.provider != null ? spec.provider : newestProvider(known);
+    // unreadable too: the schema's default
+    UnikernelSpec.DeletionPolicy policy = spec == null ? UnikernelSpec.DeletionPolicy.Delete : spec.deletionPolicy;
+    Optional<ProviderBinding> binding = providerSpec == null ? Optional.empty() : bindings.forSpec(providerSpec);
+    if (providerSpec == null) {
+      log.warn("fleet {}: deleted without a readable provider; its instances, if any, are left running", fleet);
+    }
     binding.ifPresent(b -> cancelBuilds(uk, b, known));
     try {
       if (binding.isPresent()) {
         var provider = binding.get().provider();
-        provider.locate(fleet, binding.get().settings(spec.provider));
-        if (spec.deletionPolicy == UnikernelSpec.DeletionPolicy.Orphan) {
+        provider.locate(fleet, binding.get().settings(providerSpec));
+        if (policy == UnikernelSpec.DeletionPolicy.Orphan) {
           provider.release(fleet);
           events.normal(uk, Reason.FLEET_ORPHANED, "deletionPolicy Orphan: instances left running");
         } else {
@@ -77,5 +90,17 @@ final class FleetDeletion {
             rev.getMetadata().getName(), e.toString());
       }
     }
+  }
+
+  /** The provider the newest readable revision was made for, or null. */
+  private static ProviderSpec newestProvider(Collection<UnikernelRevision> known) {
+    List<UnikernelRevision> newestLast = RevisionStore.oldestFirst(known);
+    for (int i = newestLast.size() - 1; i >= 0; i--) {
+      var spec = newestLast.get(i).getSpec();
+      if (spec != null && spec.provider != null) {
+        return spec.provider;
+      }
+    }
+    return null;
   }
 }

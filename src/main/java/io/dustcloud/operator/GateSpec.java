@@ -2,13 +2,16 @@ package io.dustcloud.operator;
 
 import io.dustcloud.binding.ProviderBinding;
 import io.dustcloud.binding.Bindings;
+import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.core.Reason;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Step 1: is the spec one the operator can act on? Defaults applied, the rules the schema
- * cannot express checked ({@link SpecValidator}), and the provider it names bound here.
+ * Step 1: is the spec one the operator can act on? It could be read at all (a value of the
+ * wrong type in the Unikernel's spec or a revision's leaves the fleet as it is: {@link
+ * InvalidObjects}), defaults applied, the rules the schema cannot express checked ({@link
+ * SpecValidator}), and the provider it names bound here.
  */
 final class GateSpec implements ReconcileStep {
   private final Bindings bindings;
@@ -24,6 +27,16 @@ final class GateSpec implements ReconcileStep {
 
   @Override
   public StepResult run(FleetReconcile r) {
+    if (r.uk.readProblems().spec() != null) {
+      return StepResult.stall(Reason.INVALID_OBJECT, InvalidObjects.specMessage("the spec", r.uk.readProblems().spec()));
+    }
+    for (UnikernelRevision rev : r.known) {
+      if (rev.readProblems().spec() != null) {
+        // the steps after this one read every revision's spec
+        return StepResult.stall(Reason.INVALID_OBJECT,
+            InvalidObjects.specMessage("revision " + rev.getMetadata().getName(), rev.readProblems().spec()));
+      }
+    }
     SpecDefaults.apply(r.spec());
     List<String> problems = SpecValidator.validate(r.spec());
     if (!problems.isEmpty()) {

@@ -57,6 +57,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   private final Supervisors supervisors;
   private final ReconcilePipeline pipeline;
   private final Clock clock;
+  private final InvalidObjects invalid;
   private final SimpleInboundEventSource<Unikernel> wakeups = new SimpleInboundEventSource<>("supervisor");
   /** The last version of each fleet's Unikernel seen, so supervisor events name the right object. */
   private final Map<FleetId, Unikernel> lastSeen = new ConcurrentHashMap<>();
@@ -76,6 +77,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     this.statusWriter = statusWriter;
     this.supervisors = supervisors;
     this.clock = clock;
+    this.invalid = new InvalidObjects(events);
     this.pipeline = pipeline(bindings, supervisors, revisions, events);
     supervisors.listener(new SupervisorEvents());
   }
@@ -111,6 +113,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
   public UpdateControl<Unikernel> reconcile(Unikernel uk, Context<Unikernel> context) {
     FleetReconcile r = new FleetReconcile(uk, context.getSecondaryResources(UnikernelRevision.class), clock.instant());
     lastSeen.put(r.fleet, uk);
+    invalid.report(uk, r.known);
     StepResult result = pipeline.run(r);
     FleetFacts facts = FleetFacts.of(r, result);
     UnikernelStatus next = FleetStatus.compute(r.stored, facts);
@@ -188,6 +191,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     supervisors.stop(fleet);
     metrics.remove(fleet);
     lastSeen.remove(fleet);
+    invalid.forget(fleet);
     return deletion.delete(uk, context.getSecondaryResources(UnikernelRevision.class)) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }

@@ -6,9 +6,11 @@ import io.dustcloud.operator.BuildJobEvents;
 import io.dustcloud.operator.EventRecorder;
 import io.dustcloud.operator.FleetMetrics;
 import io.dustcloud.operator.HealthServer;
+import io.dustcloud.operator.InformerHealth;
 import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.operator.ProviderMetrics;
 import io.dustcloud.operator.QueueTimingMetrics;
+import io.dustcloud.operator.ReadProblemsCloner;
 import io.dustcloud.operator.RevisionStore;
 import io.dustcloud.operator.StatusWriter;
 import io.dustcloud.operator.UnikernelReconciler;
@@ -72,6 +74,7 @@ public final class DustcloudOperator implements AutoCloseable {
 
   private volatile boolean closing;
   private boolean providersClosed;
+  private final InformerHealth informers = new InformerHealth(() -> closing);
 
   public DustcloudOperator(
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock)
@@ -127,7 +130,17 @@ public final class DustcloudOperator implements AutoCloseable {
                   .withUseSSAToPatchPrimaryResource(false)
                   .withCloseClientOnStop(false)
                   .checkingCRDAndValidateLocalModel(false)
-                  .withMetrics(queueMetrics);
+                  .withMetrics(queueMetrics)
+                  // keeps what the lenient readers found on the copy JOSDK hands the reconciler
+                  .withResourceCloner(new ReadProblemsCloner(client.getKubernetesSerialization()))
+                  // Startup stays strict: an operator that cannot list its resources at all (no
+                  // CRD, no RBAC) exits non-zero and is restarted with backoff, in plain sight.
+                  .withStopOnInformerErrorDuringStartup(true)
+                  // After startup, JOSDK's default exits the JVM when an informer stops (it did,
+                  // for one object it could not read). Objects no longer fail to read
+                  // (LenientReader), and fabric8 retries a failed list or dropped watch itself;
+                  // an informer that stops anyway makes /readyz answer 503 instead.
+                  .withInformerStoppedHandler(informers);
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaseNamespace(),
@@ -159,8 +172,14 @@ public final class DustcloudOperator implements AutoCloseable {
         });
     health.serve(
         () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-        () -> operator.getRuntimeInfo().isStarted(),
+        // not ready while an informer is stopped: the operator would act on a stale view
+        () -> operator.getRuntimeInfo().isStarted() && informers.healthy(),
         registry);
+  }
+
+  /** The kind of the first informer that stopped with an error, if any (tests, diagnostics). */
+  public java.util.Optional<String> stoppedInformer() {
+    return informers.stopped();
   }
 
   public DustcloudOperator start() {

@@ -48,7 +48,7 @@ final class TestUnikernels {
 
   static Map<String, Object> readyStatus(String replicas, String revision) {
     return Map.of(
-        "replicas", replicas,
+        "replicas", Integer.parseInt(replicas),
         "currentRevision", revision,
         "conditions", List.of(Map.of("type", "Progressing", "status", "False"), Map.of("type", "Ready", "status", "True")));
   }

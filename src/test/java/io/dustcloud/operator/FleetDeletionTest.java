@@ -2,6 +2,8 @@ package io.dustcloud.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dustcloud.api.v1alpha1.InvalidField;
+import io.dustcloud.api.v1alpha1.ReadProblems;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelSpec;
 import io.dustcloud.core.Reason;
@@ -74,6 +76,37 @@ class FleetDeletionTest {
 
     assertThat(local.calls).contains("release default/web").doesNotContain("delete default/web");
     assertThat(h.events.normals).contains("FleetOrphaned: deletionPolicy Orphan: instances left running");
+  }
+
+  /** A spec with a value of the wrong type: its readable fields still name the provider and policy. */
+  @Test
+  void anUnreadableSpecIsDeletedByWhatCanBeReadOfIt() throws Exception {
+    var h = settled(web(), local);
+    UnikernelSpec readable = h.uk.getSpec();
+    readable.deletionPolicy = UnikernelSpec.DeletionPolicy.Orphan;
+    h.uk.setSpec(null);
+    h.uk.readProblems(new ReadProblems<>(new InvalidField("spec.port", "\"abc\"", "an integer"), readable, null));
+
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk, h.revisions.byName.values()))
+        .isTrue();
+
+    assertThat(local.calls).contains("release default/web").doesNotContain("delete default/web");
+    assertThat(h.revisions.byName).isEmpty();
+  }
+
+  /** Not even the provider can be read: the revisions name it; the policy is the schema's default. */
+  @Test
+  void anUnreadableProviderIsTakenFromTheNewestRevision() throws Exception {
+    var h = settled(web(), local);
+    h.uk.setSpec(null);
+    h.uk.readProblems(new ReadProblems<>(new InvalidField("spec", "\"x\"", "an object"), null, null));
+
+    assertThat(new FleetDeletion(h.providers, h.revisions, h.events).delete(h.uk,
+        java.util.List.copyOf(h.revisions.byName.values()))).isTrue();
+
+    assertThat(local.calls).contains("delete default/web");
+    assertThat(local.observe(new FleetId("default", "web")).instances()).isEmpty();
+    assertThat(h.revisions.byName).isEmpty();
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelStatus;
 import io.dustcloud.build.ArtifactResolution;
+import io.dustcloud.api.v1alpha1.InvalidField;
+import io.dustcloud.api.v1alpha1.ReadProblems;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
@@ -77,6 +79,10 @@ class ReconcilePipelineTest {
             Reason.INSTANCES_STARTING, "False", "True", "False", true, null),
         new Row("an invalid spec stalls before anything is created", uk -> uk.getSpec().port = 0, fine,
             StepResult.Stall.class, Reason.INVALID_SPEC, "False", "False", "True", false, null),
+        new Row("a spec the operator could not read stalls before anything is created", uk -> {
+              uk.setSpec(null);
+              uk.readProblems(new ReadProblems<>(new InvalidField("spec.port", "\"abc\"", "an integer"), null, null));
+            }, fine, StepResult.Stall.class, Reason.INVALID_OBJECT, "False", "False", "True", false, null),
         new Row("a provider this operator lacks stalls", uk -> {
               uk.getSpec().provider.local = null;
               uk.getSpec().provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
@@ -140,6 +146,44 @@ class ReconcilePipelineTest {
     if (row.stalled().equals("True")) {
       assertThat(harness.events.warnings).singleElement().asString().startsWith(row.reason().value() + ": ");
     }
+  }
+
+  /**
+   * A running fleet whose spec becomes unreadable (a value of the wrong type): stalled with the
+   * field named, the fleet left exactly as it is (no provider call, the supervisor not told
+   * anything new); the fixed spec is picked up again.
+   */
+  @Test
+  void anUnreadableSpecLeavesARunningFleetAsItIsUntilFixed() {
+    Unikernel uk = Unikernels.local(NS, "web", artifact, 2);
+    var h = harness(uk);
+    assertThat(condition(h.settle(5).status(), Conditions.READY)).isEqualTo("True FleetReady");
+    var spec = uk.getSpec();
+    int calls = local.calls.size();
+    int supervised = h.supervision.supervised.size();
+
+    uk.setSpec(null);
+    uk.readProblems(new ReadProblems<>(new InvalidField("spec.port", "\"abc\"", "an integer"), spec, null));
+    uk.getMetadata().setGeneration(2L);
+    var stalled = h.reconcile();
+    h.reconcile();
+
+    assertThat(stalled.result()).isInstanceOf(StepResult.Stall.class);
+    assertThat(condition(stalled.status(), Conditions.STALLED)).isEqualTo("True InvalidObject");
+    assertThat(StatusConditions.find(stalled.status().conditions, Conditions.STALLED).message)
+        .isEqualTo("the spec cannot be read: spec.port: expected an integer, found \"abc\";"
+            + " the fleet is left as it is until it is fixed");
+    assertThat(stalled.status().readyReplicas).as("the last observation is kept").isEqualTo(2);
+    assertThat(local.calls).hasSize(calls);
+    assertThat(h.supervision.supervised).hasSize(supervised);
+    assertThat(h.events.warnings).singleElement().asString().startsWith("InvalidObject: the spec cannot be read");
+
+    uk.setSpec(spec);
+    uk.readProblems(ReadProblems.none());
+    uk.getMetadata().setGeneration(3L);
+    var ready = h.settle(5);
+    assertThat(condition(ready.status(), Conditions.STALLED)).isEqualTo("False Reconciled");
+    assertThat(condition(ready.status(), Conditions.READY)).isEqualTo("True FleetReady");
   }
 
   /** A provider this operator lacks: stalled before anything exists; fixing the spec clears it. */

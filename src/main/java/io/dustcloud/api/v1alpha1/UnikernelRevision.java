@@ -1,19 +1,23 @@
 package io.dustcloud.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.util.Objects;
 
 /**
  * One immutable revision of a {@link Unikernel}: the revision-relevant part of its spec
  * frozen under a content hash. Created and owned by the operator.
  */
 @Group(Unikernel.GROUP)
+@JsonDeserialize(using = UnikernelRevision.Reader.class)
 @Version(Unikernel.VERSION)
 @ShortNames("ukrev")
 @JsonClassDescription(
@@ -37,7 +41,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class UnikernelRevision
-    extends CustomResource<UnikernelRevisionSpec, UnikernelRevisionStatus> implements Namespaced {
+    extends CustomResource<UnikernelRevisionSpec, UnikernelRevisionStatus> implements Namespaced,
+    LenientlyRead<UnikernelRevisionSpec> {
   @Override
   @JsonPropertyDescription("The frozen, revision-relevant spec; immutable.")
   public UnikernelRevisionSpec getSpec() {
@@ -48,5 +53,26 @@ public class UnikernelRevision
   @JsonPropertyDescription("What the revision resolved to.")
   public UnikernelRevisionStatus getStatus() {
     return super.getStatus();
+  }
+
+  /** What the {@link Reader} could not read; not part of the object's JSON. */
+  @JsonIgnore private transient ReadProblems<UnikernelRevisionSpec> readProblems = ReadProblems.none();
+
+  @Override
+  @JsonIgnore
+  public ReadProblems<UnikernelRevisionSpec> readProblems() {
+    return readProblems;
+  }
+
+  @Override
+  public void readProblems(ReadProblems<UnikernelRevisionSpec> problems) {
+    this.readProblems = Objects.requireNonNull(problems, "problems");
+  }
+
+  /** Reads a UnikernelRevision leniently: see {@link LenientReader}. */
+  public static final class Reader extends LenientReader<UnikernelRevision, UnikernelRevisionSpec, UnikernelRevisionStatus> {
+    public Reader() {
+      super(UnikernelRevision.class, UnikernelRevision::new, UnikernelRevisionSpec.class, UnikernelRevisionStatus.class);
+    }
   }
 }
