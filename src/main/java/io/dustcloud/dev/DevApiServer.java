@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import io.dustcloud.operator.PortUnavailableException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.List;
 public final class DevApiServer implements AutoCloseable {
 
   public static final String KUBECONFIG_NAME = "dustcloud-dev";
+  static final String PURPOSE = "API server";
   /**
    * The mock logs every request at INFO through JUL; at a few hundred requests a second that
    * costs more than serving them. JUL holds loggers weakly: keep a reference so the level sticks.
@@ -50,7 +53,10 @@ public final class DevApiServer implements AutoCloseable {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
-  /** @param port 0 for any free port */
+  /**
+   * @param port 0 for any free port
+   * @throws PortUnavailableException when the port cannot be bound
+   */
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
@@ -72,7 +78,14 @@ public final class DevApiServer implements AutoCloseable {
   }
 
   private static DevHttpServer listen(DevDispatcher dispatcher, String host, int port) {
-    return DevHttpServer.listen(dispatcher, host, port);
+    try {
+      return DevHttpServer.listen(dispatcher, host, port);
+    } catch (RuntimeException e) {
+      if (PortUnavailableException.isBindFailure(e)) {
+        throw new PortUnavailableException(PURPOSE, new InetSocketAddress(host, port), rootCause(e));
+      }
+      throw e;
+    }
   }
 
   /** Faults to inject (reliability tests; see {@link DevFaults}). */
@@ -161,6 +174,14 @@ public final class DevApiServer implements AutoCloseable {
     client.close();
     dispatcher.shutdown();
     server.close();
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static Config clientConfig(String url) {

@@ -1,10 +1,13 @@
 package io.dustcloud.dev;
 
 import io.dustcloud.api.CrdFiles;
+import io.dustcloud.operator.PortUnavailableException;
 import io.dustcloud.wiring.DevOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code dustcloud dev}: an in-process Kubernetes API (fabric8's mock server in CRUD mode
@@ -18,6 +21,7 @@ public final class DevMode implements AutoCloseable {
   private final DevApiServer api;
   private final DevOperator operator;
   private final Path kubeconfig;
+  private boolean closed;
 
   public record Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort) {
     static Options parse(String[] args) {
@@ -47,12 +51,36 @@ public final class DevMode implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts the API server, then the operator, on loopback only.
+   *
+   * @throws StartFailed when a port cannot be bound; whatever had started is stopped again
+   */
   public DevMode(Options options) throws Exception {
     Files.createDirectories(options.stateDir());
-    api = DevApiServer.start("127.0.0.1", options.apiPort());
-    api.installCrds(CrdFiles.load());
-    kubeconfig = api.writeKubeconfig(options.kubeconfig());
-    operator = DevOperator.start(api.client(), options.stateDir(), options.httpPort());
+    try {
+      api = DevApiServer.start("127.0.0.1", options.apiPort());
+    } catch (PortUnavailableException e) {
+      throw new StartFailed(e.explain("--api-port"), e);
+    }
+    try {
+      api.installCrds(CrdFiles.load());
+      kubeconfig = api.writeKubeconfig(options.kubeconfig());
+      operator = DevOperator.start(api.client(), options.stateDir(), options.httpPort());
+    } catch (PortUnavailableException e) {
+      api.close();
+      throw new StartFailed(e.explain("--http-port"), e);
+    } catch (Exception | Error e) {
+      api.close();
+      throw e;
+    }
+  }
+
+  /** Dev mode could not start, for a reason its user can fix (the message says how). */
+  public static final class StartFailed extends Exception {
+    StartFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   public String apiUrl() {
@@ -71,10 +99,23 @@ public final class DevMode implements AutoCloseable {
     return api.client();
   }
 
+  /** The address health and metrics listen on (loopback). */
+  public java.net.InetSocketAddress httpAddress() {
+    return operator.httpAddress();
+  }
+
+  /** Stops every instance, the operator, then the API server. Idempotent. */
   @Override
-  public void close() {
-    operator.close();
-    api.close();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      operator.close();
+    } finally {
+      api.close();
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -86,12 +127,31 @@ public final class DevMode implements AutoCloseable {
       System.exit(2);
       return;
     }
-    DevMode dev = new DevMode(options);
+    // before the start: a SIGTERM or Ctrl-C once the operator runs must find what to stop
+    AtomicReference<DevMode> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      dev.close();
+      DevMode started = running.get();
+      if (started != null) {
+        started.close();
+      }
       stopped.countDown();
     }, "dustcloud-dev-shutdown"));
+    DevMode dev;
+    try {
+      dev = new DevMode(options);
+    } catch (StartFailed e) {
+      System.err.println("dustcloud dev: " + e.getMessage());
+      System.exit(1);
+      return;
+    } catch (Exception e) {
+      // a half-started dev mode (an API server without an operator) is worse than none
+      LoggerFactory.getLogger(DevMode.class).error("dustcloud dev could not start", e);
+      System.err.println("dustcloud dev: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    running.set(dev);
     System.out.println("api: " + dev.apiUrl());
     System.out.println("kubeconfig: " + dev.kubeconfig());
     System.out.println("metrics: http://127.0.0.1:" + dev.httpPort() + "/metrics");

@@ -212,8 +212,21 @@ public class EventRecorder implements AutoCloseable, FleetEvents {
   }
 
   private String newName(String objectName) {
-    return objectName + "." + Long.toHexString(clock.millis()).toLowerCase(Locale.ROOT)
-        + Long.toHexString(sequence.incrementAndGet());
+    return eventName(objectName, Long.toHexString(clock.millis()).toLowerCase(Locale.ROOT)
+        + Long.toHexString(sequence.incrementAndGet()));
+  }
+
+  /**
+   * {@code <object>.<suffix>}, with the object's name cut so the whole stays a DNS-1123
+   * subdomain of at most 253 characters: an object may have a name of 253 itself, and the API
+   * server refuses longer Event names (every Event of such a fleet would be lost).
+   */
+  static String eventName(String objectName, String suffix) {
+    int room = 253 - suffix.length() - 1;
+    String base = objectName.length() > room
+        ? objectName.substring(0, room).replaceAll("[-.]+$", "")
+        : objectName;
+    return base + "." + suffix;
   }
 
   /** Writes what is queued and every count not yet written, for up to 3 s, then stops. */

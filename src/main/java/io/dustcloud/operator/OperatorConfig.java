@@ -1,8 +1,11 @@
 package io.dustcloud.operator;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -17,6 +20,9 @@ import java.util.Set;
  * @param localProvider whether the local provider is enabled
  * @param tick the supervisor loop period
  * @param buildTimeout how long a local build may take
+ * @param httpAddress the address /healthz, /readyz and /metrics listen on: all interfaces in a
+ *     cluster (the kubelet probes the Pod's IP), loopback in dev mode (a laptop's operator is
+ *     nobody else's business)
  */
 public record OperatorConfig(
     Path stateDir,
@@ -26,9 +32,24 @@ public record OperatorConfig(
     String leaseNamespace,
     boolean localProvider,
     Duration tick,
-    Duration buildTimeout) {
+    Duration buildTimeout,
+    InetAddress httpAddress) {
 
   public static final String LEASE_NAME = "dustcloud-operator-leader";
+  /** The wildcard address: every interface. */
+  public static final InetAddress ALL_INTERFACES = new InetSocketAddress(0).getAddress();
+  public static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  public OperatorConfig {
+    Objects.requireNonNull(httpAddress, "httpAddress");
+  }
+
+  /** Health and metrics on all interfaces, as in a cluster. */
+  public OperatorConfig(Path stateDir, int httpPort, Set<String> watchNamespaces, boolean leaderElection,
+      String leaseNamespace, boolean localProvider, Duration tick, Duration buildTimeout) {
+    this(stateDir, httpPort, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick, buildTimeout,
+        ALL_INTERFACES);
+  }
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
     String namespaces = env.getOrDefault("DUSTCLOUD_WATCH_NAMESPACES", "").trim();
@@ -40,16 +61,18 @@ public record OperatorConfig(
         env.getOrDefault("POD_NAMESPACE", "dustcloud-system"),
         Boolean.parseBoolean(env.getOrDefault("DUSTCLOUD_LOCAL_PROVIDER", "false")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("DUSTCLOUD_TICK_MILLIS", "1000"))),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_BUILD_TIMEOUT_SECONDS", "600"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_BUILD_TIMEOUT_SECONDS", "600"))),
+        ALL_INTERFACES);
   }
 
   /** Dev mode: local provider, no leader election, all namespaces. */
   public static OperatorConfig dev(Path stateDir, int httpPort) {
     return new OperatorConfig(stateDir, httpPort, Set.of(), false, "default", true,
-        Duration.ofSeconds(1), Duration.ofMinutes(5));
+        Duration.ofSeconds(1), Duration.ofMinutes(5), LOOPBACK);
   }
 
   public OperatorConfig withHttpPort(int port) {
-    return new OperatorConfig(stateDir, port, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick, buildTimeout);
+    return new OperatorConfig(stateDir, port, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick,
+        buildTimeout, httpAddress);
   }
 }

@@ -3,6 +3,7 @@ package io.dustcloud.wiring;
 import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.CommonPool;
 import io.dustcloud.operator.OperatorConfig;
+import io.dustcloud.operator.PortUnavailableException;
 import io.dustcloud.provider.gce.GceConfig;
 import io.dustcloud.provider.gce.GceProvider;
 import io.dustcloud.provider.local.LocalProvider;
@@ -31,6 +32,13 @@ public final class ClusterMode {
     DustcloudOperator operator;
     try {
       operator = new DustcloudOperator(client, config, providers, Clock.systemUTC()).start();
+    } catch (PortUnavailableException e) {
+      // the kubelet's probes would fail anyway; say which setting to change and exit
+      String line = "dustcloud run: " + e.explain("DUSTCLOUD_HTTP_PORT");
+      LoggerFactory.getLogger(ClusterMode.class).error(line);
+      System.err.println(line);
+      System.exit(1);
+      return;
     } catch (RuntimeException e) {
       // JOSDK gives up when an informer cannot start (API server unreachable, CRD missing); its
       // threads and the health server would keep a useless JVM alive: exit so it is restarted

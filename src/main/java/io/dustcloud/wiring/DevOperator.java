@@ -10,25 +10,45 @@ import java.time.Clock;
 
 /**
  * The operator of {@code dustcloud dev}: the local provider only, over {@code stateDir}, against
- * the in-process API server. The API state of dev mode lives in memory, so instances left by an
- * earlier (killed) dev run are stopped at start, and this run's are stopped at close.
+ * the in-process API server, with health and metrics on loopback. The API state of dev mode
+ * lives in memory, so instances left by an earlier (killed) dev run are stopped at start, and
+ * this run's are stopped at close.
  */
 public final class DevOperator implements AutoCloseable {
   private final LocalProvider local;
   private final DustcloudOperator operator;
+  private boolean closed;
 
   private DevOperator(LocalProvider local, DustcloudOperator operator) {
     this.local = local;
     this.operator = operator;
   }
 
-  /** Starts the operator with the local provider; {@code httpPort} serves health and metrics. */
+  /**
+   * Starts the operator with the local provider; {@code httpPort} serves health and metrics on
+   * loopback.
+   *
+   * @throws io.dustcloud.operator.PortUnavailableException when {@code httpPort} cannot be bound;
+   *     nothing is left running then
+   */
   public static DevOperator start(KubernetesClient client, Path stateDir, int httpPort) throws IOException {
     LocalProvider local = new LocalProvider(stateDir.resolve("local"));
-    // the API state is new and empty: nothing from an earlier dev run can be adopted
-    local.stopAll();
-    DustcloudOperator operator = new DustcloudOperator(client, OperatorConfig.dev(stateDir, httpPort),
-        Bindings.of(local), Clock.systemUTC()).start();
+    DustcloudOperator operator;
+    try {
+      // the API state is new and empty: nothing from an earlier dev run can be adopted
+      local.stopAll();
+      operator = new DustcloudOperator(client, OperatorConfig.dev(stateDir, httpPort),
+          Bindings.of(local), Clock.systemUTC());
+    } catch (IOException | RuntimeException e) {
+      local.close();
+      throw e;
+    }
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      new DevOperator(local, operator).close();
+      throw e;
+    }
     return new DevOperator(local, operator);
   }
 
@@ -36,9 +56,31 @@ public final class DevOperator implements AutoCloseable {
     return operator.httpPort();
   }
 
+  public java.net.InetSocketAddress httpAddress() {
+    return operator.httpAddress();
+  }
+
+  /**
+   * Stops every instance this dev run started. In this order: nothing reconciles or repairs any
+   * more (so nothing starts an instance behind our back), every instance is stopped through the
+   * provider while it is still open, then the provider closes. Idempotent: the shutdown hook and
+   * a caller may both close.
+   */
   @Override
   public void close() {
-    operator.close();
-    local.stopAll();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      operator.stopActing();
+      local.stopAll();
+    } finally {
+      operator.close();
+      // a start that was under way when JOSDK stopped lands before close refuses more: stop it
+      local.stopAll();
+    }
   }
 }

@@ -73,6 +73,7 @@ public final class DustcloudOperator implements AutoCloseable {
   private final QueueTimingMetrics queueMetrics;
 
   private volatile boolean closing;
+  private boolean providersClosed;
   private final InformerHealth informers = new InformerHealth(() -> closing);
 
   public DustcloudOperator(
@@ -89,6 +90,9 @@ public final class DustcloudOperator implements AutoCloseable {
       KubernetesClient client, OperatorConfig config, Bindings providers, Clock clock,
       Runnable onLostLeadership)
       throws IOException {
+    // first: a port that is taken must end the start before any thread or listener exists (what
+    // could fail after it is no listener, and both entry points exit when the start fails)
+    this.health = HealthServer.bind(config.httpAddress(), config.httpPort());
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -166,14 +170,11 @@ public final class DustcloudOperator implements AutoCloseable {
             c.settingNamespaces(config.watchNamespaces());
           }
         });
-    this.health =
-        new HealthServer(
-            "0.0.0.0",
-            config.httpPort(),
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-            // not ready while an informer is stopped: the operator would act on a stale view
-            () -> operator.getRuntimeInfo().isStarted() && informers.healthy(),
-            registry);
+    health.serve(
+        () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        // not ready while an informer is stopped: the operator would act on a stale view
+        () -> operator.getRuntimeInfo().isStarted() && informers.healthy(),
+        registry);
   }
 
   /** The kind of the first informer that stopped with an error, if any (tests, diagnostics). */
@@ -212,10 +213,23 @@ public final class DustcloudOperator implements AutoCloseable {
     }
   }
 
-  /** Stops reconciling; instances keep running so a restarted operator adopts them. */
-  @Override
-  public void close() {
-    closing = true;
+  /** The address and port of health and metrics. */
+  public java.net.InetSocketAddress httpAddress() {
+    return health.address();
+  }
+
+  /**
+   * Stops everything that acts on fleets (JOSDK, the supervisors, Events, builds, the health
+   * endpoint) and leaves the providers open, so a caller that owns the instances (dev mode) can
+   * still stop them through the provider before {@link #close}. Idempotent.
+   */
+  void stopActing() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
     try {
       operator.stop();
     } catch (RuntimeException e) {
@@ -225,6 +239,25 @@ public final class DustcloudOperator implements AutoCloseable {
     events.close();
     builder.close();
     health.close();
+  }
+
+  /** Stops reconciling; instances keep running so a restarted operator adopts them. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      stopActing();
+    } finally {
+      closeProviders();
+    }
+  }
+
+  private void closeProviders() {
+    synchronized (this) {
+      if (providersClosed) {
+        return;
+      }
+      providersClosed = true;
+    }
     providers.close();
   }
 }

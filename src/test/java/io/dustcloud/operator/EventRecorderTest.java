@@ -45,6 +45,17 @@ class EventRecorderTest {
   }
 
   @Test
+  void eventsOfTheLongestObjectNamesHaveLegalNames() {
+    // cut at 240 characters, which would end in '.'
+    String longest = "a".repeat(239) + "." + "b".repeat(13);
+    String name = EventRecorder.eventName(longest, "18c2f3a4b5d1");
+    assertThat(name).hasSizeLessThanOrEqualTo(253).startsWith("a".repeat(239)).endsWith(".18c2f3a4b5d1")
+        .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    assertThat(EventRecorder.eventName("web", "1")).isEqualTo("web.1");
+    assertThat(EventRecorder.eventName("x".repeat(253), "2")).isNotEqualTo(EventRecorder.eventName("x".repeat(253), "3"));
+  }
+
+  @Test
   void aRepeatAfterTheIntervalUpdatesTheCountAtOnce() {
     try (MockApiServer api = new MockApiServer()) {
       MutableClock clock = new MutableClock();

@@ -62,9 +62,16 @@ public final class LocalCrashBackend implements CrashHarness.Backend {
   public List<String> leftovers(String name) {
     List<String> left = new ArrayList<>();
     processes(name).forEach(p -> left.add("process " + p.pid() + " " + p.info().commandLine().orElse("?")));
-    Path state = stateDir.resolve("local/fleets/" + CrashHarness.NS + "." + name + ".json");
-    if (Files.exists(state)) {
-      left.add("state file " + state);
+    // <ns>.<name>_<hash>.json, or <ns>.<name>.json as operators before it named them
+    String key = CrashHarness.NS + "." + name;
+    Path fleets = stateDir.resolve("local/fleets");
+    if (Files.isDirectory(fleets)) {
+      try (var files = Files.list(fleets)) {
+        files.filter(f -> f.getFileName().toString().startsWith(key + "_") || f.getFileName().toString().equals(key + ".json"))
+            .forEach(f -> left.add("state file " + f));
+      } catch (java.io.IOException e) {
+        left.add("cannot list " + fleets + ": " + e);
+      }
     }
     return left;
   }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * port, and each fleet gets one stable loopback endpoint that balances over the ready ones.
  * What the host can boot is probed on first need (see {@link HostCapabilities}) and cached.
  *
- * <p>State lives in {@code stateDir} ({@code fleets/<namespace>.<name>.json}, instance logs
+ * <p>State lives in {@code stateDir} ({@code fleets/<namespace>.<name>_<hash>.json}, see {@link FleetStateStore}; instance logs
  * in {@code instances/<id>.log}). A provider created over the state of a previous one, even
  * one that was killed, adopts the processes that still run and re-binds the endpoints.
  *
