@@ -112,7 +112,9 @@ class ReconcilerEndToEndTest {
 
   @Test
   void specChangeCreatesNewRevisionAndReplacesInstances() {
-    client.resource(Unikernels.local(NS, "hello", artifact, 1)).create();
+    Unikernel uk0 = Unikernels.local(NS, "hello", artifact, 1);
+    uk0.getSpec().rollout.keepPreviousSeconds = 2;
+    client.resource(uk0).create();
     String first = awaitCondition("hello", Conditions.READY, "True").getStatus().currentRevision;
 
     Unikernel changed = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
@@ -123,8 +125,11 @@ class ReconcilerEndToEndTest {
       Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
       assertThat(uk.getStatus().currentRevision).isNotEqualTo(first);
       assertThat(condition(uk, Conditions.READY).status).isEqualTo("True");
-      assertThat(uk.getStatus().replicas).isEqualTo(1);
+      assertThat(uk.getStatus().updatedReplicas).isEqualTo(1);
     });
+    // the previous revision's instance is kept warm for keepPreviousSeconds, then stopped
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        client.resources(Unikernel.class).inNamespace(NS).withName("hello").get().getStatus().replicas).isEqualTo(1));
     assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems()).hasSize(2);
   }
 
