@@ -1,9 +1,7 @@
 package io.dustcloud.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.dustcloud.api.CrdFiles;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -32,23 +30,21 @@ class KubectlWritesAgainstDevApiServerTest {
   @TempDir
   static Path dir;
 
-  private static DevApiServer server;
+  private static KubectlFixture fixture;
   private static KubernetesClient client;
   private static Kubectl kubectl;
 
   @BeforeAll
   static void start() {
-    assumeTrue(Kubectl.onPath(), "kubectl is not on PATH");
-    server = DevApiServer.start("127.0.0.1", 0);
-    server.installCrds(CrdFiles.load());
-    client = server.client();
-    kubectl = new Kubectl(server.writeKubeconfig(dir.resolve("kubeconfig")), dir);
+    fixture = KubectlFixture.start(dir);
+    client = fixture.client;
+    kubectl = fixture.kubectl;
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
