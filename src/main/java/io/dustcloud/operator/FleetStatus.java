@@ -6,6 +6,7 @@ import io.dustcloud.core.autoscale.ScaleDecision;
 import io.dustcloud.core.rollout.RolloutState;
 import io.dustcloud.supervisor.FleetHealth;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The one function that computes a Unikernel's status: from the facts of a reconcile and the
@@ -46,7 +47,10 @@ final class FleetStatus {
     RolloutState rollout = o.rollout().state();
     int replicas = sum(o.running().values());
     int kept = o.standby().stream().filter(r -> !r.equals(o.target())).mapToInt(r -> o.running().getOrDefault(r, 0)).sum();
-    int readyTotal = sum(o.ready().values());
+    // ready instances that serve: a revision kept warm after a promotion is ready but has no traffic
+    int readyTotal = o.ready().entrySet().stream()
+        .filter(e -> e.getKey().equals(o.target()) || !o.standby().contains(e.getKey()))
+        .mapToInt(Map.Entry::getValue).sum();
     int updated = o.running().getOrDefault(o.target(), 0);
     int updatedReady = o.ready().getOrDefault(o.target(), 0);
     boolean onlyTarget = replicas - kept == updated;

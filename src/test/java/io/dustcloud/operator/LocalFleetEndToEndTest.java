@@ -45,7 +45,10 @@ class LocalFleetEndToEndTest {
 
   @Test
   void createServeRollDelete() {
-    client.resource(Unikernels.local(NS, "hello", ExampleApp.BINARY, 2, "--version=v1")).create();
+    Unikernel created = Unikernels.local(NS, "hello", ExampleApp.BINARY, 2, "--version=v1");
+    // the previous revision is kept warm this long after the promotion, then stopped
+    created.getSpec().rollout.keepPreviousSeconds = 2;
+    client.resource(created).create();
 
     Unikernel uk = awaitReady("hello", 2);
     assertThat(uk.getStatus().endpoint).startsWith("127.0.0.1:");

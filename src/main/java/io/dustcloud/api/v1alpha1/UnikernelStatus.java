@@ -36,10 +36,10 @@ public class UnikernelStatus {
   @JsonPropertyDescription("When updateRevision completed its rollout (RFC 3339); empty while rolling.")
   public String promotedTime;
 
-  @JsonPropertyDescription("Instances that exist, of any revision and state.")
+  @JsonPropertyDescription("Instances that exist, of any revision and state (the previous revision's, kept warm after a promotion, included).")
   public Integer replicas;
 
-  @JsonPropertyDescription("Instances passing their health checks.")
+  @JsonPropertyDescription("Instances passing their health checks that receive traffic (not those of the previous revision kept warm after a promotion).")
   public Integer readyReplicas;
 
   @JsonPropertyDescription("Instances running updateRevision.")
