@@ -32,6 +32,8 @@ public final class DevOperator implements AutoCloseable {
    *     nothing is left running then
    */
   public static DevOperator start(KubernetesClient client, Path stateDir, int httpPort) throws IOException {
+    // the whole tree (instances, logs, artifacts, builds) is this user's alone: 0700 from the top
+    LocalProvider.privateStateDir(stateDir);
     LocalProvider local = new LocalProvider(stateDir.resolve("local"));
     DustcloudOperator operator;
     try {

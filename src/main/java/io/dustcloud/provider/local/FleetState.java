@@ -12,17 +12,27 @@ import java.util.Map;
  *
  * @param endpointPort the fleet endpoint's port, re-bound on adoption so clients keep it
  * @param images the images of the fleet's revisions, needed by {@code replace}
+ * @param starting ids of instances being started and not yet recorded with a pid: written
+ *     before the start, so a provider killed in between finds the process by its mark (see
+ *     {@link InstanceMarker}) and stops it; absent in state of earlier operators
  */
 record FleetState(
     String namespace,
     String name,
     int endpointPort,
     Map<String, RevisionImage> images,
-    List<Instance> instances) {
+    List<Instance> instances,
+    List<String> starting) {
 
   FleetState {
     images = Map.copyOf(images == null ? Map.of() : images);
     instances = List.copyOf(instances == null ? List.of() : instances);
+    starting = List.copyOf(starting == null ? List.of() : starting);
+  }
+
+  FleetState(String namespace, String name, int endpointPort, Map<String, RevisionImage> images,
+      List<Instance> instances) {
+    this(namespace, name, endpointPort, images, instances, List.of());
   }
 
   FleetId fleetId() {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.ProviderException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.dustcloud.core.revision.RevisionNaming;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,12 +55,7 @@ final class FleetStateStore {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   FleetStateStore(Path stateDir) {
-    this.dir = stateDir.resolve("fleets");
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create state directory " + dir, e);
-    }
+    this.dir = PrivateFiles.directory(stateDir.resolve("fleets"));
   }
 
   Path file(FleetId fleet) {
@@ -129,7 +123,8 @@ final class FleetStateStore {
     Path target = file(state.fleetId());
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try {
-      mapper.writeValue(tmp.toFile(), state);
+      // created 0600: the file names pids the operator will signal, and the images it runs
+      mapper.writeValue(PrivateFiles.fresh(tmp).toFile(), state);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       // after the new file is in place: a crash in between leaves both, and loadAll prefers the new
       Optional<Path> legacy = legacyFile(state.fleetId());

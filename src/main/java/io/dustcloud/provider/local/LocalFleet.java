@@ -75,6 +75,8 @@ final class LocalFleet {
   final FleetEndpoint endpoint;
   final Map<String, RevisionImage> images = new LinkedHashMap<>();
   final Map<String, Member> members = new LinkedHashMap<>();
+  /** Ids of instances being started, recorded before their process exists (see {@link FleetState#starting}). */
+  final Set<String> starting = new java.util.LinkedHashSet<>();
   /** Ids of replaced instances whose logs are kept, oldest first, per revision (in memory: see {@link #keepLog}). */
   private final Map<String, ArrayDeque<String>> keptLogs = new HashMap<>();
   private final Set<String> ready = new HashSet<>();
@@ -151,6 +153,6 @@ final class LocalFleet {
 
   FleetState snapshot() {
     return new FleetState(id.namespace(), id.name(), endpoint.port(), images,
-        members.values().stream().map(m -> m.record).toList());
+        members.values().stream().map(m -> m.record).toList(), List.copyOf(starting));
   }
 }

@@ -83,16 +83,17 @@ final class LocalInstances {
     LocalFleet f = new LocalFleet(fleet, openEndpoint(fleet, state.endpointPort()));
     f.images.putAll(state.images());
     for (FleetState.Instance i : state.instances()) {
-      Optional<ProcessHandle> process = runtime.adopt(i.pid(), i.processStart());
+      Optional<ProcessHandle> process = runtime.adopt(i.id(), i.pid(), i.processStart());
       InstanceRuntime owner = runtimes.getOrDefault(i.runtime(), runtime);
       if (process.isPresent()) {
         ports.reserve(i.port());
         f.members.put(i.id(), new LocalFleet.Member(i, process.get(), owner));
       } else {
-        log.info("fleet {}: forgetting instance {}: pid {} no longer runs", fleet, i.id(), i.pid());
+        log.info("fleet {}: forgetting instance {}: pid {} no longer runs it", fleet, i.id(), i.pid());
         owner.cleanUp(i.id());
       }
     }
+    stopHalfStarted(fleet, state.starting());
     store.save(f.snapshot());
     log.info("fleet {}: adopted {} of {} instance(s), endpoint {}",
         fleet, f.members.size(), state.instances().size(), f.endpoint.address());
@@ -100,17 +101,19 @@ final class LocalInstances {
   }
 
   /**
-   * Stops instances an earlier operator started but never recorded (killed between the start
-   * and the state write): nobody would ever stop them, and they would be one instance too many.
+   * Stops instances an earlier operator recorded as starting but never recorded with a pid (it
+   * was killed between the start and the state write): nobody would ever stop them, and they
+   * would be one instance too many. They are found by their mark alone, which names an id only
+   * that operator wrote; any other process, in the instances directory or not, is left alone.
    */
-  void reapUnrecorded(Collection<LocalFleet> fleets) {
-    Set<Long> known = new HashSet<>();
-    fleets.forEach(f -> f.members.values().forEach(m -> known.add(m.process.pid())));
-    for (ProcessHandle p : runtime.unrecorded(known)) {
-      log.warn("stopping pid {}: an instance process no fleet records (its operator died while starting it): {}",
-          p.pid(), p.info().commandLine().orElse("?"));
-      p.destroyForcibly();
+  private void stopHalfStarted(FleetId fleet, List<String> ids) {
+    List<ProcessHandle> left = InstanceMarker.marked(ids);
+    for (ProcessHandle p : left) {
+      log.warn("fleet {}: stopping pid {}: instance {} was being started when its operator died: {}",
+          fleet, p.pid(), InstanceMarker.marker(p.pid()).orElse("?"), p.info().commandLine().orElse("?"));
     }
+    runtime.stop(left);
+    ids.forEach(id -> runtimes.values().forEach(r -> r.cleanUp(id)));
   }
 
   /**
@@ -140,13 +143,24 @@ final class LocalInstances {
     Instant createdAt = Instant.now();
     int port = ports.allocate();
     InstanceRuntime owner = runtimes.get(runtimeName(image.format()));
+    // recorded before the process exists: a crash before the write below leaves an id the next
+    // provider finds the process by, instead of a process nobody knows (see stopHalfStarted)
+    f.starting.add(id);
+    store.save(f.snapshot());
     ProcessRuntime.Started started;
     try {
       started = owner.start(id, image, port);
     } catch (RuntimeException e) {
       ports.release(port);
+      f.starting.remove(id);
+      try {
+        store.save(f.snapshot());
+      } catch (RuntimeException again) {
+        e.addSuppressed(again); // the id stays recorded; the next provider finds no process by it
+      }
       throw e;
     }
+    f.starting.remove(id);
     FleetState.Instance record = new FleetState.Instance(id, image.revision(),
         started.handle().pid(), started.startTime(), port,
         UnixArtifacts.path(image).toString(), createdAt, owner.name());

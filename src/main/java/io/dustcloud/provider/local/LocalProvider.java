@@ -71,7 +71,7 @@ public final class LocalProvider implements FleetProvider {
 
   /** @param drain how long connections to an instance leaving the rotation may take to finish */
   LocalProvider(Path stateDir, Duration stopGrace, HostCommands host, Path kvmDevice, Duration drain) {
-    Path dir = stateDir.toAbsolutePath().normalize();
+    Path dir = privateStateDir(stateDir);
     this.stateDir = dir;
     this.host = host;
     this.kvmDevice = kvmDevice;
@@ -87,7 +87,17 @@ public final class LocalProvider implements FleetProvider {
       LocalFleet f = instances.adopt(state);
       fleets.put(f.id.key(), f);
     }
-    instances.reapUnrecorded(fleets.values());
+  }
+
+  /**
+   * Makes {@code stateDir} private to the user running the operator (0700, tightened if it was
+   * looser, refused if it is shared like {@code /tmp} or another user's): dev mode calls it on its
+   * whole state tree, which also holds the artifact store and build logs.
+   *
+   * @throws java.io.UncheckedIOException with the reason when it cannot be made private
+   */
+  public static Path privateStateDir(Path stateDir) {
+    return PrivateFiles.root(stateDir.toAbsolutePath().normalize());
   }
 
   @Override

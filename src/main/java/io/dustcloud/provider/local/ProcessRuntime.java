@@ -5,10 +5,8 @@ import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns instance processes for every runtime (start, adopt by pid and start time, stop), and
+ * Owns instance processes for every runtime (start, adopt by pid, start time and mark, stop), and
  * is itself the {@code process} runtime: unix-target unikernels as child processes.
  */
 final class ProcessRuntime implements InstanceRuntime {
@@ -47,11 +45,7 @@ final class ProcessRuntime implements InstanceRuntime {
     this.logDir = logDir;
     this.grace = grace;
     this.artifacts = artifacts;
-    try {
-      Files.createDirectories(logDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + logDir, e);
-    }
+    PrivateFiles.directory(logDir);
   }
 
   Path logFile(String instanceId) {
@@ -98,8 +92,11 @@ final class ProcessRuntime implements InstanceRuntime {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(instanceId).toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
-    pb.environment().put("DUSTCLOUD_INSTANCE_ID", instanceId);
+    // the mark adoption checks: a pid and start time alone could be another program's (see InstanceMarker)
+    pb.environment().put(InstanceMarker.VARIABLE, instanceId);
     try {
+      // 0600 before the process writes to it: a log carries whatever the unikernel prints
+      PrivateFiles.file(logFile(instanceId));
       Process process = pb.start();
       ProcessHandle handle = process.toHandle();
       // A process that already exited has no start time; it shows as FAILED either way.
@@ -115,39 +112,25 @@ final class ProcessRuntime implements InstanceRuntime {
   }
 
   /**
-   * Live processes started in this runtime's directory that are not in {@code known}: started
-   * by an earlier operator that was killed before it recorded them (the start and the state
-   * write are two steps). Found by working directory, which every instance gets (Linux /proc).
+   * The live process that is the instance {@code instanceId} recorded as {@code pid} started at
+   * {@code startTime}, if it still runs: the pid, its start time and the instance's mark must all
+   * agree. Anything else is another program that reused the pid, and is never signalled.
    */
-  List<ProcessHandle> unrecorded(java.util.Set<Long> known) {
-    Path dir;
-    try {
-      dir = logDir.toRealPath();
-    } catch (IOException e) {
-      return List.of();
-    }
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.isAlive() && !known.contains(p.pid()) && p.pid() != ProcessHandle.current().pid())
-        .filter(p -> {
-          try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(dir);
-          } catch (IOException | RuntimeException e) {
-            return false; // gone, not ours, or no /proc
-          }
-        })
-        .toList();
-  }
-
-  /** The live process that is {@code pid} started at {@code startTime}, if it still runs. */
-  Optional<ProcessHandle> adopt(long pid, Instant startTime) {
+  Optional<ProcessHandle> adopt(String instanceId, long pid, Instant startTime) {
     if (startTime == null) {
-      return Optional.empty();
+      return Optional.empty(); // state of the first operators: the pid alone proves nothing
     }
-    return ProcessHandle.of(pid)
+    Optional<ProcessHandle> process = ProcessHandle.of(pid)
         .filter(ProcessHandle::isAlive)
         .filter(h -> h.info().startInstant()
             .map(s -> Duration.between(s, startTime).abs().compareTo(START_TOLERANCE) <= 0)
             .orElse(false));
+    if (process.isPresent() && !InstanceMarker.marks(process.get(), instanceId)) {
+      log.warn("pid {} started when instance {} did but is not marked as it (another user's, or pid reuse);"
+          + " leaving it alone", pid, instanceId);
+      return Optional.empty();
+    }
+    return process;
   }
 
   /** Whether something accepts TCP connections on the loopback port. */

@@ -4,7 +4,6 @@ import io.dustcloud.core.Reason;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,11 +95,7 @@ final class Solo5Runtime implements InstanceRuntime {
   }
 
   private Path socket(String instanceId) {
-    try {
-      Files.createDirectories(socketDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    PrivateFiles.directory(socketDir);
     return socketDir.resolve(instanceId + ".sock");
   }
 

@@ -117,7 +117,7 @@ final class VmArtifacts {
 
   /** Extracts {@code kernel} and {@code initrd} from a (gzip'd) ustar/GNU tar; other entries are ignored. */
   private void unpack(Path archive, Path dir) throws IOException {
-    Files.createDirectories(cacheDir);
+    PrivateFiles.directory(cacheDir);
     Path tmp = Files.createTempDirectory(cacheDir, dir.getFileName() + ".unpacking-");
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
       raw.mark(2);
