@@ -312,26 +312,44 @@ class LocalProviderTest {
 
   /**
    * Found by the crash benchmark: an operator killed between starting an instance and
-   * recording it left a process nobody stopped, one instance too many for ever.
+   * recording it left a process nobody stopped, one instance too many for ever. The id is now
+   * recorded before the start, and the next provider stops the process carrying its mark, and
+   * only that one: neither a process merely working in the instances directory (someone reading
+   * logs) nor one marked with an id no state records.
    */
   @Test
   void anInstanceStartedButNeverRecordedIsStoppedByTheNextProvider() throws Exception {
     provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
     Map<String, Long> pids = pids();
     provider.close();
-    // what the killed operator had just started: an instance process in the instances directory
-    Process unrecorded = new ProcessBuilder("sleep", "30").directory(stateDir.resolve("instances").toFile()).start();
-    strays.add(unrecorded);
-    Process stranger = new ProcessBuilder("sleep", "30").start();
-    strays.add(stranger);
+    Path instances = stateDir.resolve("instances");
+    // what the killed operator had just started: its id is recorded as starting, with no pid yet
+    Process halfStarted = marked("r1-halfstart", instances);
+    Process unknownMark = marked("r1-nobodys", instances);
+    Process reader = new ProcessBuilder("sleep", "30").directory(instances.toFile()).start();
+    strays.add(reader);
+    FleetStateStore store = new FleetStateStore(stateDir);
+    FleetState state = store.loadAll().get(0);
+    store.save(new FleetState(state.namespace(), state.name(), state.endpointPort(), state.images(),
+        state.instances(), List.of("r1-halfstart")));
 
     LocalProvider successor = newProvider();
 
-    await().atMost(WAIT).until(() -> !unrecorded.isAlive());
-    assertThat(stranger.isAlive()).as("a process started elsewhere is not ours").isTrue();
+    await().atMost(WAIT).until(() -> !halfStarted.isAlive());
+    assertThat(reader.isAlive()).as("a process that merely works in the instances directory").isTrue();
+    assertThat(unknownMark.isAlive()).as("a mark no state records is nobody's to stop").isTrue();
     assertThat(successor.observe(FLEET).instances()).extracting(InstanceView::id)
         .containsExactlyElementsOf(pids.keySet());
     assertThat(pids.values()).allMatch(LocalProviderTest::alive);
+    assertThat(new FleetStateStore(stateDir).loadAll().get(0).starting()).isEmpty();
+  }
+
+  private Process marked(String instanceId, Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sleep", "30").directory(dir.toFile());
+    pb.environment().put(InstanceMarker.VARIABLE, instanceId);
+    Process p = pb.start();
+    strays.add(p);
+    return p;
   }
 
   @Test
