@@ -352,6 +352,37 @@ class LocalProviderTest {
     return p;
   }
 
+  /**
+   * State written before instances were checked for their mark (no {@code starting}) adopts by
+   * the same rule, since every operator marked its processes; a record with no start time names
+   * a pid that proves nothing, so it is forgotten and the process at that pid left alone.
+   */
+  @Test
+  void stateOfEarlierOperatorsIsAdoptedByPidStartTimeAndMark() throws Exception {
+    provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
+    Map<String, Long> pids = pids();
+    provider.close();
+    Process stranger = new ProcessBuilder("sleep", "30").start();
+    strays.add(stranger);
+    Path file = new FleetStateStore(stateDir).file(FLEET);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+    root.remove("starting");
+    var noStart = ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("instances").get(0).deepCopy())
+        .put("id", "r1-oldest").put("pid", stranger.pid());
+    noStart.remove("processStart");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("instances")).add(noStart);
+    json.writeValue(file.toFile(), root);
+
+    LocalProvider successor = newProvider();
+
+    assertThat(successor.observe(FLEET).instances()).extracting(InstanceView::id)
+        .containsExactlyElementsOf(pids.keySet());
+    successor.stopAll();
+    assertThat(stranger.isAlive()).isTrue();
+    await().atMost(WAIT).until(() -> pids.values().stream().noneMatch(LocalProviderTest::alive));
+  }
+
   @Test
   void aReusedPidIsNeitherAdoptedNorKilled() throws Exception {
     provider.realize(DesiredFleet.single(FLEET, image("r1", "v1"), 1));
