@@ -4,8 +4,8 @@ import io.dustcloud.provider.RevisionImage;
 
 /**
  * One way of running instances: {@code process}, {@code qemu} or {@code solo5}. Every runtime
- * runs each instance as one host process that the provider owns (records by pid and start
- * time, adopts after a restart, stops by signal), so they differ only in how they start it,
+ * runs each instance as one host process that the provider owns (records by pid, start time and
+ * mark, adopts after a restart, stops by signal), so they differ only in how they start it,
  * how they tell that the guest answers, and what they clean up afterwards.
  */
 interface InstanceRuntime {
