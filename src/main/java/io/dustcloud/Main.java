@@ -18,6 +18,8 @@ public final class Main {
                   --kubeconfig FILE  where to write the kubeconfig (default: .dustcloud/kubeconfig)
                   --state-dir DIR    instance state, logs and artifacts (default: .dustcloud/state)
                   --http-port N      /healthz, /readyz, /metrics (default: 8081)
+                  --trust DIR        also read local images and build sources under DIR (repeatable;
+                                     the working and state directories are always trusted)
         run       run the operator against the cluster of the current kubeconfig or service account
                   (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
         doctor    probe what the local provider can boot on this host (QEMU, KVM or TCG,

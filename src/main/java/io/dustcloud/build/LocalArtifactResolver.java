@@ -6,6 +6,7 @@ import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,9 +28,13 @@ public final class LocalArtifactResolver implements ArtifactResolver {
    */
   private final Map<String, String> runningKeys = new ConcurrentHashMap<>();
 
-  public LocalArtifactResolver(LocalArtifactStore store, LocalBuilder builder) {
+  private final TrustedRoots trusted;
+
+  /** @param trusted where local artifacts and build sources may come from; nothing else is read */
+  public LocalArtifactResolver(LocalArtifactStore store, LocalBuilder builder, TrustedRoots trusted) {
     this.store = store;
     this.builder = builder;
+    this.trusted = trusted;
   }
 
   @Override
@@ -50,20 +55,24 @@ public final class LocalArtifactResolver implements ArtifactResolver {
   private ArtifactResolution prebuilt(String url, String expectedSha) {
     Path file;
     try {
-      file = localPath(url);
+      file = trusted.realPathInside(localPath(url), "artifact");
     } catch (IllegalArgumentException e) {
       return new ArtifactResolution.Failed(Reason.UNSUPPORTED_ARTIFACT_URL, e.getMessage());
+    } catch (TrustedRoots.Untrusted e) {
+      return new ArtifactResolution.Failed(Reason.UNTRUSTED_PATH, e.getMessage());
+    } catch (IOException e) {
+      return new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "artifact " + url + " does not exist on the operator's host");
     }
-    if (!Files.isRegularFile(file)) {
-      return new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "artifact " + file + " does not exist on the operator's host");
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return new ArtifactResolution.Failed(Reason.ARTIFACT_NOT_FOUND, "artifact " + file + " is not a regular file on the operator's host");
     }
     try {
-      String actual = LocalArtifactStore.sha256(file);
-      if (!actual.equals(expectedSha)) {
+      // never the actual digest of a file that does not match: whoever can write a spec could
+      // otherwise learn the digest of any file the operator can read, then name it exactly
+      if (!LocalArtifactStore.sha256(file).equals(expectedSha)) {
         return new ArtifactResolution.Failed(
             Reason.ARTIFACT_DIGEST_MISMATCH,
-            "artifact " + file + " has sha256 " + actual + " but spec.image.sha256 is " + expectedSha
-                + "; refusing to run it");
+            "the sha256 of artifact " + file + " does not match spec.image.sha256 " + expectedSha + "; refusing to run it");
       }
       LocalArtifactStore.Stored stored = store.put(file);
       if (!stored.sha256().equals(expectedSha)) {
@@ -81,16 +90,26 @@ public final class LocalArtifactResolver implements ArtifactResolver {
           "the local provider builds spec.build.source on the operator's host; spec.build.git is"
               + " built by in-cluster Jobs for the gce provider");
     }
-    Path source = Path.of(spec.build.source.path).toAbsolutePath().normalize();
+    Path source;
+    try {
+      source = trusted.realPathInside(Path.of(spec.build.source.path), "build source");
+    } catch (TrustedRoots.Untrusted e) {
+      return new ArtifactResolution.Failed(Reason.UNTRUSTED_PATH, e.getMessage());
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND,
+          "build source " + spec.build.source.path + " is not a directory on the operator's host");
+    }
     if (!Files.isDirectory(source)) {
       return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND, "build source " + source + " is not a directory on the operator's host");
     }
-    if (!Files.isRegularFile(source.resolve("Makefile")) && !Files.isRegularFile(source.resolve("makefile"))) {
-      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND, "build source " + source + " has no Makefile");
-    }
-    if (spec.build.lockFile != null && !Files.isRegularFile(source.resolve(spec.build.lockFile))) {
+    if (TrustedRoots.realChild(source, "Makefile") == null && TrustedRoots.realChild(source, "makefile") == null) {
       return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND,
-          "lock file " + spec.build.lockFile + " does not exist in build source " + source);
+          "build source " + source + " has no Makefile (a regular file in it, not a link out of it)");
+    }
+    if (spec.build.lockFile != null && TrustedRoots.realChild(source, spec.build.lockFile) == null) {
+      return new ArtifactResolution.Failed(Reason.BUILD_SOURCE_NOT_FOUND,
+          "lock file " + spec.build.lockFile + " is not a regular file inside build source " + source
+              + " (a path with .. or a link that leads out of it does not count)");
     }
     boolean building = runningKeys.containsKey(revisionKey);
     String key = runningKeys.computeIfAbsent(revisionKey, r -> BuildKeys.key(

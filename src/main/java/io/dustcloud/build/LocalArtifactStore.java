@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,24 +29,40 @@ public final class LocalArtifactStore {
 
   public record Stored(Path path, String sha256) {}
 
-  /** Copies {@code file} into the store (once per content) and returns where it lives. */
+  /**
+   * Copies {@code file} into the store (once per content) and returns where it lives. The file
+   * is opened once, without following a link in its last component, and the digest is of what
+   * was copied: a file swapped while it is read cannot be stored under another's digest.
+   */
   public Stored put(Path file) {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return put(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Copies what {@code in} holds into the store (once per content). */
+  public Stored put(InputStream in) {
     try {
-      String sha = sha256(file);
-      Path target = pathOf(sha);
-      if (!Files.exists(target)) {
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".incoming-", "");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        if (!sha.equals(sha256(tmp))) {
-          Files.deleteIfExists(tmp);
-          throw new IOException("artifact " + file + " changed while it was being stored");
+      Path dir = Files.createDirectories(root.resolve("sha256"));
+      Path tmp = Files.createTempFile(dir, ".incoming-", "");
+      try {
+        MessageDigest md = sha256Digest();
+        try (var out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
+          in.transferTo(out);
         }
-        tmp.toFile().setExecutable(true, false);
-        tmp.toFile().setWritable(false, false);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        String sha = HexFormat.of().formatHex(md.digest());
+        Path target = pathOf(sha);
+        if (!Files.exists(target)) {
+          tmp.toFile().setExecutable(true, false);
+          tmp.toFile().setWritable(false, false);
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new Stored(target, sha);
+      } finally {
+        Files.deleteIfExists(tmp);
       }
-      return new Stored(target, sha);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -101,16 +119,19 @@ public final class LocalArtifactStore {
   }
 
   public static String sha256(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+    MessageDigest md = sha256Digest();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), md)) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static MessageDigest sha256Digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String sha256(byte[] bytes) {

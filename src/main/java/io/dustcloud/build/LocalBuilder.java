@@ -4,6 +4,7 @@ import io.dustcloud.core.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +43,15 @@ public final class LocalBuilder implements AutoCloseable {
   /** Builds cancelled while running: their end is neither a result nor a failure to back off from. */
   private final java.util.Set<String> cancelled = ConcurrentHashMap.newKeySet();
 
+  private final BuildIsolation isolation;
+
   public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout, Clock clock) {
+    this(store, logDir, timeout, clock, BuildIsolation.forCurrentUser());
+  }
+
+  /** @param isolation who make runs as, and where (see {@link BuildIsolation}) */
+  public LocalBuilder(LocalArtifactStore store, Path logDir, Duration timeout, Clock clock, BuildIsolation isolation) {
+    this.isolation = isolation;
     this.store = store;
     this.logDir = logDir;
     this.timeout = timeout;
@@ -118,20 +127,16 @@ public final class LocalBuilder implements AutoCloseable {
   }
 
   private BuildResult run(String key, Path sourceDir, String artifact) {
-    try {
+    try (BuildIsolation.Workspace workspace = isolation.open(sourceDir)) {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(key + ".log");
-      Process p =
-          new ProcessBuilder(List.of("make", "-C", sourceDir.toString()))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      Process p = workspace.make(sourceDir).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       running.put(key, p);
       if (cancelled.contains(key)) {
         kill(p);
       }
       try {
-        return finishBuild(key, p, log, sourceDir, artifact);
+        return finishBuild(key, p, log, workspace, artifact);
       } finally {
         running.remove(key, p);
       }
@@ -143,8 +148,8 @@ public final class LocalBuilder implements AutoCloseable {
     }
   }
 
-  private BuildResult finishBuild(String key, Process p, Path log, Path sourceDir, String artifact)
-      throws InterruptedException {
+  private BuildResult finishBuild(String key, Process p, Path log, BuildIsolation.Workspace workspace, String artifact)
+      throws InterruptedException, IOException {
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       kill(p);
       return new BuildResult.Failed(
@@ -154,12 +159,20 @@ public final class LocalBuilder implements AutoCloseable {
       return new BuildResult.Failed(
           Reason.BUILD_FAILED, "make exited with " + p.exitValue() + "; log tail:\n" + tail(log));
     }
-    Path built = sourceDir.resolve(artifact).normalize();
-    if (!built.startsWith(sourceDir) || !Files.isRegularFile(built)) {
+    Path dir = workspace.dir;
+    Path built = dir.resolve(artifact).normalize();
+    if (!built.startsWith(dir) || !Files.exists(built, LinkOption.NOFOLLOW_LINKS)) {
       return new BuildResult.Failed(
-          Reason.BUILD_FAILED, "make succeeded but did not produce " + artifact + " in " + sourceDir);
+          Reason.BUILD_FAILED, "make succeeded but did not produce " + artifact + " in " + dir);
     }
-    LocalArtifactStore.Stored stored = store.put(built);
+    // the file itself, where it is: a link (even to a file in the tree) or a directory on the way
+    // that leads out would have the operator store and run something the source does not contain
+    if (!Files.isRegularFile(built, LinkOption.NOFOLLOW_LINKS)
+        || !built.toRealPath().equals(dir.toRealPath().resolve(dir.relativize(built)))) {
+      return new BuildResult.Failed(Reason.UNTRUSTED_PATH, "make produced " + artifact + " in " + dir
+          + " as a link or behind a link, not a regular file in the source directory; refusing to store it");
+    }
+    LocalArtifactStore.Stored stored = workspace.store(built, store);
     store.remember(key, stored.sha256());
     return new BuildResult.Succeeded(stored.path(), stored.sha256());
   }

@@ -65,7 +65,8 @@ public final class SourceTree {
 
   private static List<String> ignoreFile(Path root) {
     Path file = root.resolve(IGNORE_FILE);
-    if (!Files.isRegularFile(file)) {
+    // a link named .dustcloudignore would have the operator read whatever it points to
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
     try {

@@ -44,6 +44,8 @@ public final class Reason {
   public static final Reason ARTIFACT_NOT_FOUND = fixed("ArtifactNotFound");
   public static final Reason ARTIFACT_DIGEST_MISMATCH = fixed("ArtifactDigestMismatch");
   public static final Reason UNSUPPORTED_ARTIFACT_URL = fixed("UnsupportedArtifactURL");
+  /** A local artifact or build source outside the directories the operator trusts. */
+  public static final Reason UNTRUSTED_PATH = fixed("UntrustedPath");
   // spec and configuration
   public static final Reason INVALID_SPEC = fixed("InvalidSpec");
   /** A value of the wrong type in an object as the API server handed it (see LenientReader). */

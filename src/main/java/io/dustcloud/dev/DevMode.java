@@ -23,8 +23,14 @@ public final class DevMode implements AutoCloseable {
   private final Path kubeconfig;
   private boolean closed;
 
-  public record Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort) {
+  /** @param trust directories trusted for local artifacts and builds besides the working and state directories */
+  public record Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort, java.util.List<Path> trust) {
+    public Options(int apiPort, Path kubeconfig, Path stateDir, int httpPort) {
+      this(apiPort, kubeconfig, stateDir, httpPort, java.util.List.of());
+    }
+
     static Options parse(String[] args) {
+      java.util.List<Path> trust = new java.util.ArrayList<>();
       int apiPort = 0;
       int httpPort = 8081;
       Path kubeconfig = Path.of(".dustcloud", "kubeconfig");
@@ -36,11 +42,12 @@ public final class DevMode implements AutoCloseable {
           case "--http-port" -> httpPort = Integer.parseInt(require(args[i], value));
           case "--kubeconfig" -> kubeconfig = Path.of(require(args[i], value));
           case "--state-dir" -> stateDir = Path.of(require(args[i], value));
+          case "--trust" -> trust.add(Path.of(require(args[i], value)).toAbsolutePath());
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
         i++;
       }
-      return new Options(apiPort, kubeconfig.toAbsolutePath(), stateDir.toAbsolutePath(), httpPort);
+      return new Options(apiPort, kubeconfig.toAbsolutePath(), stateDir.toAbsolutePath(), httpPort, trust);
     }
 
     private static String require(String flag, String value) {
@@ -66,7 +73,7 @@ public final class DevMode implements AutoCloseable {
     try {
       api.installCrds(CrdFiles.load());
       kubeconfig = api.writeKubeconfig(options.kubeconfig());
-      operator = DevOperator.start(api.client(), options.stateDir(), options.httpPort());
+      operator = DevOperator.start(api.client(), options.stateDir(), options.httpPort(), options.trust());
     } catch (PortUnavailableException e) {
       api.close();
       throw new StartFailed(e.explain("--http-port"), e);

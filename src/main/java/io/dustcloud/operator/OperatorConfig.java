@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -23,6 +24,11 @@ import java.util.Set;
  * @param httpAddress the address /healthz, /readyz and /metrics listen on: all interfaces in a
  *     cluster (the kubelet probes the Pod's IP), loopback in dev mode (a laptop's operator is
  *     nobody else's business)
+ * @param trustedRoots the only directories the local provider reads artifact files and build
+ *     sources from (real paths, symlinks followed, are checked). Dev mode: its working directory,
+ *     its state directory and each {@code --trust DIR}; a cluster: {@code DUSTCLOUD_TRUSTED_ROOTS}
+ *     (colon-separated), empty by default, which refuses every local file: whoever may write a
+ *     Unikernel must not be able to make the operator read the node's files
  */
 public record OperatorConfig(
     Path stateDir,
@@ -33,7 +39,8 @@ public record OperatorConfig(
     boolean localProvider,
     Duration tick,
     Duration buildTimeout,
-    InetAddress httpAddress) {
+    InetAddress httpAddress,
+    List<Path> trustedRoots) {
 
   public static final String LEASE_NAME = "dustcloud-operator-leader";
   /** The wildcard address: every interface. */
@@ -42,6 +49,13 @@ public record OperatorConfig(
 
   public OperatorConfig {
     Objects.requireNonNull(httpAddress, "httpAddress");
+    trustedRoots = List.copyOf(trustedRoots);
+  }
+
+  public OperatorConfig(Path stateDir, int httpPort, Set<String> watchNamespaces, boolean leaderElection,
+      String leaseNamespace, boolean localProvider, Duration tick, Duration buildTimeout, InetAddress httpAddress) {
+    this(stateDir, httpPort, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick, buildTimeout,
+        httpAddress, List.of());
   }
 
   /** Health and metrics on all interfaces, as in a cluster. */
@@ -62,17 +76,45 @@ public record OperatorConfig(
         Boolean.parseBoolean(env.getOrDefault("DUSTCLOUD_LOCAL_PROVIDER", "false")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("DUSTCLOUD_TICK_MILLIS", "1000"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_BUILD_TIMEOUT_SECONDS", "600"))),
-        ALL_INTERFACES);
+        ALL_INTERFACES,
+        roots(env.getOrDefault("DUSTCLOUD_TRUSTED_ROOTS", "")));
   }
 
-  /** Dev mode: local provider, no leader election, all namespaces. */
+  private static List<Path> roots(String value) {
+    List<Path> roots = new java.util.ArrayList<>();
+    for (String root : value.split(":")) {
+      if (root.isBlank()) {
+        continue;
+      }
+      Path p = Path.of(root.trim());
+      if (!p.isAbsolute()) {
+        throw new IllegalArgumentException("DUSTCLOUD_TRUSTED_ROOTS: " + root + " is not an absolute path");
+      }
+      roots.add(p);
+    }
+    return roots;
+  }
+
+  /**
+   * Dev mode: local provider, no leader election, all namespaces; local files trusted under the
+   * working directory and the state directory.
+   */
   public static OperatorConfig dev(Path stateDir, int httpPort) {
     return new OperatorConfig(stateDir, httpPort, Set.of(), false, "default", true,
-        Duration.ofSeconds(1), Duration.ofMinutes(5), LOOPBACK);
+        Duration.ofSeconds(1), Duration.ofMinutes(5), LOOPBACK,
+        List.of(Path.of("").toAbsolutePath(), stateDir.toAbsolutePath()));
+  }
+
+  /** The same settings, also trusting {@code more} (dev mode's {@code --trust DIR}, tests). */
+  public OperatorConfig trusting(List<Path> more) {
+    List<Path> roots = new java.util.ArrayList<>(trustedRoots);
+    more.forEach(p -> roots.add(p.toAbsolutePath()));
+    return new OperatorConfig(stateDir, httpPort, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick,
+        buildTimeout, httpAddress, roots);
   }
 
   public OperatorConfig withHttpPort(int port) {
     return new OperatorConfig(stateDir, port, watchNamespaces, leaderElection, leaseNamespace, localProvider, tick,
-        buildTimeout, httpAddress);
+        buildTimeout, httpAddress, trustedRoots);
   }
 }

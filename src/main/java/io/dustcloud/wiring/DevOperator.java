@@ -32,6 +32,12 @@ public final class DevOperator implements AutoCloseable {
    *     nothing is left running then
    */
   public static DevOperator start(KubernetesClient client, Path stateDir, int httpPort) throws IOException {
+    return start(client, stateDir, httpPort, java.util.List.of());
+  }
+
+  /** @param trust directories trusted for local artifacts and builds besides the working and state directories */
+  public static DevOperator start(KubernetesClient client, Path stateDir, int httpPort, java.util.List<Path> trust)
+      throws IOException {
     // the whole tree (instances, logs, artifacts, builds) is this user's alone: 0700 from the top
     LocalProvider.privateStateDir(stateDir);
     LocalProvider local = new LocalProvider(stateDir.resolve("local"));
@@ -39,7 +45,7 @@ public final class DevOperator implements AutoCloseable {
     try {
       // the API state is new and empty: nothing from an earlier dev run can be adopted
       local.stopAll();
-      operator = new DustcloudOperator(client, OperatorConfig.dev(stateDir, httpPort),
+      operator = new DustcloudOperator(client, OperatorConfig.dev(stateDir, httpPort).trusting(trust),
           Bindings.of(local), Clock.systemUTC());
     } catch (IOException | RuntimeException e) {
       local.close();

@@ -18,6 +18,7 @@ import io.dustcloud.build.CloudArtifactResolver;
 import io.dustcloud.build.LocalArtifactResolver;
 import io.dustcloud.build.LocalArtifactStore;
 import io.dustcloud.build.LocalBuilder;
+import io.dustcloud.build.TrustedRoots;
 import io.dustcloud.build.job.BuildIndex;
 import io.dustcloud.build.job.BuildJobs;
 import io.dustcloud.build.job.JobArtifactResolver;
@@ -108,7 +109,7 @@ public final class DustcloudOperator implements AutoCloseable {
     var inClusterBuilds = new JobArtifactResolver(new BuildJobs(client), new BuildIndex(client),
         new BuildJobEvents(events), clock);
     this.providers = providers
-        .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder), new CloudArtifactResolver(inClusterBuilds)))
+        .bind(new ArtifactResolvers(new LocalArtifactResolver(store, builder, new TrustedRoots(config.trustedRoots())), new CloudArtifactResolver(inClusterBuilds)))
         .decorated(p -> new ProviderMetrics(p, registry));
     UnikernelReconciler reconciler =
         new UnikernelReconciler(

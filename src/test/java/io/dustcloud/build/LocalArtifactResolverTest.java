@@ -27,7 +27,7 @@ class LocalArtifactResolverTest {
   void setUp() {
     store = new LocalArtifactStore(dir.resolve("store"));
     builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30), clock);
-    resolver = new LocalArtifactResolver(store, builder);
+    resolver = new LocalArtifactResolver(store, builder, new TrustedRoots(java.util.List.of(dir)));
   }
 
   @AfterEach
