@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +15,10 @@ import java.util.Map;
  * itself. An operator running as root never runs a Makefile as root: whoever can write the
  * source would control what root runs. It drops to an unprivileged user ({@code nobody}) with
  * {@code setpriv}, and since that user cannot (and must not) write a root-owned tree, it builds
- * in a copy: a workspace under {@code workRoot} owned by that user. Everything that touches the
- * user-controlled tree runs as that user too (copy, build, reading the artifact, removal), so a
- * link or a swapped directory in it can only reach what that user could read anyway.
+ * in a copy: a workspace under {@code workRoot} owned by that user. Root only copies the tree in
+ * (without following links, {@link SourceCopy}); what touches the copy once that user owns it
+ * runs as that user (make, reading the artifact, removal), so a link or a directory swapped in it
+ * can only reach what that user could read or remove anyway.
  */
 public final class BuildIsolation {
   /** nobody:nogroup on Debian and most distributions. */
@@ -35,6 +35,11 @@ public final class BuildIsolation {
   /** For the operator's own user: drops privileges when that user is root. */
   public static BuildIsolation forCurrentUser() {
     return forUid(currentUid(), Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** make in the source directory as the operator's user, whoever that is. */
+  static BuildIsolation inPlace() {
+    return new BuildIsolation(null, null);
   }
 
   static BuildIsolation forUid(int uid, Path workRoot) {
@@ -66,13 +71,10 @@ public final class BuildIsolation {
       this.home = home;
     }
 
-    /** {@code make -C dir}, preceded by the copy of {@code source} when building in a copy. */
-    ProcessBuilder make(Path source) {
-      if (base == null) {
-        return new ProcessBuilder(List.of("make", "-C", dir.toString()));
-      }
-      return as(List.of("sh", "-c", "cp -R -P --preserve=mode,timestamps \"$1\"/. \"$2\"/ && exec make -C \"$2\"",
-          "sh", source.toString(), dir.toString()));
+    /** {@code make -C dir}, as the build's user. */
+    ProcessBuilder make() {
+      List<String> make = List.of("make", "-C", dir.toString());
+      return base == null ? new ProcessBuilder(make) : as(make);
     }
 
     /** Stores the artifact, read as the build's user. */
@@ -127,7 +129,10 @@ public final class BuildIsolation {
     }
   }
 
-  /** A workspace for building {@code realSource}. */
+  /**
+   * A workspace for building {@code realSource}: the source itself, or a copy of it owned by the
+   * build's user (made by root without following links, see {@link SourceCopy}).
+   */
   Workspace open(Path realSource) throws IOException {
     if (dropTo == null) {
       return new Workspace(null, realSource, null);
@@ -135,17 +140,20 @@ public final class BuildIsolation {
     Files.createDirectories(workRoot);
     Path base = Files.createTempDirectory(workRoot, "dustcloud-build-");
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
-    Path src = owned(Files.createDirectory(base.resolve("src")));
-    Path home = owned(Files.createDirectory(base.resolve("home")));
-    return new Workspace(base, src, home);
-  }
-
-  private Path owned(Path dir) throws IOException {
-    var lookup = dir.getFileSystem().getUserPrincipalLookupService();
-    PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-    view.setOwner(lookup.lookupPrincipalByName(Integer.toString(dropTo)));
-    view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(dropTo)));
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    return dir;
+    var lookup = base.getFileSystem().getUserPrincipalLookupService();
+    SourceCopy copy = new SourceCopy(lookup.lookupPrincipalByName(Integer.toString(dropTo)),
+        lookup.lookupPrincipalByGroupName(Integer.toString(dropTo)));
+    Path home = Files.createDirectory(base.resolve("home"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    copy.handOver(home);
+    Path src = Files.createDirectory(base.resolve("src"));
+    Workspace workspace = new Workspace(base, src, home);
+    try {
+      copy.copy(realSource, src);
+    } catch (IOException | RuntimeException e) {
+      workspace.close();
+      throw e;
+    }
+    return workspace;
   }
 }

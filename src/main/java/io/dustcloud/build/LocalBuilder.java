@@ -130,7 +130,7 @@ public final class LocalBuilder implements AutoCloseable {
     try (BuildIsolation.Workspace workspace = isolation.open(sourceDir)) {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(key + ".log");
-      Process p = workspace.make(sourceDir).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p = workspace.make().redirectErrorStream(true).redirectOutput(log.toFile()).start();
       running.put(key, p);
       if (cancelled.contains(key)) {
         kill(p);

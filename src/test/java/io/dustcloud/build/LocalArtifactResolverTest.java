@@ -26,7 +26,9 @@ class LocalArtifactResolverTest {
   @BeforeEach
   void setUp() {
     store = new LocalArtifactStore(dir.resolve("store"));
-    builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30), clock);
+    // in place, as whoever runs the test: these builds leave marks in and next to the source
+    // (flags, pid files); building as nobody in a copy is LocalArtifactTrustTest's business
+    builder = new LocalBuilder(store, dir.resolve("logs"), Duration.ofSeconds(30), clock, BuildIsolation.inPlace());
     resolver = new LocalArtifactResolver(store, builder, new TrustedRoots(java.util.List.of(dir)));
   }
 
@@ -105,7 +107,7 @@ class LocalArtifactResolverTest {
   }
 
   @Test
-  void wrongDigestIsRefusedNamingBothDigests() throws Exception {
+  void wrongDigestIsRefusedNamingTheDeclaredDigestOnly() throws Exception {
     Path file = artifact("hello");
     String actual = LocalArtifactStore.sha256(file);
     String declared = "b".repeat(64);
@@ -113,7 +115,8 @@ class LocalArtifactResolverTest {
     var result = resolver.resolve("k1", image(file.toString(), declared), null);
 
     var failed = failed(result, "ArtifactDigestMismatch");
-    assertThat(failed.message()).contains(actual, declared);
+    // the actual digest would tell a spec's author the digest of any file it can name
+    assertThat(failed.message()).contains(declared, "does not match").doesNotContain(actual);
     assertThat(store.get(actual)).as("nothing stored").isEmpty();
   }
 

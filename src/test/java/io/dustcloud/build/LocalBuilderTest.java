@@ -29,7 +29,7 @@ class LocalBuilderTest {
     // a build that would run for five minutes, telling us the pid of what it started
     Files.writeString(source.resolve("Makefile"), "all:\n\tsleep 300 & echo $$! > sleep.pid; wait\n");
     builder = new LocalBuilder(new LocalArtifactStore(dir.resolve("artifacts")), dir.resolve("logs"),
-        Duration.ofMinutes(10), Clock.systemUTC());
+        Duration.ofMinutes(10), Clock.systemUTC(), BuildIsolation.inPlace()); // the pid file is written in the source
 
     assertThat(builder.state("k1", source, "app")).isInstanceOf(BuildResult.Running.class);
     Path pidFile = source.resolve("sleep.pid");

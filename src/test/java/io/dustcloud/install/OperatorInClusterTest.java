@@ -95,7 +95,7 @@ class OperatorInClusterTest {
           .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build()).build();
       Path artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
       var config = new OperatorConfig(dir.resolve("state"), 0, Set.of(), false, OPERATOR_NS, true,
-          Duration.ofMillis(200), Duration.ofMinutes(1));
+          Duration.ofMillis(200), Duration.ofMinutes(1)).trusting(java.util.List.of(dir));
       operator = new DustcloudOperator(operatorClient, config,
           Bindings.of(new FailsOnce(new TestingFleetProvider("local"))), Clock.systemUTC()).start();
 

@@ -73,7 +73,7 @@ class InvalidObjectsEndToEndTest {
     client = api.client();
     provider = new TestingFleetProvider("local");
     // the default informer-stopped handler calls System.exit: a test JVM that vanishes fails too
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
+    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
         Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
     client.resource(Unikernels.local(NS, "hello", artifact, 2)).create();

@@ -43,7 +43,7 @@ class LeaderElectionTest {
         TestingFleetProvider b = new TestingFleetProvider("local")) {
       api.installCrds(CrdFiles.load());
       OperatorConfig config = new OperatorConfig(dir, 0, Set.of(), true, "default", true,
-          Duration.ofMillis(500), Duration.ofMinutes(1));
+          Duration.ofMillis(500), Duration.ofMinutes(1)).trusting(java.util.List.of(dir));
       try (DustcloudOperator first = new DustcloudOperator(newClient(api), config, Bindings.of(a), Clock.systemUTC(), () -> lost.incrementAndGet()).start();
           DustcloudOperator second = new DustcloudOperator(newClient(api), config, Bindings.of(b), Clock.systemUTC(), () -> lost.incrementAndGet()).start()) {
         Path artifact = Files.writeString(dir.resolve("bin"), "x");

@@ -42,7 +42,7 @@ class ReconcilerEndToEndTest {
     client = api.client();
     provider = new TestingFleetProvider("local");
     operator =
-        new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
+        new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
             Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
   }

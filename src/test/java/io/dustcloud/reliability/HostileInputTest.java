@@ -71,7 +71,7 @@ class HostileInputTest {
       ex.close();
     });
     health.start();
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
+    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
         Bindings.of(local, GceTesting.provider(fake,
             new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort()), 60_000, Duration.ofSeconds(1),
             Clock.systemUTC())),
