@@ -42,7 +42,8 @@ public final class BuildIsolation {
     return new BuildIsolation(null, null);
   }
 
-  static BuildIsolation forUid(int uid, Path workRoot) {
+  /** For an operator running as {@code uid}: root drops to nobody and builds in a copy under {@code workRoot}. */
+  public static BuildIsolation forUid(int uid, Path workRoot) {
     return new BuildIsolation(uid == 0 ? UNPRIVILEGED_ID : null, workRoot);
   }
 
