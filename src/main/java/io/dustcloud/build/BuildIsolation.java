@@ -116,16 +116,28 @@ public final class BuildIsolation {
       if (base == null) {
         return;
       }
+      boolean interrupted = false;
       try {
-        as(List.of("rm", "-rf", "--", dir.toString(), home.toString())).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        // nobody empties the two directories it owns; root removes them from its own base
+        Process rm = as(List.of("rm", "-rf", "--", dir.toString(), home.toString())).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        while (true) {
+          try {
+            rm.waitFor();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true; // a closing builder still cleans up: rm is quick
+          }
+        }
         Files.deleteIfExists(dir);
         Files.deleteIfExists(home);
         Files.deleteIfExists(base);
       } catch (IOException e) {
         // a workspace left in the temp directory is untidy, not unsafe
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

@@ -217,7 +217,19 @@ class LocalArtifactTrustTest {
       }
     }
 
+    // the build's workspace in a directory of our own, to see that it is removed afterwards
+    Path work = Files.createTempDirectory("dustcloud-trust-test-");
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+    builder.close();
+    builder = new LocalBuilder(store, dir.resolve("state/builds"), Duration.ofSeconds(60), new MutableClock(),
+        BuildIsolation.forUid(uid, work));
+    resolver = new LocalArtifactResolver(store, builder, new TrustedRoots(List.of(trusted)));
+
     var built = (ArtifactResolution.Resolved) settle("owned", build(src.toString(), "app.bin", null));
+    try (Stream<Path> left = Files.list(work)) {
+      assertThat(left).as("the workspace is removed").isEmpty();
+    }
+    Files.delete(work);
 
     String ranAs = Files.readString(Path.of(built.location())).trim();
     // root drops to nobody (65534); anyone else builds as themselves, never as anyone more
