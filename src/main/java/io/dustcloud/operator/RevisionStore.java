@@ -51,12 +51,19 @@ public final class RevisionStore implements Revisions {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
-      // created by an earlier reconcile whose informer event has not arrived yet
-      return new Ensured(client.resources(UnikernelRevision.class)
-          .inNamespace(desired.getMetadata().getNamespace())
-          .withName(desired.getMetadata().getName())
-          .get(), false);
+      // created by an earlier reconcile whose informer event has not arrived yet — or by
+      // someone else: ResolveRevision uses it only if it is this Unikernel's (RevisionTrust)
+      UnikernelRevision existing = find(desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      if (existing == null) {
+        throw e; // deleted since: the retry creates it
+      }
+      return new Ensured(existing, false);
     }
+  }
+
+  @Override
+  public UnikernelRevision find(String namespace, String name) {
+    return client.resources(UnikernelRevision.class).inNamespace(namespace).withName(name).get();
   }
 
   public UnikernelRevision recordArtifact(
@@ -165,12 +172,20 @@ public final class RevisionStore implements Revisions {
     return list;
   }
 
-  /** Deletes every revision of the Unikernel (owner-reference GC does this in a cluster; dev mode has none). */
+  /**
+   * Deletes every revision the Unikernel controls (owner-reference GC does this in a cluster;
+   * dev mode has none). A label anyone can set is not enough: another party's object carrying
+   * it is left alone.
+   */
   @Override
   public void deleteAll(Unikernel uk) {
-    client.resources(UnikernelRevision.class)
+    for (UnikernelRevision r : client.resources(UnikernelRevision.class)
         .inNamespace(uk.getMetadata().getNamespace())
         .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()))
-        .delete();
+        .list().getItems()) {
+      if (RevisionTrust.controlled(uk, r)) {
+        client.resource(r).delete();
+      }
+    }
   }
 }

@@ -89,7 +89,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         new GateSpec(bindings),
         new ResolveRevision(revisions, events),
         new ObserveFleet(supervision),
-        new PlanRollout(),
+        new PlanRollout(events),
         new ActOnFleet(supervision, events),
         new RevisionHistory(revisions)));
   }

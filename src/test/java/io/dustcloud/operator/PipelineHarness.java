@@ -165,6 +165,11 @@ final class PipelineHarness {
     }
 
     @Override
+    public UnikernelRevision find(String namespace, String name) {
+      return byName.get(name);
+    }
+
+    @Override
     public void delete(UnikernelRevision rev) {
       byName.remove(rev.getMetadata().getName());
       writes.add("delete " + rev.getMetadata().getName());
