@@ -40,16 +40,16 @@ final class StatusTrust {
     // otherwise was not written by the operator
     boolean contradicts = current != null && promoted != null && !current.equals(update);
     if (current != null && (!own.contains(current) || contradicts)) {
-      String rebuilt = promoted != null ? update : newestServing(counts, own, update);
+      String rebuilt = promoted != null ? update : newest(counts, own, update, failed(s, own), true);
       dropped.add(contradicts && own.contains(current)
           ? "status.currentRevision named " + current + ", but " + update + " was promoted; rebuilt as " + rebuilt
-          : drop("currentRevision", current, String.valueOf(rebuilt), own));
+          : drop("currentRevision", current, rebuilt == null ? "none" : rebuilt, own));
       current = rebuilt;
     }
     String previous = s.previous();
     if (previous != null && !own.contains(previous)) {
-      String rebuilt = current != null && !current.equals(update) && running(counts, current) ? current : null;
-      dropped.add(drop("previousRevision", previous, String.valueOf(rebuilt), own));
+      String rebuilt = newest(counts, own, update, failed(s, own), false);
+      dropped.add(drop("previousRevision", previous, rebuilt == null ? "none" : rebuilt, own));
       previous = rebuilt;
     }
     String failed = s.failed();
@@ -62,7 +62,7 @@ final class StatusTrust {
     String lastGood = s.lastGood();
     if (lastGood != null && !own.contains(lastGood)) {
       String rebuilt = verifiableGood(counts, failed, update, current, previous);
-      dropped.add(drop("lastGoodRevision", lastGood, String.valueOf(rebuilt), own));
+      dropped.add(drop("lastGoodRevision", lastGood, rebuilt == null ? "none" : rebuilt, own));
       lastGood = rebuilt;
     }
     return new Verified(
@@ -84,19 +84,25 @@ final class StatusTrust {
     return null;
   }
 
-  /** The newest of this Unikernel's revisions, other than the update, with ready instances. */
-  private static String newestServing(Map<String, RevisionCounts> counts, Set<String> own, String update) {
+  /**
+   * The newest of this Unikernel's revisions, other than the update and the failed one, with
+   * instances running (or ready, when {@code ready}).
+   */
+  private static String newest(Map<String, RevisionCounts> counts, Set<String> own, String update, String failed,
+      boolean ready) {
     String newest = null;
     for (var e : counts.entrySet()) {
-      if (own.contains(e.getKey()) && !e.getKey().equals(update) && e.getValue().ready() > 0) {
-        newest = e.getKey();
+      String rev = e.getKey();
+      int n = ready ? e.getValue().ready() : e.getValue().running();
+      if (own.contains(rev) && !rev.equals(update) && !rev.equals(failed) && n > 0) {
+        newest = rev;
       }
     }
     return newest;
   }
 
-  private static boolean running(Map<String, RevisionCounts> counts, String revision) {
-    return counts.containsKey(revision) && counts.get(revision).running() > 0;
+  private static String failed(RolloutState s, Set<String> own) {
+    return s.failed() != null && own.contains(s.failed()) ? s.failed() : null;
   }
 
   private static String drop(String field, String value, String rebuilt, Set<String> own) {

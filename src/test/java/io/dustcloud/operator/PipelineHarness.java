@@ -83,6 +83,10 @@ final class PipelineHarness {
     pipeline = UnikernelReconciler.pipeline(providers, supervision, revisions, events);
   }
 
+  FleetId fleetId() {
+    return FleetReconcile.fleetId(uk);
+  }
+
   /** One reconcile's outcome. */
   record Step(StepResult result, FleetReconcile context, UnikernelStatus status, List<String> events) {}
 
