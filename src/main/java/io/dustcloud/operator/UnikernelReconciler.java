@@ -130,8 +130,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (result instanceof StepResult.Wait w) {
       return UpdateControl.<Unikernel>noUpdate().rescheduleAfter(w.requeue());
     }
-    if (result instanceof StepResult.Stall) {
-      return UpdateControl.noUpdate();
+    if (result instanceof StepResult.Stall s) {
+      // an object squatting a revision's name may carry no reference to this Unikernel: its
+      // deletion wakes nobody, so a conflict is looked at again (a resync, no retry storm)
+      return s.reason() == Reason.REVISION_CONFLICT ? UpdateControl.<Unikernel>noUpdate().rescheduleAfter(RESYNC)
+          : UpdateControl.noUpdate();
     }
     Duration after = StatusConditions.isTrue(next.conditions, Conditions.READY) ? RESYNC : NOT_READY_RESYNC;
     if (r.decision.recheckAt() != null) {
