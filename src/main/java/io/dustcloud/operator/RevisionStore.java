@@ -174,17 +174,31 @@ public final class RevisionStore implements Revisions {
 
   /**
    * Deletes every revision the Unikernel controls (owner-reference GC does this in a cluster;
-   * dev mode has none). A label anyone can set is not enough: another party's object carrying
-   * it is left alone.
+   * dev mode has none). A label anyone can set is not enough: when another party's object
+   * carries it, only the controlled ones are deleted, one by one — which the shipped RBAC
+   * (deletecollection only, docs/rbac.md) refuses in a cluster, where the garbage collector
+   * removes them through their owner reference anyway.
    */
   @Override
   public void deleteAll(Unikernel uk) {
-    for (UnikernelRevision r : client.resources(UnikernelRevision.class)
+    var labelled = client.resources(UnikernelRevision.class)
         .inNamespace(uk.getMetadata().getNamespace())
-        .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()))
-        .list().getItems()) {
+        .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()));
+    List<UnikernelRevision> all = labelled.list().getItems();
+    if (all.stream().allMatch(r -> RevisionTrust.controlled(uk, r))) {
+      labelled.delete();
+      return;
+    }
+    for (UnikernelRevision r : all) {
       if (RevisionTrust.controlled(uk, r)) {
-        client.resource(r).delete();
+        try {
+          client.resource(r).delete();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+            throw e;
+          }
+          return; // RBAC: left to the garbage collector
+        }
       }
     }
   }
