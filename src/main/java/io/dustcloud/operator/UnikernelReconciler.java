@@ -195,7 +195,10 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     metrics.remove(fleet);
     lastSeen.remove(fleet);
     invalid.forget(fleet);
-    return deletion.delete(uk, context.getSecondaryResources(UnikernelRevision.class)) ? DeleteControl.defaultDelete()
+    // only its own revisions' builds are cancelled and their provider read (RevisionTrust)
+    var own = context.getSecondaryResources(UnikernelRevision.class).stream()
+        .filter(rev -> RevisionTrust.controlled(uk, rev)).toList();
+    return deletion.delete(uk, own) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }
 
