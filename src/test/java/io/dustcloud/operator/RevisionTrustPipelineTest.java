@@ -123,6 +123,9 @@ class RevisionTrustPipelineTest {
     assertThat(s.currentRevision).isEqualTo(v1);
     assertThat(s.readyReplicas).as("the last observation is kept").isEqualTo(2);
     assertThat(h.revisions.byName.get(v2)).as("the object is left to whoever made it").isSameAs(made);
+    // its deletion may wake nobody (it need not reference this Unikernel): looked at again
+    assertThat(UnikernelReconciler.requeue(step.result(), step.context(), s).getScheduleDelay())
+        .contains(UnikernelReconciler.RESYNC.toMillis());
   }
 
   /** Pinning another Unikernel's revision says so, and changes nothing. */
