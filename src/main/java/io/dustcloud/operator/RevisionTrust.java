@@ -35,11 +35,12 @@ final class RevisionTrust {
       }
       String hash = hashOf(spec);
       String name = rev.getMetadata().getName();
-      if (!hash.equals(spec.hash)) {
-        problems.add("its spec hashes to " + hash + ", not to its spec.hash " + quote(spec.hash));
-      }
-      if (!name.equals(RevisionNaming.name(uk.getMetadata().getName(), hash))) {
-        problems.add("its spec hashes to " + hash + ", which its name does not end with");
+      boolean hashMatches = hash.equals(spec.hash);
+      boolean nameMatches = name.equals(RevisionNaming.name(uk.getMetadata().getName(), hash));
+      if (!hashMatches || !nameMatches) {
+        problems.add("its spec hashes to " + hash + ", not to "
+            + (hashMatches ? "" : "its spec.hash " + quote(spec.hash)) + (hashMatches || nameMatches ? "" : " nor ")
+            + (nameMatches ? "" : "its name's suffix") + " (its content is not what its name says)");
       }
     }
     return problems.isEmpty() ? null : String.join("; ", problems);
