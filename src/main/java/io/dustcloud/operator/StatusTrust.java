@@ -106,7 +106,8 @@ final class StatusTrust {
   }
 
   private static String drop(String field, String value, String rebuilt, Set<String> own) {
-    return "status." + field + " named " + value + ", which is not a revision of this Unikernel (its revisions: "
-        + (own.isEmpty() ? "none" : String.join(", ", own)) + "); dropped, rebuilt as " + rebuilt;
+    return "status." + field + " named " + value + ", which is not one of this Unikernel's revisions"
+        + " (not its own, or deleted; its revisions: " + (own.isEmpty() ? "none" : String.join(", ", own))
+        + "); dropped, rebuilt as " + rebuilt;
   }
 }

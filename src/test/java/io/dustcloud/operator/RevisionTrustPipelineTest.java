@@ -226,7 +226,7 @@ class RevisionTrustPipelineTest {
     assertThat(h.events.warnings.subList(warnings, h.events.warnings.size()))
         .filteredOn(w -> w.startsWith("UntrustedStatus: "))
         .singleElement().asString()
-        .contains("status." + forged.field() + " named " + OTHERS + ", which is not a revision of this Unikernel")
+        .contains("status." + forged.field() + " named " + OTHERS + ", which is not one of this Unikernel's revisions")
         .contains("rebuilt as " + (expected == null || forged.field().equals("updateRevision") ? "none" : expected));
     assertThat(local.observe(h.fleetId()).count(v2)).as("the fleet runs on").isEqualTo(2);
     h.settle(10);
