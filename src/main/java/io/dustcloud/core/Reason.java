@@ -56,6 +56,8 @@ public final class Reason {
   // revisions and rollouts
   public static final Reason REVISION_CREATED = fixed("RevisionCreated");
   public static final Reason REVISION_NOT_FOUND = fixed("RevisionNotFound");
+  public static final Reason REVISION_CONFLICT = fixed("RevisionConflict");
+  public static final Reason UNTRUSTED_STATUS = fixed("UntrustedStatus");
   public static final Reason ROLLOUT_STARTED = fixed("RolloutStarted");
   public static final Reason ROLLOUT_COMPLETE = fixed("RolloutComplete");
   public static final Reason ROLLED_BACK = fixed("RolledBack");

@@ -79,7 +79,7 @@ record FleetFacts(long generation, Instant now, Outcome outcome) {
     Set<String> standby = decision.state().promoted() == null ? Set.of()
         : decision.desired().keySet().stream().filter(rev -> !rev.equals(target)).collect(Collectors.toSet());
     var scaling = r.spec().scaling;
-    return new Observed(target, r.snapshot.desiredTotal(), FleetCounts.running(r.realized, r.known),
+    return new Observed(target, r.snapshot.desiredTotal(), FleetCounts.running(r.realized, r.revisions.values()),
         FleetCounts.ready(r.realized, r.snapshot.health()), r.realized.endpoint().orElse(null), standby, decision,
         r.snapshot.health(), r.snapshot.decision(), scaling.minReplicas, scaling.maxReplicas);
   }

@@ -37,8 +37,13 @@ final class FleetReconcile {
   ProviderBinding binding;
   FleetProvider provider;
   // resolve-revision
-  /** Every revision by name, the one for the current spec included (as last written). */
+  /**
+   * Every revision of this Unikernel by name ({@link RevisionTrust}), the one for the current
+   * spec included (as last written). Only these are run, pinned, counted or deleted.
+   */
   final Map<String, UnikernelRevision> revisions = new LinkedHashMap<>();
+  /** Revisions among {@link #known} that are not this Unikernel's, by name. */
+  final Map<String, UnikernelRevision> foreign = new LinkedHashMap<>();
   UnikernelRevision latest;
   UnikernelRevision pinned;
   /** The bootable image of each revision whose artifact is recorded. */
@@ -48,6 +53,8 @@ final class FleetReconcile {
   SupervisionSpec supervision;
   FleetObservation observed;
   // plan
+  /** The rollout state read back from status, each revision it names verified ({@link StatusTrust}). */
+  io.dustcloud.core.rollout.RolloutState believed;
   RolloutDecision decision;
   // act
   FleetObservation realized;
@@ -59,7 +66,11 @@ final class FleetReconcile {
     this.now = now;
     this.stored = uk.getStatus();
     this.known = List.copyOf(known);
-    known.forEach(r -> revisions.put(r.getMetadata().getName(), r));
+    // JOSDK hands over every revision whose ownerReferences name this Unikernel, controller or
+    // not, whatever its uid and content: the others are kept apart, for messages only
+    for (UnikernelRevision r : this.known) {
+      (RevisionTrust.trusted(uk, r) ? revisions : foreign).put(r.getMetadata().getName(), r);
+    }
   }
 
   UnikernelSpec spec() {

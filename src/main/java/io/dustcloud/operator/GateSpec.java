@@ -31,7 +31,8 @@ final class GateSpec implements ReconcileStep {
       return StepResult.stall(Reason.INVALID_OBJECT, InvalidObjects.specMessage("the spec", r.uk.readProblems().spec()));
     }
     for (UnikernelRevision rev : r.known) {
-      if (rev.readProblems().spec() != null) {
+      // another party's object must not stall this fleet (resolve-revision reports it if it matters)
+      if (rev.readProblems().spec() != null && RevisionTrust.controlled(r.uk, rev)) {
         // the steps after this one read every revision's spec
         return StepResult.stall(Reason.INVALID_OBJECT,
             InvalidObjects.specMessage("revision " + rev.getMetadata().getName(), rev.readProblems().spec()));

@@ -32,6 +32,12 @@ final class ResolveRevision implements ReconcileStep {
   @Override
   public StepResult run(FleetReconcile r) {
     Revisions.Ensured ensured = revisions.ensure(RevisionModel.desired(r.uk), r.known);
+    if (!RevisionTrust.trusted(r.uk, ensured.revision())) {
+      // someone else's object holds the name of this spec's revision: never run what it says
+      return StepResult.stall(Reason.REVISION_CONFLICT, "the revision for this spec is taken: "
+          + RevisionTrust.describe(r.uk, ensured.revision()) + ". Nothing was started from it; the fleet is left as"
+          + " it runs until the object is deleted.");
+    }
     r.latest = ensured.revision();
     if (ensured.created()) {
       events.normal(r.uk, Reason.REVISION_CREATED, "created revision " + name(r.latest));
@@ -40,6 +46,13 @@ final class ResolveRevision implements ReconcileStep {
     String pin = r.spec().revision;
     if (pin != null) {
       r.pinned = r.revisions.get(pin);
+      UnikernelRevision other = r.pinned != null ? null
+          : r.foreign.containsKey(pin) ? r.foreign.get(pin) : revisions.find(r.uk.getMetadata().getNamespace(), pin);
+      if (other != null) {
+        return StepResult.stall(Reason.REVISION_CONFLICT, "spec.revision names "
+            + RevisionTrust.describe(r.uk, other) + ". Only this Unikernel's own revisions can be pinned; retained: "
+            + r.retained() + ". Nothing was changed.");
+      }
       if (r.pinned == null || FleetReconcile.recordedSha(r.pinned) == null) {
         return StepResult.stall(Reason.REVISION_NOT_FOUND, "spec.revision names " + pin
             + (r.pinned == null ? ", which does not exist" : ", whose artifact was never resolved")

@@ -51,12 +51,19 @@ public final class RevisionStore implements Revisions {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
-      // created by an earlier reconcile whose informer event has not arrived yet
-      return new Ensured(client.resources(UnikernelRevision.class)
-          .inNamespace(desired.getMetadata().getNamespace())
-          .withName(desired.getMetadata().getName())
-          .get(), false);
+      // created by an earlier reconcile whose informer event has not arrived yet — or by
+      // someone else: ResolveRevision uses it only if it is this Unikernel's (RevisionTrust)
+      UnikernelRevision existing = find(desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      if (existing == null) {
+        throw e; // deleted since: the retry creates it
+      }
+      return new Ensured(existing, false);
     }
+  }
+
+  @Override
+  public UnikernelRevision find(String namespace, String name) {
+    return client.resources(UnikernelRevision.class).inNamespace(namespace).withName(name).get();
   }
 
   public UnikernelRevision recordArtifact(
@@ -165,12 +172,34 @@ public final class RevisionStore implements Revisions {
     return list;
   }
 
-  /** Deletes every revision of the Unikernel (owner-reference GC does this in a cluster; dev mode has none). */
+  /**
+   * Deletes every revision the Unikernel controls (owner-reference GC does this in a cluster;
+   * dev mode has none). A label anyone can set is not enough: when another party's object
+   * carries it, only the controlled ones are deleted, one by one — which the shipped RBAC
+   * (deletecollection only, docs/rbac.md) refuses in a cluster, where the garbage collector
+   * removes them through their owner reference anyway.
+   */
   @Override
   public void deleteAll(Unikernel uk) {
-    client.resources(UnikernelRevision.class)
+    var labelled = client.resources(UnikernelRevision.class)
         .inNamespace(uk.getMetadata().getNamespace())
-        .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()))
-        .delete();
+        .withLabel(RevisionModel.LABEL_UNIKERNEL, io.dustcloud.core.revision.RevisionNaming.labelValue(uk.getMetadata().getName()));
+    List<UnikernelRevision> all = labelled.list().getItems();
+    if (all.stream().allMatch(r -> RevisionTrust.controlled(uk, r))) {
+      labelled.delete();
+      return;
+    }
+    for (UnikernelRevision r : all) {
+      if (RevisionTrust.controlled(uk, r)) {
+        try {
+          client.resource(r).delete();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+            throw e;
+          }
+          return; // RBAC: left to the garbage collector
+        }
+      }
+    }
   }
 }

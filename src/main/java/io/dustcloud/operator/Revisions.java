@@ -28,6 +28,9 @@ interface Revisions {
   /** Records what the fleet observed of a revision; null arguments are left as they are. */
   void recordObserved(UnikernelRevision rev, Instant firstHealthy, Instant lastServed, Long bootMedianMillis);
 
+  /** The revision named {@code name} as stored, whoever made it; null when there is none. */
+  UnikernelRevision find(String namespace, String name);
+
   void delete(UnikernelRevision rev);
 
   void deleteAll(Unikernel uk);

@@ -37,7 +37,8 @@ final class SupervisionSpecs {
     if (stored == null) {
       return null;
     }
-    if (stored.promotedTime != null && stored.updateRevision != null) {
+    // a status naming a revision that is not this Unikernel's is not believed (StatusTrust)
+    if (stored.promotedTime != null && stored.updateRevision != null && retained.contains(stored.updateRevision)) {
       return Set.of(stored.updateRevision);
     }
     Set<String> serving = new LinkedHashSet<>(retained);

@@ -89,7 +89,7 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
         new GateSpec(bindings),
         new ResolveRevision(revisions, events),
         new ObserveFleet(supervision),
-        new PlanRollout(),
+        new PlanRollout(events),
         new ActOnFleet(supervision, events),
         new RevisionHistory(revisions)));
   }
@@ -130,8 +130,11 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     if (result instanceof StepResult.Wait w) {
       return UpdateControl.<Unikernel>noUpdate().rescheduleAfter(w.requeue());
     }
-    if (result instanceof StepResult.Stall) {
-      return UpdateControl.noUpdate();
+    if (result instanceof StepResult.Stall s) {
+      // an object squatting a revision's name may carry no reference to this Unikernel: its
+      // deletion wakes nobody, so a conflict is looked at again (a resync, no retry storm)
+      return s.reason() == Reason.REVISION_CONFLICT ? UpdateControl.<Unikernel>noUpdate().rescheduleAfter(RESYNC)
+          : UpdateControl.noUpdate();
     }
     Duration after = StatusConditions.isTrue(next.conditions, Conditions.READY) ? RESYNC : NOT_READY_RESYNC;
     if (r.decision.recheckAt() != null) {
@@ -192,7 +195,10 @@ public class UnikernelReconciler implements Reconciler<Unikernel>, Cleaner<Unike
     metrics.remove(fleet);
     lastSeen.remove(fleet);
     invalid.forget(fleet);
-    return deletion.delete(uk, context.getSecondaryResources(UnikernelRevision.class)) ? DeleteControl.defaultDelete()
+    // only its own revisions' builds are cancelled and their provider read (RevisionTrust)
+    var own = context.getSecondaryResources(UnikernelRevision.class).stream()
+        .filter(rev -> RevisionTrust.controlled(uk, rev)).toList();
+    return deletion.delete(uk, own) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(ProviderFailures.PROGRESS_POLL);
   }
 

@@ -83,6 +83,10 @@ final class PipelineHarness {
     pipeline = UnikernelReconciler.pipeline(providers, supervision, revisions, events);
   }
 
+  FleetId fleetId() {
+    return FleetReconcile.fleetId(uk);
+  }
+
   /** One reconcile's outcome. */
   record Step(StepResult result, FleetReconcile context, UnikernelStatus status, List<String> events) {}
 
@@ -162,6 +166,11 @@ final class PipelineHarness {
     @Override
     public void recordObserved(UnikernelRevision rev, Instant firstHealthy, Instant lastServed, Long bootMedianMillis) {
       writes.add("observed " + rev.getMetadata().getName());
+    }
+
+    @Override
+    public UnikernelRevision find(String namespace, String name) {
+      return byName.get(name);
     }
 
     @Override

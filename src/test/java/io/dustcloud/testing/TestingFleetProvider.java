@@ -26,6 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestingFleetProvider implements FleetProvider {
   private final String name;
   private final LoopbackHealth health = new LoopbackHealth();
+  /** Answers every probe with 503: where instances of {@link #brokenRevisions} listen. */
+  private final LoopbackHealth broken = new LoopbackHealth("/", ex -> {
+    ex.sendResponseHeaders(503, -1);
+    ex.close();
+  });
+  /** Revisions whose instances never pass a health check (a bad release). */
+  public final Set<String> brokenRevisions = ConcurrentHashMap.newKeySet();
   private final Map<FleetId, List<InstanceView>> fleets = new ConcurrentHashMap<>();
   private final Map<FleetId, Set<String>> ready = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
@@ -73,7 +80,8 @@ public final class TestingFleetProvider implements FleetProvider {
     for (var e : desired.revisions().entrySet()) {
       List<InstanceView> mine = current.stream().filter(i -> i.revision().equals(e.getKey())).toList();
       for (int k = mine.size(); k < e.getValue().replicas(); k++) {
-        current.add(new InstanceView("i-" + ids.incrementAndGet(), e.getKey(), address(), InstanceState.RUNNING, Instant.now()));
+        String address = brokenRevisions.contains(e.getKey()) ? broken.address() : address();
+        current.add(new InstanceView("i-" + ids.incrementAndGet(), e.getKey(), address, InstanceState.RUNNING, Instant.now()));
       }
       for (int k = e.getValue().replicas(); k < mine.size(); k++) {
         current.remove(mine.get(mine.size() - 1 - (k - e.getValue().replicas())));
@@ -116,5 +124,6 @@ public final class TestingFleetProvider implements FleetProvider {
   @Override
   public void close() {
     health.close();
+    broken.close();
   }
 }
