@@ -23,6 +23,17 @@ public interface ArtifactResolver {
   }
 
   /**
+   * Where the artifact with {@code sha256} is, for a revision whose status recorded it at
+   * {@code recordedUrl}. Revision status can be written by others than the operator, so a
+   * resolver that keeps artifacts itself answers from the digest alone and ignores the recorded
+   * location; the default trusts it (cloud URLs are checked by the provider that reads them).
+   * Null: the revision cannot be run from what was recorded.
+   */
+  default String location(String recordedUrl, String sha256) {
+    return recordedUrl;
+  }
+
+  /**
    * The revision is going away (its Unikernel is being deleted): stop any build running for it
    * alone. A build other revisions still wait for may be restarted by their next resolve.
    * Returns what was cancelled, for an Event, or null when nothing ran.

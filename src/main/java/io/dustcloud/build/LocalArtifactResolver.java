@@ -131,6 +131,15 @@ public final class LocalArtifactResolver implements ArtifactResolver {
     return new ArtifactResolution.Failed(f.reason(), f.message());
   }
 
+  /**
+   * The content-addressed store's path for the digest: a recorded location is never read, and a
+   * recorded digest that is not one names nothing.
+   */
+  @Override
+  public String location(String recordedUrl, String sha256) {
+    return sha256 != null && sha256.matches("[a-f0-9]{64}") ? store.pathOf(sha256).toString() : null;
+  }
+
   @Override
   public String cancel(UnikernelRevision revision) {
     String key = revision.getSpec() == null ? null : runningKeys.remove(revision.getSpec().hash);

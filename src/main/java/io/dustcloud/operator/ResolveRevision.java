@@ -66,8 +66,10 @@ final class ResolveRevision implements ReconcileStep {
     }
     for (UnikernelRevision rev : r.revisions.values()) {
       String sha = FleetReconcile.recordedSha(rev);
-      if (sha != null) {
-        r.images.put(name(rev), r.binding.image(rev, rev.getStatus().artifact.url, sha));
+      // the location comes from the resolver, not from the revision's status, which others can write
+      String location = sha == null ? null : r.binding.artifacts().location(rev.getStatus().artifact.url, sha);
+      if (location != null) {
+        r.images.put(name(rev), r.binding.image(rev, location, sha));
       }
     }
     RevisionImage latest = r.images.get(name(r.latest));

@@ -66,6 +66,18 @@ class LocalArtifactTrustTest {
     assertBystanderResolves();
   }
 
+  /**
+   * Revision status can be written through /status by others: a location recorded there (a
+   * file outside the roots, with its real digest) is never what the local provider is given.
+   */
+  @Test
+  void aLocationRecordedInARevisionsStatusIsNeverRead() {
+    assertThat(resolver.location(secret.toString(), secretSha)).isEqualTo(store.pathOf(secretSha).toString());
+    assertThat(resolver.location("file://" + secret, secretSha)).doesNotContain(outside.toString());
+    assertThat(resolver.location(secret.toString(), "../../outside/secret")).as("not a digest").isNull();
+    assertThat(resolver.location(secret.toString(), null)).isNull();
+  }
+
   @AfterEach
   void tearDown() {
     assertBystanderResolves();

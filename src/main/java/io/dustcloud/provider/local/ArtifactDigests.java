@@ -32,8 +32,9 @@ final class ArtifactDigests {
       if (actual.equalsIgnoreCase(expected)) {
         return null;
       }
-      return "artifact " + path + " has sha256 " + actual + " but revision " + image.revision()
-          + " expects " + expected + "; revisions are immutable, so a rebuilt artifact needs a new revision";
+      // the actual digest is not named: it would disclose a digest of a file the author may not read
+      return "artifact " + path + " does not match the sha256 " + expected + " revision " + image.revision()
+          + " expects; revisions are immutable, so a rebuilt artifact needs a new revision";
     } catch (IOException e) {
       return "artifact " + path + " cannot be read: " + e.getMessage();
     }
