@@ -44,8 +44,12 @@ final class DevHttpServer implements AutoCloseable {
     this.dispatcher = dispatcher;
   }
 
-  /** @param port 0 for any free port */
-  static DevHttpServer listen(Dispatcher dispatcher, String host, int port) {
+  /**
+   * @param token what every request must carry in {@code Authorization: Bearer}; checked here, before
+   *     anything else looks at the request, so no path, verb or websocket upgrade gets past it
+   * @param port 0 for any free port
+   */
+  static DevHttpServer listen(Dispatcher dispatcher, BearerToken token, String host, int port) {
     Vertx vertx = Vertx.vertx();
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
         .setWebSocketSubProtocols(WEBSOCKET_SUB_PROTOCOLS).setHandle100ContinueAutomatically(true));
@@ -57,7 +61,9 @@ final class DevHttpServer implements AutoCloseable {
       }
     };
     server.requestHandler(request -> {
-      if (isPlainWatch(request)) {
+      if (!token.admits(request.getHeader("Authorization"))) {
+        unauthorized(request);
+      } else if (isPlainWatch(request)) {
         dev.watch(request);
       } else {
         wholeAnswers.handle(request);
@@ -71,6 +77,12 @@ final class DevHttpServer implements AutoCloseable {
           + e.getMessage(), e);
     }
     return dev;
+  }
+
+  /** As kube-apiserver answers a request without valid credentials, whatever it asked for. */
+  private static void unauthorized(HttpServerRequest request) {
+    request.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-cache, private").end(BearerToken.UNAUTHORIZED_JSON);
   }
 
   int port() {

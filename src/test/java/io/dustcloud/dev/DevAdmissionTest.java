@@ -396,7 +396,7 @@ class DevAdmissionTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", contentType);
+    HttpRequest.Builder request = DevHttp.request(server, path).header("Content-Type", contentType);
     request = method.equals("GET") ? request.GET() : request.method(method, HttpRequest.BodyPublishers.ofString(body));
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
