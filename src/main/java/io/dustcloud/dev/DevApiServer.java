@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * An in-process Kubernetes API for dev mode: fabric8's mock server in CRUD mode behind a {@link DevDispatcher},
- * on plain HTTP on a loopback port ({@link DevHttpServer}), usable by the operator's fabric8 client and by the real kubectl.
+ * on HTTPS on a loopback port ({@link DevHttpServer}), only for the holder of its token ({@link BearerToken});
+ * usable by the operator's fabric8 client and by the real kubectl.
  */
 public final class DevApiServer implements AutoCloseable {
 
@@ -35,20 +36,22 @@ public final class DevApiServer implements AutoCloseable {
   private final DevDispatcher dispatcher;
   /** The same across {@link #stop()} and {@link #restart()}: the kubeconfig written stays valid. */
   private final BearerToken token;
+  private final DevTls tls;
   private final String host;
   private final int port;
   private volatile DevHttpServer server;
   private final String url;
   private final KubernetesClient client;
 
-  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, BearerToken token, String host) {
+  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, BearerToken token, DevTls tls, String host) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.token = token;
+    this.tls = tls;
     this.host = host;
     this.port = server.port();
-    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url, token)).build();
+    this.url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url, token, tls)).build();
   }
 
   /** The mock server's per-request INFO lines off (see {@link #MOCK_LOG}). */
@@ -63,8 +66,10 @@ public final class DevApiServer implements AutoCloseable {
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
-    BearerToken token = BearerToken.generate(new SecureRandom());
-    DevApiServer server = new DevApiServer(listen(dispatcher, token, host, port), dispatcher, token, host);
+    SecureRandom random = new SecureRandom();
+    BearerToken token = BearerToken.generate(random);
+    DevTls tls = DevTls.generate(host, random);
+    DevApiServer server = new DevApiServer(listen(dispatcher, token, tls, host, port), dispatcher, token, tls, host);
     server.createNamespaces();
     return server;
   }
@@ -81,9 +86,9 @@ public final class DevApiServer implements AutoCloseable {
         .withNewMetadata().withName(ns).endMetadata().build()).createOr(NonDeletingOperation::update));
   }
 
-  private static DevHttpServer listen(DevDispatcher dispatcher, BearerToken token, String host, int port) {
+  private static DevHttpServer listen(DevDispatcher dispatcher, BearerToken token, DevTls tls, String host, int port) {
     try {
-      return DevHttpServer.listen(dispatcher, token, host, port);
+      return DevHttpServer.listen(dispatcher, token, tls, host, port);
     } catch (RuntimeException e) {
       if (PortUnavailableException.isBindFailure(e)) {
         throw new PortUnavailableException(PURPOSE, new InetSocketAddress(host, port), rootCause(e));
@@ -108,7 +113,7 @@ public final class DevApiServer implements AutoCloseable {
 
   /** Listens again on the same port with the same objects after {@link #stop()}. */
   public synchronized void restart() {
-    server = listen(dispatcher, token, host, port);
+    server = listen(dispatcher, token, tls, host, port);
   }
 
   public String url() {
@@ -154,6 +159,7 @@ public final class DevApiServer implements AutoCloseable {
         - name: %1$s
           cluster:
             server: %2$s
+            certificate-authority-data: %4$s
         users:
         - name: %1$s
           user:
@@ -166,7 +172,7 @@ public final class DevApiServer implements AutoCloseable {
             namespace: default
         current-context: %1$s
         preferences: {}
-        """.formatted(KUBECONFIG_NAME, url, token.value());
+        """.formatted(KUBECONFIG_NAME, url, token.value(), tls.caBase64());
     try {
       return PrivateFile.write(file, kubeconfig);
     } catch (UncheckedIOException e) {
@@ -189,9 +195,9 @@ public final class DevApiServer implements AutoCloseable {
     return t;
   }
 
-  private static Config clientConfig(String url, BearerToken token) {
-    // HTTP/2 off: the mock speaks HTTP/1.1 on cleartext, and an h2c upgrade attempt only adds a round trip.
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true).withNamespace("default")
-        .withOauthToken(token.value()).withHttp2Disable(true).build();
+  private static Config clientConfig(String url, BearerToken token, DevTls tls) {
+    // HTTP/2 off: the server speaks HTTP/1.1 only. The certificate is trusted by value, not "trust everything".
+    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withCaCertData(tls.caBase64()).withTrustCerts(false)
+        .withNamespace("default").withOauthToken(token.value()).withHttp2Disable(true).build();
   }
 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.WatcherException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,12 +31,13 @@ class DevApiServerTest {
 
   private static DevApiServer server;
   private static KubernetesClient client;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  private static HttpClient http;
 
   @BeforeAll
   static void start() {
     server = TestUnikernels.startServerWithCrd();
     client = server.client();
+    http = DevHttp.client(server);
   }
 
   @AfterAll
