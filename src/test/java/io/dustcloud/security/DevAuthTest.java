@@ -179,7 +179,8 @@ class DevAuthTest {
   @Test
   void kubectlWithoutTheTokenIsToldItMustLogInAndCreatesNothing(@TempDir Path dir) throws Exception {
     assumeTrue(onPath("kubectl"), "kubectl is not on PATH");
-    // what another local user can write: the server's address, no token (they cannot read ours)
+    // What another local user can write: the server's address, a guess at the token (they cannot read ours),
+    // and no trust in a certificate they have no copy of. With no credential at all kubectl asks for a password.
     Path theirs = Files.writeString(dir.resolve("theirs"), """
         apiVersion: v1
         kind: Config
@@ -190,12 +191,12 @@ class DevAuthTest {
             insecure-skip-tls-verify: true
         users:
         - name: them
-          user: {}
+          user: {token: "%s"}
         contexts:
         - name: dev
           context: {cluster: dev, user: them, namespace: default}
         current-context: dev
-        """.formatted(server.url()));
+        """.formatted(server.url(), HexFormat.of().formatHex(new SecureRandom().generateSeed(32))));
     Path manifest = Files.writeString(dir.resolve("attack.json"), "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":["
         + json(unikernel(BYSTANDER, "--version=evil")) + "," + json(unikernel(INTRUDER, "--version=evil")) + "]}");
     Path intruder = Files.writeString(dir.resolve("intruder.json"), json(unikernel(INTRUDER, "--version=evil")));
@@ -391,7 +392,9 @@ class DevAuthTest {
     try {
       Path out = Files.createTempFile(dir, "out", ".txt");
       Path err = Files.createTempFile(dir, "err", ".txt");
-      Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      // stdin from /dev/null: kubectl without credentials would wait for a password typed there
+      Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError(command + " did not finish in 60 s");
