@@ -13,14 +13,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import io.dustcloud.operator.PortUnavailableException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * An in-process Kubernetes API for dev mode: fabric8's mock server in CRUD mode behind a {@link DevDispatcher},
- * on plain HTTP on a loopback port ({@link DevHttpServer}), usable by the operator's fabric8 client and by the real kubectl.
+ * on HTTPS on a loopback port ({@link DevHttpServer}), only for the holder of its token ({@link BearerToken});
+ * usable by the operator's fabric8 client and by the real kubectl.
  */
 public final class DevApiServer implements AutoCloseable {
 
@@ -33,19 +34,24 @@ public final class DevApiServer implements AutoCloseable {
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final DevDispatcher dispatcher;
+  /** The same across {@link #stop()} and {@link #restart()}: the kubeconfig written stays valid. */
+  private final BearerToken token;
+  private final DevTls tls;
   private final String host;
   private final int port;
   private volatile DevHttpServer server;
   private final String url;
   private final KubernetesClient client;
 
-  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, String host) {
+  private DevApiServer(DevHttpServer server, DevDispatcher dispatcher, BearerToken token, DevTls tls, String host) {
     this.server = server;
     this.dispatcher = dispatcher;
+    this.token = token;
+    this.tls = tls;
     this.host = host;
     this.port = server.port();
-    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
+    this.url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url, token, tls)).build();
   }
 
   /** The mock server's per-request INFO lines off (see {@link #MOCK_LOG}). */
@@ -60,7 +66,10 @@ public final class DevApiServer implements AutoCloseable {
   public static DevApiServer start(String host, int port) {
     quietMockLogging();
     DevDispatcher dispatcher = new DevDispatcher();
-    DevApiServer server = new DevApiServer(listen(dispatcher, host, port), dispatcher, host);
+    SecureRandom random = new SecureRandom();
+    BearerToken token = BearerToken.generate(random);
+    DevTls tls = DevTls.generate(host, random);
+    DevApiServer server = new DevApiServer(listen(dispatcher, token, tls, host, port), dispatcher, token, tls, host);
     server.createNamespaces();
     return server;
   }
@@ -77,9 +86,9 @@ public final class DevApiServer implements AutoCloseable {
         .withNewMetadata().withName(ns).endMetadata().build()).createOr(NonDeletingOperation::update));
   }
 
-  private static DevHttpServer listen(DevDispatcher dispatcher, String host, int port) {
+  private static DevHttpServer listen(DevDispatcher dispatcher, BearerToken token, DevTls tls, String host, int port) {
     try {
-      return DevHttpServer.listen(dispatcher, host, port);
+      return DevHttpServer.listen(dispatcher, token, tls, host, port);
     } catch (RuntimeException e) {
       if (PortUnavailableException.isBindFailure(e)) {
         throw new PortUnavailableException(PURPOSE, new InetSocketAddress(host, port), rootCause(e));
@@ -104,14 +113,14 @@ public final class DevApiServer implements AutoCloseable {
 
   /** Listens again on the same port with the same objects after {@link #stop()}. */
   public synchronized void restart() {
-    server = listen(dispatcher, host, port);
+    server = listen(dispatcher, token, tls, host, port);
   }
 
   public String url() {
     return url;
   }
 
-  /** A client on the server, shared, closed with it; default namespace "default". */
+  /** A client on the server with its token, shared, closed with it; default namespace "default". */
   public KubernetesClient client() {
     return client;
   }
@@ -137,7 +146,11 @@ public final class DevApiServer implements AutoCloseable {
     installCrds(crds);
   }
 
-  /** Writes a kubeconfig whose only cluster, user and context are all named {@value #KUBECONFIG_NAME}. */
+  /**
+   * Writes a kubeconfig whose only cluster, user and context are all named {@value #KUBECONFIG_NAME}; the
+   * user's token is the only place the server's token is written. The file is readable by its owner only
+   * from the start, and replaces (never follows) whatever was at the path (see {@link PrivateFile}).
+   */
   public Path writeKubeconfig(Path file) {
     String kubeconfig = """
         apiVersion: v1
@@ -146,9 +159,11 @@ public final class DevApiServer implements AutoCloseable {
         - name: %1$s
           cluster:
             server: %2$s
+            certificate-authority-data: %4$s
         users:
         - name: %1$s
-          user: {}
+          user:
+            token: "%3$s"
         contexts:
         - name: %1$s
           context:
@@ -157,15 +172,11 @@ public final class DevApiServer implements AutoCloseable {
             namespace: default
         current-context: %1$s
         preferences: {}
-        """.formatted(KUBECONFIG_NAME, url);
+        """.formatted(KUBECONFIG_NAME, url, token.value(), tls.caBase64());
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      return Files.writeString(file, kubeconfig);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write kubeconfig " + file, e);
+      return PrivateFile.write(file, kubeconfig);
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException("cannot write kubeconfig: " + e.getMessage(), e.getCause());
     }
   }
 
@@ -184,9 +195,9 @@ public final class DevApiServer implements AutoCloseable {
     return t;
   }
 
-  private static Config clientConfig(String url) {
-    // HTTP/2 off: the mock speaks HTTP/1.1 on cleartext, and an h2c upgrade attempt only adds a round trip.
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true).withNamespace("default")
-        .withHttp2Disable(true).build();
+  private static Config clientConfig(String url, BearerToken token, DevTls tls) {
+    // HTTP/2 off: the server speaks HTTP/1.1 only. The certificate is trusted by value, not "trust everything".
+    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withCaCertData(tls.caBase64()).withTrustCerts(false)
+        .withNamespace("default").withOauthToken(token.value()).withHttp2Disable(true).build();
   }
 }

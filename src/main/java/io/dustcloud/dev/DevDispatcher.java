@@ -166,7 +166,7 @@ public final class DevDispatcher extends Dispatcher {
   }
 
   /**
-   * Dev mode has no authorization: everyone may do everything. JOSDK asks (with a
+   * Dev mode has no authorization past authentication: whoever holds the token may do everything. JOSDK asks (with a
    * SelfSubjectRulesReview) before it elects a leader.
    */
   private static MockResponse allowEverything() {

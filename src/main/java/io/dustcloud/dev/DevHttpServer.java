@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The dev API server's listener: plain HTTP/1.1 on one address, every request handed to the {@link Dispatcher} on
+ * The dev API server's listener: HTTP/1.1 over TLS on one address, every request handed to the {@link Dispatcher} on
  * one Vert.x event loop. It replaces fabric8's MockWebServer listener for one reason: that one writes each answer
  * whole, so a watch could not stay open; here a {@link WatchStream} is written event by event. Everything else,
  * websocket upgrades included, goes through the mock server's own request handler, so it behaves as before (less
@@ -44,10 +44,17 @@ final class DevHttpServer implements AutoCloseable {
     this.dispatcher = dispatcher;
   }
 
-  /** @param port 0 for any free port */
-  static DevHttpServer listen(Dispatcher dispatcher, String host, int port) {
+  /**
+   * @param token what every request must carry in {@code Authorization: Bearer}; checked here, before
+   *     anything else looks at the request, so no path, verb or websocket upgrade gets past it
+   * @param tls the certificate it serves (kubectl sends no token to a server without TLS)
+   * @param port 0 for any free port
+   */
+  static DevHttpServer listen(Dispatcher dispatcher, BearerToken token, DevTls tls, String host, int port) {
     Vertx vertx = Vertx.vertx();
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setSsl(true)
+        .setKeyCertOptions(new io.vertx.core.net.PfxOptions()
+            .setValue(io.vertx.core.buffer.Buffer.buffer(tls.pkcs12())).setPassword(tls.password()))
         .setWebSocketSubProtocols(WEBSOCKET_SUB_PROTOCOLS).setHandle100ContinueAutomatically(true));
     DevHttpServer dev = new DevHttpServer(vertx, server, dispatcher);
     HttpServerRequestHandler wholeAnswers = new HttpServerRequestHandler(vertx) {
@@ -57,7 +64,9 @@ final class DevHttpServer implements AutoCloseable {
       }
     };
     server.requestHandler(request -> {
-      if (isPlainWatch(request)) {
+      if (!token.admits(request.getHeader("Authorization"))) {
+        unauthorized(request);
+      } else if (isPlainWatch(request)) {
         dev.watch(request);
       } else {
         wholeAnswers.handle(request);
@@ -71,6 +80,12 @@ final class DevHttpServer implements AutoCloseable {
           + e.getMessage(), e);
     }
     return dev;
+  }
+
+  /** As kube-apiserver answers a request without valid credentials, whatever it asked for. */
+  private static void unauthorized(HttpServerRequest request) {
+    request.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-cache, private").end(BearerToken.UNAUTHORIZED_JSON);
   }
 
   int port() {

@@ -18,8 +18,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -43,7 +41,6 @@ class DevAdmissionTest {
 
   private static final String API_VERSION = "dustcloud.io/v1alpha1";
   private static final String PATH = "/apis/dustcloud.io/v1alpha1/namespaces/default/unikernels/";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static DevApiServer server;
   private static KubernetesClient client;
 
@@ -396,8 +393,8 @@ class DevAdmissionTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", contentType);
+    HttpRequest.Builder request = DevHttp.request(server, path).header("Content-Type", contentType);
     request = method.equals("GET") ? request.GET() : request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return DevHttp.client(server).send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.WatcherException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,12 +31,13 @@ class DevApiServerTest {
 
   private static DevApiServer server;
   private static KubernetesClient client;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  private static HttpClient http;
 
   @BeforeAll
   static void start() {
     server = TestUnikernels.startServerWithCrd();
     client = server.client();
+    http = DevHttp.client(server);
   }
 
   @AfterAll
@@ -112,8 +112,8 @@ class DevApiServerTest {
   void statusWriteWithQueryStringUpdatesTheStatus() throws Exception {
     GenericKubernetesResource uk = TestUnikernels.create(client, "status-query", "hello:1");
     uk.setAdditionalProperty("status", Map.of("replicas", "5"));
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-        URI.create(server.url() + TestUnikernels.COLLECTION + "/status-query/status?fieldManager=dustcloud"))
+    HttpResponse<String> response = http.send(DevHttp.request(server,
+        TestUnikernels.COLLECTION + "/status-query/status?fieldManager=dustcloud")
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(client.getKubernetesSerialization().asJson(uk))).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -235,7 +235,7 @@ class DevApiServerTest {
     assertThat(json.path("swagger").asText()).isEqualTo("2.0");
     assertThat(json.path("definitions").isEmpty()).isTrue();
 
-    HttpResponse<byte[]> protobuf = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/openapi/v2"))
+    HttpResponse<byte[]> protobuf = http.send(DevHttp.request(server, "/openapi/v2")
         .header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(protobuf.headers().firstValue("Content-Type"))
@@ -279,6 +279,6 @@ class DevApiServerTest {
   }
 
   private static HttpRequest request(String path, String accept) {
-    return HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", accept).GET().build();
+    return DevHttp.request(server, path).header("Accept", accept).GET().build();
   }
 }

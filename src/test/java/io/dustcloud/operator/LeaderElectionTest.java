@@ -26,13 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EndToEnd
 class LeaderElectionTest {
-  static io.fabric8.kubernetes.client.KubernetesClient newClient(DevApiServer api) {
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(api.url()).withNamespace("default").build())
-        .build();
-  }
-
   @TempDir Path dir;
+
+  /** A client of its own for each replica, from the kubeconfig (and so the token) a user would get. */
+  io.fabric8.kubernetes.client.KubernetesClient newClient(DevApiServer api) throws java.io.IOException {
+    String kubeconfig = java.nio.file.Files.readString(api.writeKubeconfig(dir.resolve("kubeconfig")));
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig)).build();
+  }
 
   final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
 
