@@ -27,7 +27,9 @@ public final class LocalCrashBackend implements CrashHarness.Backend {
 
   @Override
   public Map<String, String> env() {
-    return Map.of("DUSTCLOUD_LOCAL_PROVIDER", "true");
+    // the operator runs the example's binary, so it trusts where it is (a cluster trusts no local file by default)
+    return Map.of("DUSTCLOUD_LOCAL_PROVIDER", "true",
+        "DUSTCLOUD_TRUSTED_ROOTS", ExampleApp.BINARY.toAbsolutePath().getParent().toString());
   }
 
   @Override

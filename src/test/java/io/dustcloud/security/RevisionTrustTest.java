@@ -61,7 +61,7 @@ class RevisionTrustTest {
     api.installCrds(CrdFiles.load());
     client = api.client();
     provider = new TestingFleetProvider("local");
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0),
+    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
         Bindings.of(provider), Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
     Unikernel hello = Unikernels.local(NS, "hello", artifact, 2, "--version=v1");
