@@ -50,7 +50,7 @@ that every API call the operator makes is covered.
   verbs: ["update"]
 - apiGroups: ["dustcloud.io"]
   resources: ["unikernelrevisions"]
-  verbs: ["get", "list", "watch", "create", "deletecollection"]
+  verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
 - apiGroups: ["dustcloud.io"]
   resources: ["unikernelrevisions/status"]
   verbs: ["update"]

@@ -175,9 +175,9 @@ public final class RevisionStore implements Revisions {
   /**
    * Deletes every revision the Unikernel controls (owner-reference GC does this in a cluster;
    * dev mode has none). A label anyone can set is not enough: when another party's object
-   * carries it, only the controlled ones are deleted, one by one — which the shipped RBAC
-   * (deletecollection only, docs/rbac.md) refuses in a cluster, where the garbage collector
-   * removes them through their owner reference anyway.
+   * carries it, only the controlled ones are deleted, one by one. A role without single
+   * {@code delete} (older charts, docs/rbac.md) refuses that; the garbage collector then removes
+   * them through their owner reference anyway.
    */
   @Override
   public void deleteAll(Unikernel uk) {
