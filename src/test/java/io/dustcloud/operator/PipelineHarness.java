@@ -119,6 +119,20 @@ final class PipelineHarness {
     return last;
   }
 
+  /** Reconciles past every window (verification, keep-previous) until nothing changes any more. */
+  void settleThroughWindows() {
+    for (int i = 0; i < 20; i++) {
+      int before = statusWrites;
+      reconcile();
+      clock.advance(Duration.ofSeconds(40));
+      reconcile();
+      if (statusWrites == before) {
+        return;
+      }
+    }
+    throw new AssertionError("the fleet's status did not settle: " + Json.write(uk.getStatus()));
+  }
+
   /** Revisions kept in memory, as the informer's cache and the API server would. */
   static final class TestingRevisions implements Revisions {
     final Map<String, UnikernelRevision> byName = new LinkedHashMap<>();

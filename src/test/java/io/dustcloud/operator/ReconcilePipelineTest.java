@@ -285,7 +285,7 @@ class ReconcilePipelineTest {
   @Test
   void aSettledFleetKeepsItsStatusByteForByteOverAThousandReconciles() {
     var h = harness(Unikernels.local(NS, "web", artifact, 3));
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     int events = h.events.all().size();
 
     String settled = unchangedOverAThousandReconciles(h);
@@ -299,7 +299,7 @@ class ReconcilePipelineTest {
   void aRolledBackFleetKeepsItsStatusByteForByteOverAThousandReconciles() {
     var h = harness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"));
     h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     String v1 = h.uk.getStatus().currentRevision;
     assertThat(h.uk.getStatus().lastGoodRevision).isEqualTo(v1);
 
@@ -311,7 +311,7 @@ class ReconcilePipelineTest {
     h.clock.advance(Duration.ofSeconds(31));
     var rolledBack = h.reconcile();
     assertThat(rolledBack.events()).contains("RolledBack");
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     UnikernelStatus s = h.uk.getStatus();
     assertThat(s.updateRevision).isEqualTo(v1);
     assertThat(s.failedRevision).isNotNull().isNotEqualTo(v1);
@@ -337,7 +337,7 @@ class ReconcilePipelineTest {
     var h = harness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"));
     h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
     h.uk.getSpec().rollout.autoRollback = false;
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     String v1 = h.uk.getStatus().currentRevision;
 
     h.uk.getSpec().bootArgs = List.of("--version=v2");
@@ -367,7 +367,7 @@ class ReconcilePipelineTest {
 
     // the rollout kept trying; once v2 is ready it completes and the stall clears
     h.supervision.readyRevisions = null;
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     assertThat(condition(h.uk.getStatus(), Conditions.STALLED)).isEqualTo("False Reconciled");
     assertThat(condition(h.uk.getStatus(), Conditions.READY)).isEqualTo("True FleetReady");
     assertThat(h.uk.getStatus().currentRevision).isEqualTo(v2);
@@ -430,19 +430,6 @@ class ReconcilePipelineTest {
     return settled;
   }
 
-  /** Reconciles past every window (verification, keep-previous) until nothing changes any more. */
-  private static void settleThroughWindows(PipelineHarness h) {
-    for (int i = 0; i < 20; i++) {
-      int before = h.statusWrites;
-      h.reconcile();
-      h.clock.advance(Duration.ofSeconds(40));
-      h.reconcile();
-      if (h.statusWrites == before) {
-        return;
-      }
-    }
-    throw new AssertionError("the fleet's status did not settle: " + Json.write(h.uk.getStatus()));
-  }
 
   static String condition(UnikernelStatus s, String type) {
     var c = StatusConditions.find(s.conditions, type);

@@ -170,7 +170,7 @@ class RevisionTrustPipelineTest {
     for (String v : List.of("v1", "v2", "v3")) {
       h.uk.getSpec().bootArgs = List.of("--version=" + v);
       h.uk.getMetadata().setGeneration(h.uk.getMetadata().getGeneration() + 1);
-      settleThroughWindows(h);
+      h.settleThroughWindows();
     }
     assertThat(h.revisions.writes).filteredOn(w -> w.startsWith("delete ")).isNotEmpty();
     assertThat(h.revisions.writes).doesNotContain("delete " + bystander.getMetadata().getName());
@@ -204,7 +204,7 @@ class RevisionTrustPipelineTest {
   @MethodSource("forgeries")
   void aForgedRevisionInStatusIsDroppedRebuiltFromWhatRunsAndOverwritten(Forged forged) {
     var h = new PipelineHarness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"), local);
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     String v1 = h.uk.getStatus().currentRevision;
     h.uk.getSpec().rollout.keepPreviousSeconds = 600;
     h.uk.getSpec().rollout.verificationSeconds = 600;
@@ -242,7 +242,7 @@ class RevisionTrustPipelineTest {
   void aForgedLastGoodDoesNotBreakTheDeadlineRollback() {
     var h = new PipelineHarness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"), local);
     h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     String v1 = h.uk.getStatus().currentRevision;
     assertThat(h.uk.getStatus().lastGoodRevision).isEqualTo(v1);
 
@@ -261,7 +261,7 @@ class RevisionTrustPipelineTest {
     assertThat(s.lastGoodRevision).isEqualTo(v1);
     assertThat(s.failedRevision).isNotNull().isNotEqualTo(v1);
     assertThat(h.events.warnings).anyMatch(w -> w.startsWith("UntrustedStatus: status.lastGoodRevision named " + OTHERS));
-    settleThroughWindows(h);
+    h.settleThroughWindows();
     assertThat(condition(h.uk.getStatus(), Conditions.STALLED)).isEqualTo("True RolledBack");
     assertThat(local.observe(h.fleetId()).count(v1)).isEqualTo(2);
   }
@@ -278,16 +278,4 @@ class RevisionTrustPipelineTest {
     assertThat(Reason.UNTRUSTED_STATUS.value()).isEqualTo("UntrustedStatus");
   }
 
-  private static void settleThroughWindows(PipelineHarness h) {
-    for (int i = 0; i < 20; i++) {
-      int before = h.statusWrites;
-      h.reconcile();
-      h.clock.advance(Duration.ofSeconds(40));
-      h.reconcile();
-      if (h.statusWrites == before) {
-        return;
-      }
-    }
-    throw new AssertionError("the fleet's status did not settle: " + Json.write(h.uk.getStatus()));
-  }
 }

@@ -125,11 +125,7 @@ class StatusReadingsTest {
   void settled() {
     h = new PipelineHarness(Unikernels.local(NS, "web", artifact, 2, "--version=v1"), local);
     h.uk.getSpec().rollout.progressDeadlineSeconds = 30;
-    for (int i = 0; i < 10; i++) {
-      h.reconcile();
-      h.clock.advance(Duration.ofSeconds(40));
-    }
-    h.reconcile();
+    h.settleThroughWindows();
     assertThat(h.uk.getStatus().lastGoodRevision).isNotNull();
   }
 
