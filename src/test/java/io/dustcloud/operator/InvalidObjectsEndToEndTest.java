@@ -7,17 +7,15 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.dustcloud.api.CrdFiles;
+import io.dustcloud.testing.DevApiOperator;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
-import io.dustcloud.binding.Bindings;
 import io.dustcloud.core.Reason;
 import io.dustcloud.dev.DevApiServer;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.testing.TestingFleetProvider;
 import io.dustcloud.testing.Unikernels;
-import io.dustcloud.wiring.DustcloudOperator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,9 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +50,10 @@ class InvalidObjectsEndToEndTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(90);
   @TempDir Path dir;
+  DevApiOperator env;
   DevApiServer api;
   KubernetesClient client;
   TestingFleetProvider provider;
-  DustcloudOperator operator;
   Path artifact;
   ListAppender<ILoggingEvent> logs;
   Logger invalidLog;
@@ -68,14 +64,12 @@ class InvalidObjectsEndToEndTest {
     logs = new ListAppender<>();
     logs.start();
     invalidLog.addAppender(logs);
-    api = DevApiServer.start("127.0.0.1", 0);
-    api.installCrds(CrdFiles.load());
-    client = api.client();
-    provider = new TestingFleetProvider("local");
     // the default informer-stopped handler calls System.exit: a test JVM that vanishes fails too
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
-        Bindings.of(provider), Clock.systemUTC()).start();
-    artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
+    env = DevApiOperator.start(dir);
+    api = env.api;
+    client = env.client;
+    provider = env.provider;
+    artifact = env.artifact;
     client.resource(Unikernels.local(NS, "hello", artifact, 2)).create();
     client.resource(Unikernels.local(NS, "bystander", artifact, 1)).create();
     awaitReady("hello", 2);
@@ -86,9 +80,7 @@ class InvalidObjectsEndToEndTest {
   @AfterEach
   void stop() {
     invalidLog.detachAppender(logs);
-    api.faults().clear();
-    operator.close();
-    api.close();
+    env.close();
   }
 
   @Test
@@ -273,9 +265,9 @@ class InvalidObjectsEndToEndTest {
   }
 
   private void assertOperatorRunning() throws Exception {
-    assertThat(operator.stoppedInformer()).isEmpty();
+    assertThat(env.operator.stoppedInformer()).isEmpty();
     HttpResponse<String> ready = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.operator.httpPort() + "/readyz")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(ready.statusCode()).isEqualTo(200);
   }

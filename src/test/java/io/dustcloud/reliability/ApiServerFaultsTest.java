@@ -1,22 +1,17 @@
 package io.dustcloud.reliability;
 
+import io.dustcloud.testing.DevApiOperator;
 import io.dustcloud.testing.EndToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dustcloud.api.CrdFiles;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.dev.DevApiServer;
-import io.dustcloud.wiring.DustcloudOperator;
-import io.dustcloud.operator.OperatorConfig;
-import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.testing.TestingFleetProvider;
 import io.dustcloud.testing.Unikernels;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,10 +28,10 @@ class ApiServerFaultsTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
+  DevApiOperator env;
   DevApiServer api;
   KubernetesClient client;
   TestingFleetProvider provider;
-  DustcloudOperator operator;
   Path artifact;
   long seed;
 
@@ -44,21 +39,16 @@ class ApiServerFaultsTest {
   void start() throws Exception {
     seed = Long.getLong("faults.seed", System.nanoTime());
     System.out.println("ApiServerFaultsTest seed=" + seed + " (replay with -Dfaults.seed=" + seed + ")");
-    api = DevApiServer.start("127.0.0.1", 0);
-    api.installCrds(CrdFiles.load());
-    api.faults().seed(seed);
-    client = api.client();
-    provider = new TestingFleetProvider("local");
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
-        Bindings.of(provider), Clock.systemUTC()).start();
-    artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
+    env = DevApiOperator.start(dir, server -> server.faults().seed(seed));
+    api = env.api;
+    client = env.client;
+    provider = env.provider;
+    artifact = env.artifact;
   }
 
   @AfterEach
   void stop() {
-    api.faults().clear();
-    operator.close();
-    api.close();
+    env.close();
   }
 
   @Test

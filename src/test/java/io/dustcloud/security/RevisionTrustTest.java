@@ -3,14 +3,12 @@ package io.dustcloud.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dustcloud.api.CrdFiles;
+import io.dustcloud.testing.DevApiOperator;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
-import io.dustcloud.binding.Bindings;
 import io.dustcloud.core.Reason;
 import io.dustcloud.dev.DevApiServer;
 import io.dustcloud.operator.Conditions;
-import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.operator.RevisionModel;
 import io.dustcloud.operator.StatusConditions;
 import io.dustcloud.provider.FleetId;
@@ -18,14 +16,11 @@ import io.dustcloud.provider.InstanceView;
 import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.testing.TestingFleetProvider;
 import io.dustcloud.testing.Unikernels;
-import io.dustcloud.wiring.DustcloudOperator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -46,10 +41,10 @@ class RevisionTrustTest {
   static final String NS = "default";
   static final Duration WAIT = Duration.ofSeconds(90);
   @TempDir Path dir;
+  DevApiOperator env;
   DevApiServer api;
   KubernetesClient client;
   TestingFleetProvider provider;
-  DustcloudOperator operator;
   Path artifact;
   String v1;
   String bystanderRevision;
@@ -57,13 +52,11 @@ class RevisionTrustTest {
 
   @BeforeEach
   void start() throws Exception {
-    api = DevApiServer.start("127.0.0.1", 0);
-    api.installCrds(CrdFiles.load());
-    client = api.client();
-    provider = new TestingFleetProvider("local");
-    operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
-        Bindings.of(provider), Clock.systemUTC()).start();
-    artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
+    env = DevApiOperator.start(dir);
+    api = env.api;
+    client = env.client;
+    provider = env.provider;
+    artifact = env.artifact;
     Unikernel hello = Unikernels.local(NS, "hello", artifact, 2, "--version=v1");
     hello.getSpec().rollout.verificationSeconds = 1;
     hello.getSpec().rollout.keepPreviousSeconds = 1;
@@ -81,9 +74,7 @@ class RevisionTrustTest {
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
-    provider.close();
+    env.close();
   }
 
   /**
