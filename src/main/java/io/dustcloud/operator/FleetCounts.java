@@ -31,11 +31,14 @@ final class FleetCounts {
     return counts;
   }
 
-  /** Instances passing their health checks per revision (a failed instance never counts). */
+  /**
+   * Instances serving per revision: passing their health checks and in the endpoint's rotation (a
+   * failed instance never counts).
+   */
   static Map<String, Integer> ready(FleetObservation observed, FleetHealth health) {
     Map<String, Integer> counts = new HashMap<>();
     for (InstanceView i : observed.instances()) {
-      if (i.state() != InstanceState.FAILED && health.isReady(i.id())) {
+      if (i.state() != InstanceState.FAILED && health.isReady(i.id()) && observed.inRotation(i.id())) {
         counts.merge(i.revision(), 1, Integer::sum);
       }
     }
