@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -44,10 +45,7 @@ public class LoadBalancerSpec {
           + " address, so the firewall must admit the clients. Default: 0.0.0.0/0 for External, the RFC 1918"
           + " ranges for Internal.")
   @Size(min = 1, max = 64)
-  @ValidationRule(
-      value = "self.all(r, r.matches('^([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$'))",
-      message = "each loadBalancer.sourceRanges entry must be an IPv4 CIDR such as 203.0.113.0/24")
-  public List<String> sourceRanges;
+  public List<@Size(max = 18) @Pattern("^([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$") String> sourceRanges;
 
   @JsonPropertyDescription(
       "Seconds a leaving instance keeps its open connections (connection draining) before it is deleted; new"

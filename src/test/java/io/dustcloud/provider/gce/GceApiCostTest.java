@@ -9,7 +9,6 @@ import io.dustcloud.provider.InstanceView;
 import io.dustcloud.testing.MutableClock;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.GceTesting;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,7 @@ class GceApiCostTest {
   private static final FleetId FLEET = new FleetId("default", "steady");
   private final FakeCompute fake = new FakeCompute();
   private final MutableClock clock = new MutableClock();
-  private final GceProvider provider = GceTesting.provider(fake, new InstanceAddresses("127.0.0.1:{port}"),
-      60_000, Duration.ofSeconds(10), clock);
+  private final GceProvider provider = GceTesting.provider(fake, 60_000, Duration.ofSeconds(10), clock);
 
   @AfterEach
   void stop() {

@@ -7,7 +7,6 @@ import io.dustcloud.provider.gce.FairRateLimiter;
 import io.dustcloud.provider.gce.GceCalls;
 import io.dustcloud.provider.gce.GceConfig;
 import io.dustcloud.provider.gce.GceProvider;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import com.google.api.gax.core.NoCredentialsProvider;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,15 +31,23 @@ public final class GceTesting {
     return fake;
   }
 
-  /** A provider on the fake that observes afresh every time and reaches instances at {@code 127.0.0.1:{port}}. */
+  /**
+   * A provider on the fake that observes afresh every time; it reaches instances at their
+   * internal addresses, where the fake's instance servers answer.
+   */
   public static GceProvider provider(FakeCompute fake) {
-    return provider(fake, new InstanceAddresses("127.0.0.1:{port}"), 60_000, Duration.ZERO, Clock.systemUTC());
+    return provider(fake, 60_000, Duration.ZERO, Clock.systemUTC());
   }
 
-  public static GceProvider provider(FakeCompute fake, InstanceAddresses addresses, int callsPerMinute,
-      Duration observeInterval, Clock clock) {
-    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute, addresses)
-        .withObserveInterval(observeInterval).withBackoff(FAST);
+  public static GceProvider provider(FakeCompute fake, int callsPerMinute, Duration observeInterval, Clock clock) {
+    return provider(fake, callsPerMinute, observeInterval, clock, List.of());
+  }
+
+  /** With the operator's source ranges, so fleets get the operator's firewall rule too. */
+  public static GceProvider provider(FakeCompute fake, int callsPerMinute, Duration observeInterval, Clock clock,
+      List<String> operatorRanges) {
+    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute)
+        .withObserveInterval(observeInterval).withBackoff(FAST).withOperatorRanges(operatorRanges);
     return new GceProvider(new ClientComputeApi(fake.endpoint(), NoCredentialsProvider.create()),
         new GceCalls(new FairRateLimiter(callsPerMinute), FAST, d -> Thread.sleep(d.toMillis())), config, clock);
   }
