@@ -45,6 +45,20 @@ final class FleetCounts {
     return counts;
   }
 
+  /**
+   * Instances that pass the operator's probes but that the fleet's endpoint does not route to
+   * yet (GCE: its load balancer's own check has not passed them).
+   */
+  static int awaitingRotation(FleetObservation observed, FleetHealth health) {
+    int n = 0;
+    for (InstanceView i : observed.instances()) {
+      if (i.state() != InstanceState.FAILED && health.isReady(i.id()) && !observed.inRotation(i.id())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Running and ready per revision, as the rollout planner takes them. */
   static Map<String, RevisionCounts> counts(
       FleetObservation observed, FleetHealth health, Collection<UnikernelRevision> known) {
