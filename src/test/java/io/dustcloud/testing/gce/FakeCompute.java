@@ -49,6 +49,16 @@ public final class FakeCompute implements AutoCloseable {
    * once past STAGING they report TERMINATED, and so does each recreation of them.
    */
   public final java.util.Set<String> crashingTemplates = ConcurrentHashMap.newKeySet();
+  /** How long an instance's server takes to listen once the instance is RUNNING (a slow boot). */
+  public volatile long bootMillis = 0;
+  /** A keep-alive connection to an instance server older than this is closed after its next answer. */
+  public volatile long maxConnectionAgeMillis = 2000;
+  /** False: no instance servers at all (scale benchmarks with thousands of instances). */
+  public volatile boolean serveInstances = true;
+  /** Multiplies health-check intervals, timeouts and autohealing's initial delay (0.2: five times faster). */
+  public volatile double healthCheckTimeScale = 1.0;
+  /** Networks that exist (firewalls must name one); {@code default} always does. */
+  public final java.util.Set<String> networks = ConcurrentHashMap.newKeySet();
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -66,6 +76,13 @@ public final class FakeCompute implements AutoCloseable {
   private final Map<String, ObjectNode> operations = new HashMap<>();
   private final Map<String, ObjectNode> byRequestId = new HashMap<>();
   private final Map<String, Long> doneAt = new HashMap<>();
+  final FakeNet net = new FakeNet(this);
+  private final InstanceModes modes = new InstanceModes();
+  private final AtomicLong autohealed = new AtomicLong();
+  final FakeTraffic traffic;
+  /** Loopback addresses, unique in this JVM; each JVM starts at a random offset so parallel test runs rarely meet. */
+  private static final AtomicLong INSTANCE_IPS = new AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextInt(60_000));
+  private static final AtomicLong ADDRESS_IPS = new AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextInt(60_000));
 
   public FakeCompute() {
     this(System::currentTimeMillis);
@@ -80,7 +97,10 @@ public final class FakeCompute implements AutoCloseable {
     }
     server.setExecutor(executor);
     server.createContext("/", this::handle);
+    networks.add("default");
+    traffic = new FakeTraffic(this);
     server.start();
+    traffic.start();
   }
 
   /** The endpoint to give the client: {@code http://127.0.0.1:PORT}. */
@@ -89,6 +109,75 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   // ---- what tests read ----
+
+  /**
+   * What the fake load balancers did: connections accepted, those sent to an unhealthy backend
+   * because none was healthy, those closed at once for want of any backend, requests (other
+   * than the health-check path and /metrics) that a backend received through a load balancer
+   * while its mode was not HEALTHY, and requests through a load balancer per instance name.
+   */
+  public record LbStats(long connections, long connectionsToUnhealthy, long connectionsWithoutBackend,
+      long requestsToUnhealthy, Map<String, Long> requestsByBackend) {}
+
+  public LbStats lbStats() {
+    return traffic.stats();
+  }
+
+  public InstanceModes instanceModes() {
+    return modes;
+  }
+
+  /** Instances recreated by autohealing. */
+  public long autohealed() {
+    return autohealed.get();
+  }
+
+  public synchronized Map<String, ObjectNode> healthChecks() {
+    return copies(net.healthChecks);
+  }
+
+  public synchronized Map<String, ObjectNode> backendServices() {
+    return copies(net.backendServices);
+  }
+
+  public synchronized Map<String, ObjectNode> forwardingRules() {
+    return copies(net.forwardingRules);
+  }
+
+  /** Addresses with their status (RESERVED / IN_USE) as GET shows them. */
+  public synchronized Map<String, ObjectNode> addresses() {
+    Map<String, ObjectNode> out = new java.util.TreeMap<>();
+    net.addresses.forEach((k, v) -> out.put(FakeGroup.last(k), (ObjectNode) net.read(
+        new Route("addresses.get", "x", k.substring(0, k.lastIndexOf('/')), "addresses", FakeGroup.last(k), null),
+        Map.of(), null)));
+    return out;
+  }
+
+  public synchronized Map<String, ObjectNode> firewalls() {
+    return copies(net.firewalls);
+  }
+
+  private static Map<String, ObjectNode> copies(Map<String, ObjectNode> items) {
+    Map<String, ObjectNode> out = new java.util.TreeMap<>();
+    items.forEach((k, v) -> out.put(FakeGroup.last(k), v.deepCopy()));
+    return out;
+  }
+
+  /** Instance name → networkIP of the group's current incarnations (draining ones included). */
+  public synchronized Map<String, String> instanceIps(String key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    groups.get(key).instances.forEach(i -> out.put(i.name, i.ip));
+    return out;
+  }
+
+  /** Instance name → DELETING / RECREATING for the group's instances that are draining now. */
+  public synchronized Map<String, String> draining(String key) {
+    FakeGroup g = groups.get(key);
+    g.settle();
+    Map<String, String> out = new LinkedHashMap<>();
+    g.instances.stream().filter(i -> i.leaving != null).forEach(i -> out.put(i.name, i.leaving));
+    return out;
+  }
 
   /** Calls by method, e.g. {@code instanceGroupManagers.patch}. */
   public Map<String, Long> calls() {
@@ -165,7 +254,7 @@ public final class FakeCompute implements AutoCloseable {
   public synchronized void resizeByHand(String key, int size) {
     FakeGroup g = groups.get(key);
     g.resource.put("targetSize", size);
-    g.converge();
+    g.converge(drainMillis(g));
     g.record("byHand");
   }
 
@@ -216,11 +305,27 @@ public final class FakeCompute implements AutoCloseable {
             "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com'"));
         return;
       }
+      if (fault == FakeFaults.Kind.PERMISSION_DENIED) {
+        send(ex, 403, error(403, "forbidden", "Required '" + FakeFaults.permission(route.method) + "' permission for '"
+            + FakeFaults.resource(route, body) + "'"));
+        return;
+      }
+      if (fault == FakeFaults.Kind.ORG_POLICY) {
+        send(ex, 412, error(412, "conditionNotMet", FakeFaults.orgPolicy(route, body)));
+        return;
+      }
       Answer answer;
       synchronized (this) {
-        answer = mutating
-            ? mutate(route, query, body, fault == FakeFaults.Kind.OPERATION_ERROR)
-            : read(route, query);
+        try {
+          answer = mutating
+              ? mutate(route, query, body, fault == FakeFaults.Kind.OPERATION_ERROR)
+              : read(route, query, body.length == 0 ? JSON.createObjectNode() : parse(body));
+        } catch (FakeRules.Refusal refused) {
+          answer = new Answer(refused.status, refused.body);
+        }
+        if (mutating) {
+          traffic.publish(snapshot());
+        }
       }
       if (fault == FakeFaults.Kind.DROP_AFTER_EFFECT) {
         return; // closing without a response drops the connection
@@ -252,6 +357,8 @@ public final class FakeCompute implements AutoCloseable {
       if (s[1].equals("global")) {
         scope = "global";
         i = 2;
+      } else if (s[1].equals("aggregated") && s.length == 3 && verb.equals("GET")) {
+        return new Route(s[2] + ".aggregatedList", project, "aggregated", s[2], null, null);
       } else if ((s[1].equals("zones") || s[1].equals("regions")) && s.length >= 4) {
         scope = s[1] + "/" + s[2];
         i = 3;
@@ -273,6 +380,7 @@ public final class FakeCompute implements AutoCloseable {
           case "GET" -> collection + ".get";
           case "DELETE" -> collection + ".delete";
           case "PATCH" -> collection + ".patch";
+          case "PUT" -> collection + ".update";
           default -> null;
         };
       } else if (verb.equals("GET") && collection.equals("instances") && action.equals("serialPort")) {
@@ -283,27 +391,36 @@ public final class FakeCompute implements AutoCloseable {
       if (method == null) {
         return null;
       }
-      if (scope.startsWith("regions/") && collection.equals("instanceGroupManagers")) {
-        method = "regionI" + method.substring(1);
+      if (scope.startsWith("regions/") && REGION_PREFIXED.contains(collection)) {
+        method = "region" + Character.toUpperCase(method.charAt(0)) + method.substring(1);
       }
       return new Route(method, project, scope, collection, name, action);
     }
   }
 
+  /** Collections whose regional methods GCE names {@code regionX} (regionHealthChecks.insert, …). */
+  static final java.util.Set<String> REGION_PREFIXED = java.util.Set.of("instanceGroupManagers", "healthChecks",
+      "backendServices");
+
   static boolean mutating(String method) {
     return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
-        || method.endsWith(".getSerialPortOutput")
+        || method.endsWith(".getSerialPortOutput") || method.endsWith(".getHealth") || method.endsWith(".aggregatedList")
         || method.startsWith("operations."));
   }
 
   // ---- reads ----
 
-  private Answer read(Route r, Map<String, String> query) {
+  private Answer read(Route r, Map<String, String> query, JsonNode body) {
+    groups.values().forEach(FakeGroup::settle);
+    if (net.store(r.collection) != null && (r.scope.startsWith("regions/") == !r.collection.equals("firewalls"))) {
+      return new Answer(200, net.read(r, query, body));
+    }
     return switch (r.collection) {
       case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
-      case "instances" -> serialPort(r);
+      case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r)
+          : new Answer(200, FakeInstances.list(this, r, query.getOrDefault("filter", "")));
       case "instanceGroupManagers" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
         if (g == null) {
@@ -403,6 +520,14 @@ public final class FakeCompute implements AutoCloseable {
   /** Applies a call's effect; an error answer when the call is refused (the API then creates no operation). */
   private Answer apply(Route r, Map<String, String> query, JsonNode body) {
     String now = Instant.ofEpochMilli(millis.getAsLong()).toString();
+    if (net.store(r.collection) != null) {
+      boolean regional = r.scope.startsWith("regions/");
+      if (regional == r.collection.equals("firewalls")) {
+        return notFound(r.collection);
+      }
+      net.apply(r, body, now);
+      return null;
+    }
     switch (r.method) {
       case "images.insert", "instanceTemplates.insert" -> {
         Map<String, ObjectNode> items = r.collection.equals("images") ? images : templates;
@@ -441,6 +566,7 @@ public final class FakeCompute implements AutoCloseable {
         return null;
       }
       case "instanceGroupManagers.insert", "regionInstanceGroupManagers.insert" -> {
+        FakeRules.name(body);
         String name = body.path("name").asText();
         String key = r.scope + "/" + name;
         if (groups.containsKey(key)) {
@@ -450,6 +576,7 @@ public final class FakeCompute implements AutoCloseable {
         if (bad != null) {
           return bad;
         }
+        FakeGroups.validate(this, r, body);
         ObjectNode item = ((ObjectNode) body).deepCopy();
         item.put("kind", "compute#instanceGroupManager");
         item.put("id", Long.toString(ids.incrementAndGet()));
@@ -459,7 +586,8 @@ public final class FakeCompute implements AutoCloseable {
         item.put(scope[0].equals("zones") ? "zone" : "region", BASE + "projects/" + r.project + "/" + r.scope);
         item.put("instanceGroup", BASE + "projects/" + r.project + "/" + r.scope + "/instanceGroups/" + name);
         String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
-        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis, stagingMillis, crashingTemplates::contains);
+        FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis,
+            stagingMillis, crashingTemplates::contains, births);
         groups.put(key, g);
         g.converge();
         g.record("insert");
@@ -477,8 +605,16 @@ public final class FakeCompute implements AutoCloseable {
       return notFound(r.name);
     }
     String method = r.method.replaceFirst("^regionI", "i");
+    g.settle();
     switch (method) {
-      case "instanceGroupManagers.delete" -> groups.remove(r.scope + "/" + r.name);
+      case "instanceGroupManagers.delete" -> {
+        String user = net.backendServiceUsing(g.resource.path("instanceGroup").asText());
+        if (user != null) {
+          throw FakeRules.inUse("instance_group", "projects/" + r.project + "/" + r.scope + "/instanceGroups/" + r.name,
+              user);
+        }
+        groups.remove(r.scope + "/" + r.name);
+      }
       case "instanceGroupManagers.patch" -> {
         if (body.has("fingerprint") && !body.path("fingerprint").asText().equals(g.resource.path("fingerprint").asText())) {
           return new Answer(412, error(412, "conditionNotMet", "Supplied fingerprint does not match current metadata fingerprint."));
@@ -487,22 +623,35 @@ public final class FakeCompute implements AutoCloseable {
         if (bad != null) {
           return bad;
         }
-        body.fields().forEachRemaining(e -> {
-          if (!e.getKey().equals("fingerprint")) {
-            g.resource.set(e.getKey(), e.getValue());
-          }
-        });
-        g.converge();
+        ObjectNode patch = ((ObjectNode) body).deepCopy();
+        patch.remove("fingerprint");
+        ObjectNode next = g.resource.deepCopy();
+        FakeRules.merge(next, patch); // JSON merge patch, as GCE's PATCH methods apply it
+        FakeGroups.validate(this, r, next);
+        g.resource.removeAll();
+        g.resource.setAll(next);
+        g.converge(drainMillis(g));
         g.record("patch");
       }
       case "instanceGroupManagers.resize" -> {
-        g.resource.put("targetSize", Integer.parseInt(query.getOrDefault("size", "0")));
-        g.converge();
+        String size = query.get("size");
+        if (size == null || !size.matches("\\d{1,9}")) {
+          throw FakeRules.invalid("size", size, "Must be a non-negative integer.");
+        }
+        g.resource.put("targetSize", Integer.parseInt(size));
+        g.converge(drainMillis(g));
         g.record("resize");
       }
-      case "instanceGroupManagers.recreateInstances" -> g.recreate(urls(body));
+      case "instanceGroupManagers.recreateInstances" -> g.recreate(urls(body), drainMillis(g));
       case "instanceGroupManagers.deleteInstances" -> {
-        g.deleteInstances(urls(body));
+        List<String> urls = urls(body);
+        List<String> strangers = g.strangers(urls);
+        if (!strangers.isEmpty() && !body.path("skipInstancesOnValidationError").asBoolean(false)) {
+          throw FakeRules.invalid("instances", strangers.get(0), "The instance is not a member of the managed"
+              + " instance group '" + g.name() + "' (or is already being deleted).");
+        }
+        urls.removeAll(strangers);
+        g.deleteInstances(urls, drainMillis(g));
         g.record("deleteInstances");
       }
       default -> {
@@ -617,9 +766,149 @@ public final class FakeCompute implements AutoCloseable {
     return out;
   }
 
+  // ---- what the data plane and the traffic resources ask ----
+
+  private final FakeGroup.Births births = new FakeGroup.Births() {
+    @Override
+    public long newId() {
+      return ids.incrementAndGet();
+    }
+
+    @Override
+    public String newIp() {
+      return loopback(1, INSTANCE_IPS.getAndIncrement());
+    }
+  };
+
+  private static String loopback(int second, long n) {
+    long k = Math.floorMod(n, 256L * 254);
+    return "127." + second + "." + (k / 254) + "." + (k % 254 + 1);
+  }
+
+  long newId() {
+    return ids.incrementAndGet();
+  }
+
+  /** A fresh loopback address for a reserved or ephemeral address (127.2.x.y). */
+  String newAddressIp() {
+    return loopback(2, ADDRESS_IPS.getAndIncrement());
+  }
+
+  long now() {
+    return millis.getAsLong();
+  }
+
+  synchronized Map<String, FakeGroup> groupsView() {
+    return groups;
+  }
+
+  synchronized ObjectNode templateNode(String name) {
+    return templates.get(name);
+  }
+
+  /** The group whose instance group a URL names ({@code zones/Z/instanceGroups/N}), as a group key, or null. */
+  String groupKeyOf(String instanceGroupUrl) {
+    String scope = FakeRules.refScope(instanceGroupUrl);
+    String name = FakeRules.refName(instanceGroupUrl, "instanceGroups");
+    String key = scope + "/" + name;
+    return scope != null && name != null && groups.containsKey(key) ? key : null;
+  }
+
+  /** A group whose autohealing policy names the health check, as GCE names the user, or null. */
+  String groupUsingHealthCheck(String healthCheckUrl) {
+    for (FakeGroup g : groups.values()) {
+      for (JsonNode p : g.resource.path("autoHealingPolicies")) {
+        if (FakeNet.sameRef(p.path("healthCheck").asText(), healthCheckUrl, "healthChecks")) {
+          return FakeNet.relative(g.resource.path("selfLink").asText());
+        }
+      }
+    }
+    return null;
+  }
+
+  private long drainMillis(FakeGroup g) {
+    return net.drainingSeconds(g.resource.path("instanceGroup").asText()) * 1000L;
+  }
+
+  List<FakeTraffic.Vm> vmsOf(String key) {
+    FakeGroup g = groups.get(key);
+    List<FakeTraffic.Vm> out = new ArrayList<>();
+    for (FakeGroup.Instance i : g.instances) {
+      out.add(new FakeTraffic.Vm(i.id, i.name, i.template, i.ip, FakeInstances.port(templates.get(i.template)),
+          g.zoneUrlPrefix + "/instances/" + i.name, key, g.runningSince(i), i.leaving != null));
+    }
+    return out;
+  }
+
+  /** One step of the control plane: drains that ended, autohealing, then a fresh snapshot for the data plane. */
+  synchronized void tick() {
+    for (FakeGroup g : groups.values()) {
+      g.settle();
+      FakeGroups.autoheal(this, g, autohealed);
+    }
+    traffic.publish(snapshot());
+  }
+
+  /** The health check a URL names, with its timing scaled, or null. */
+  FakeTraffic.Check check(String url) {
+    String scope = FakeRules.refScope(url);
+    String name = FakeRules.refName(url, "healthChecks");
+    ObjectNode hc = net.healthChecks.get(scope + "/" + name);
+    if (hc == null) {
+      return null;
+    }
+    boolean http = hc.path("type").asText().equals("HTTP");
+    JsonNode spec = hc.path(http ? "httpHealthCheck" : "tcpHealthCheck");
+    double scale = healthCheckTimeScale;
+    return new FakeTraffic.Check(scope + "/" + name, http, spec.path("port").asInt(0), spec.path("requestPath").asText("/"),
+        Math.round(hc.path("checkIntervalSec").asInt() * 1000 * scale),
+        Math.round(hc.path("timeoutSec").asInt() * 1000 * scale), hc.path("healthyThreshold").asInt(),
+        hc.path("unhealthyThreshold").asInt());
+  }
+
+  private FakeTraffic.Snapshot snapshot() {
+    Map<Long, FakeTraffic.Vm> vms = new HashMap<>();
+    Map<String, FakeTraffic.Pool> pools = new HashMap<>();
+    Map<String, FakeTraffic.Rule> rules = new HashMap<>();
+    Map<String, FakeTraffic.Target> probes = new LinkedHashMap<>();
+    for (String key : groups.keySet()) {
+      for (FakeTraffic.Vm vm : vmsOf(key)) {
+        vms.put(vm.id(), vm);
+      }
+      FakeTraffic.Check heal = check(groups.get(key).resource.path("autoHealingPolicies").path(0).path("healthCheck")
+          .asText(""));
+      if (heal != null) {
+        vmsOf(key).forEach(vm -> probes.put(heal.key() + "|" + vm.id(), new FakeTraffic.Target(heal, vm)));
+      }
+    }
+    net.backendServices.forEach((key, bs) -> {
+      FakeTraffic.Check check = check(bs.path("healthChecks").path(0).asText(""));
+      List<FakeTraffic.Vm> backends = new ArrayList<>();
+      for (JsonNode b : bs.path("backends")) {
+        String group = groupKeyOf(b.path("group").asText());
+        if (group != null) {
+          backends.addAll(vmsOf(group));
+        }
+      }
+      if (check != null) {
+        pools.put(key, new FakeTraffic.Pool(key, check, List.copyOf(backends)));
+        backends.forEach(vm -> probes.put(check.key() + "|" + vm.id(), new FakeTraffic.Target(check, vm)));
+      }
+    });
+    net.forwardingRules.forEach((key, fr) -> {
+      String bs = fr.path("backendService").asText();
+      String scope = FakeRules.refScope(bs);
+      rules.put(key, new FakeTraffic.Rule(key, fr.path("IPAddress").asText(), FakeTraffic.ports(fr),
+          (scope == null ? key.substring(0, key.lastIndexOf('/')) : scope) + "/" + FakeRules.refName(bs,
+              "backendServices")));
+    });
+    return new FakeTraffic.Snapshot(vms, pools, rules, List.copyOf(probes.values()));
+  }
+
   @Override
   public void close() {
     server.stop(0);
+    traffic.close();
     executor.shutdownNow();
   }
 }

@@ -19,7 +19,56 @@ public final class FakeFaults {
     /** The connection is closed without an answer, after the call took effect (a lost reply). */
     DROP_AFTER_EFFECT,
     /** The mutating call's operation finishes in error (no effect). */
-    OPERATION_ERROR
+    OPERATION_ERROR,
+    /**
+     * HTTP 403, reason {@code forbidden}: "Required 'compute.firewalls.create' permission for
+     * 'projects/P/global/firewalls/NAME'" — the service account lacks the permission. Not transient.
+     */
+    PERMISSION_DENIED,
+    /**
+     * HTTP 412, reason {@code conditionNotMet}: an organization policy constraint refuses the
+     * resource ("Constraint constraints/compute.restrictProtocolForwardingCreationForTypes violated
+     * ..." for forwarding rules and addresses, {@code compute.vmExternalIpAccess} otherwise), as
+     * GCE answers such a request at once, before any operation. Not transient.
+     */
+    ORG_POLICY
+  }
+
+  /** The IAM permission a method needs: {@code firewalls.insert} → {@code compute.firewalls.create}. */
+  static String permission(String method) {
+    String collection = method.substring(0, method.indexOf('.')).replace("regionInstanceGroupManagers",
+        "instanceGroupManagers");
+    String verb = method.substring(method.indexOf('.') + 1);
+    String action = switch (verb) {
+      case "insert" -> "create";
+      case "get", "getHealth", "getSerialPortOutput", "listManagedInstances" -> "get";
+      case "list", "aggregatedList" -> "list";
+      case "delete" -> "delete";
+      default -> "update";
+    };
+    return "compute." + collection + "." + action;
+  }
+
+  /** The resource a call names, as GCE's messages write it: {@code projects/P/global/firewalls/NAME}. */
+  static String resource(FakeCompute.Route r, byte[] body) {
+    String name = r.name();
+    if (name == null) {
+      String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"").matcher(text);
+      name = m.find() ? m.group(1) : null;
+    }
+    return "projects/" + r.project() + "/" + r.scope() + "/" + r.collection() + (name == null ? "" : "/" + name);
+  }
+
+  /** GCE's message for a request an organization policy refuses. */
+  static String orgPolicy(FakeCompute.Route r, byte[] body) {
+    if (r.collection().equals("forwardingRules") || r.collection().equals("addresses")) {
+      return "Constraint constraints/compute.restrictProtocolForwardingCreationForTypes violated for projects/"
+          + r.project() + ". " + (r.collection().equals("addresses") ? "Address " : "Forwarding Rule ")
+          + resource(r, body) + " of type EXTERNAL_NLB is not allowed.";
+    }
+    return "Constraint constraints/compute.vmExternalIpAccess violated for project " + r.project() + ". Add instance "
+        + resource(r, body) + " to the constraint to use external IP with it.";
   }
 
   public volatile long latencyMillis;

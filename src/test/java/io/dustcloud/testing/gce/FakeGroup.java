@@ -30,21 +30,44 @@ final class FakeGroup {
   private int serial;
   private final java.util.function.Predicate<String> crashes;
 
+  /** Where new incarnations get their id and loopback networkIP (unique across the fake). */
+  interface Births {
+    long newId();
+
+    String newIp();
+  }
+
   static final class Instance {
     final String name;
     String template;
     long startedAt;
     boolean recreating;
+    /** This incarnation: a recreated instance keeps its name and gets a new id and address. */
+    long id;
+    String ip;
+    /** DELETING or RECREATING while connection draining holds it; null otherwise. */
+    String leaving;
+    long leaveUntil;
+    /** The template a draining RECREATING instance comes back with. */
+    String nextTemplate;
 
     Instance(String name, String template, long startedAt) {
       this.name = name;
       this.template = template;
       this.startedAt = startedAt;
     }
+
+    /** The template this instance counts for: the one it comes back with when it is being recreated. */
+    String counted() {
+      return nextTemplate != null ? nextTemplate : template;
+    }
   }
 
+  private final Births births;
+
   FakeGroup(ObjectNode resource, String zoneUrlPrefix, LongSupplier millis, long provisioningMillis, long stagingMillis,
-      java.util.function.Predicate<String> crashes) {
+      java.util.function.Predicate<String> crashes, Births births) {
+    this.births = births;
     this.crashes = crashes;
     this.resource = resource;
     this.zoneUrlPrefix = zoneUrlPrefix;
@@ -88,62 +111,174 @@ final class FakeGroup {
   /** Records the split (template → target count), targetSize and instance count as {@code method} left them. */
   void record(String method) {
     history.add(new FakeCompute.GroupChange(method, java.util.Collections.unmodifiableMap(targets()), targetSize(),
-        instances.size()));
+        members().size()));
   }
 
-  /** Adds or removes instances until the group holds targetSize, choosing versions by deficit. */
-  void converge() {
-    while (instances.size() > targetSize()) {
-      Map<String, Integer> surplus = surplus(instances);
-      instances.stream()
-          .max(Comparator.comparingInt((Instance i) -> surplus.getOrDefault(i.template, Integer.MAX_VALUE))
-              .thenComparingLong(i -> i.startedAt))
-          .ifPresent(instances::remove);
+  /** Instances that are members: all but those draining before their deletion. */
+  List<Instance> members() {
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : instances) {
+      if (!"DELETING".equals(i.leaving)) {
+        out.add(i);
+      }
     }
-    while (instances.size() < targetSize()) {
-      instances.add(new Instance(nextName(), mostWanted(instances), millis.getAsLong()));
+    return out;
+  }
+
+  /**
+   * Adds or removes instances until the group holds targetSize, choosing versions by deficit;
+   * the fake picks the victims of a shrink itself (surplus version first, newest first), as GCE
+   * does. With {@code drainMillis} > 0 a victim stays DELETING that long before it goes.
+   */
+  void converge(long drainMillis) {
+    List<Instance> members = members();
+    while (members.size() > targetSize()) {
+      Map<String, Integer> surplus = surplus(members);
+      Instance victim = members.stream()
+          .max(Comparator.comparingInt((Instance i) -> surplus.getOrDefault(i.counted(), Integer.MAX_VALUE))
+              .thenComparingLong(i -> i.startedAt))
+          .orElseThrow();
+      members.remove(victim);
+      leave(victim, "DELETING", drainMillis);
+    }
+    while (members.size() < targetSize()) {
+      Instance i = born(new Instance(nextName(), mostWanted(members), millis.getAsLong()));
+      instances.add(i);
+      members.add(i);
     }
     touch();
   }
 
+  void converge() {
+    converge(0);
+  }
+
   /** Recreates the named instances (by URL or name) with the versions furthest below target. */
-  void recreate(List<String> urls) {
+  void recreate(List<String> urls, long drainMillis) {
     List<Instance> chosen = new ArrayList<>();
     for (String url : urls) {
-      instances.stream().filter(i -> i.name.equals(last(url))).findFirst().ifPresent(chosen::add);
+      instances.stream().filter(i -> i.name.equals(last(url)) && i.leaving == null).findFirst().ifPresent(chosen::add);
     }
-    List<Instance> staying = new ArrayList<>(instances);
+    List<Instance> staying = members();
     staying.removeAll(chosen);
     for (Instance i : chosen) {
-      i.template = mostWanted(staying);
-      i.startedAt = millis.getAsLong();
-      i.recreating = true;
+      String template = mostWanted(staying);
+      if (drainMillis > 0) {
+        i.nextTemplate = template;
+        leave(i, "RECREATING", drainMillis);
+      } else {
+        reincarnate(i, template);
+      }
       staying.add(i);
     }
     touch();
   }
 
-  void deleteInstances(List<String> urls) {
-    for (String url : urls) {
-      instances.removeIf(i -> i.name.equals(last(url)));
-    }
-    resource.put("targetSize", instances.size());
+  void recreate(List<String> urls) {
+    recreate(urls, 0);
+  }
+
+  /** Recreates one instance at once (autohealing): new id, new address, booting again. */
+  void reincarnate(Instance i, String template) {
+    i.template = template;
+    i.nextTemplate = null;
+    i.leaving = null;
+    i.startedAt = millis.getAsLong();
+    i.recreating = true;
+    born(i);
     touch();
+  }
+
+  /** The members named by {@code urls} that are not in the group, for deleteInstances' validation. */
+  List<String> strangers(List<String> urls) {
+    List<String> out = new ArrayList<>();
+    for (String url : urls) {
+      if (!url.contains("instances/") || members().stream().noneMatch(i -> i.name.equals(last(url)))) {
+        out.add(url);
+      }
+    }
+    return out;
+  }
+
+  void deleteInstances(List<String> urls, long drainMillis) {
+    for (String url : urls) {
+      for (Instance i : members()) {
+        if (i.name.equals(last(url))) {
+          leave(i, "DELETING", drainMillis);
+        }
+      }
+    }
+    resource.put("targetSize", members().size());
+    touch();
+  }
+
+  void deleteInstances(List<String> urls) {
+    deleteInstances(urls, 0);
+  }
+
+  /** Ends the drains that are over: DELETING instances go, RECREATING ones come back as a new incarnation. */
+  boolean settle() {
+    long now = millis.getAsLong();
+    boolean changed = false;
+    for (Instance i : new ArrayList<>(instances)) {
+      if (i.leaving != null && now >= i.leaveUntil) {
+        if (i.leaving.equals("DELETING")) {
+          instances.remove(i);
+        } else {
+          reincarnate(i, i.nextTemplate);
+        }
+        changed = true;
+      }
+    }
+    if (changed) {
+      touch();
+    }
+    return changed;
+  }
+
+  private void leave(Instance i, String action, long drainMillis) {
+    if (drainMillis <= 0) {
+      if (action.equals("DELETING")) {
+        instances.remove(i);
+      } else {
+        reincarnate(i, i.nextTemplate);
+      }
+      return;
+    }
+    i.leaving = action;
+    i.leaveUntil = millis.getAsLong() + drainMillis;
+  }
+
+  private Instance born(Instance i) {
+    i.id = births.newId();
+    i.ip = births.newIp();
+    return i;
+  }
+
+  /** When the instance is (or would be) RUNNING on the fake's clock; -1 for a crashing template. */
+  long runningSince(Instance i) {
+    return crashes.test(i.template) ? -1 : i.startedAt + provisioningMillis + stagingMillis;
+  }
+
+  /** The instance's status on the fake's clock. */
+  String status(Instance i, long now) {
+    long age = now - i.startedAt;
+    return age < provisioningMillis ? "PROVISIONING" : age < provisioningMillis + stagingMillis ? "STAGING"
+        : crashes.test(i.template) ? "TERMINATED" : "RUNNING";
   }
 
   ArrayNode managedInstances(String project) {
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     long now = millis.getAsLong();
     for (Instance i : instances) {
-      long age = now - i.startedAt;
-      String status = age < provisioningMillis ? "PROVISIONING" : age < provisioningMillis + stagingMillis ? "STAGING"
-          : crashes.test(i.template) ? "TERMINATED" : "RUNNING";
-      String action = status.equals("RUNNING") || status.equals("TERMINATED") ? "NONE"
+      String status = status(i, now);
+      String action = i.leaving != null ? i.leaving
+          : status.equals("RUNNING") || status.equals("TERMINATED") ? "NONE"
           : i.recreating ? "RECREATING" : "CREATING";
       ObjectNode m = out.addObject();
       m.put("instance", zoneUrlPrefix + "/instances/" + i.name);
       m.put("name", i.name);
-      m.put("id", Integer.toUnsignedString(i.name.hashCode()));
+      m.put("id", Long.toString(i.id));
       m.put("instanceStatus", status);
       m.put("currentAction", action);
       m.putObject("version").put("instanceTemplate",
@@ -158,15 +293,20 @@ final class FakeGroup {
     ObjectNode out = resource.deepCopy();
     ArrayNode managed = managedInstances(project);
     boolean stable = managed.size() == targetSize();
-    int creating = 0;
+    Map<String, Integer> actions = new LinkedHashMap<>();
+    for (String a : List.of("creating", "deleting", "recreating", "none")) {
+      actions.put(a, 0);
+    }
     for (JsonNode m : managed) {
-      stable &= m.path("currentAction").asText().equals("NONE");
-      creating += m.path("currentAction").asText().equals("NONE") ? 0 : 1;
+      String action = m.path("currentAction").asText();
+      stable &= action.equals("NONE");
+      actions.merge(action.toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
     }
     ObjectNode status = out.putObject("status");
     status.put("isStable", stable);
     status.putObject("versionTarget").put("isReached", stable);
-    out.putObject("currentActions").put("creating", creating).put("none", managed.size() - creating);
+    ObjectNode current = out.putObject("currentActions");
+    actions.forEach(current::put);
     return out;
   }
 
@@ -174,7 +314,7 @@ final class FakeGroup {
     Map<String, Integer> surplus = new LinkedHashMap<>();
     targets().forEach((t, n) -> surplus.put(t, -n));
     for (Instance i : of) {
-      surplus.merge(i.template, 1, Integer::sum);
+      surplus.merge(i.counted(), 1, Integer::sum);
     }
     return surplus;
   }
