@@ -86,6 +86,12 @@ public final class GceCrashBackend implements CrashHarness.Backend {
         .forEach(g -> left.add("group " + g));
     ours(fake.templateNames(), name).forEach(t -> left.add("template " + t));
     ours(fake.imageNames(), name).forEach(i -> left.add("image " + i));
+    // the traffic path's resources carry the fleet's name hash too: none may outlive the fleet
+    ours(List.copyOf(fake.healthChecks().keySet()), name).forEach(r -> left.add("health check " + r));
+    ours(List.copyOf(fake.backendServices().keySet()), name).forEach(r -> left.add("backend service " + r));
+    ours(List.copyOf(fake.forwardingRules().keySet()), name).forEach(r -> left.add("forwarding rule " + r));
+    ours(List.copyOf(fake.addresses().keySet()), name).forEach(r -> left.add("address " + r));
+    ours(List.copyOf(fake.firewalls().keySet()), name).forEach(r -> left.add("firewall " + r));
     return left;
   }
 
