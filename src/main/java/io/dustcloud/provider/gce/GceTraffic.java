@@ -45,8 +45,11 @@ final class GceTraffic {
     if (operator != null) {
       firewall(f, operator);
     } else {
+      // no operator ranges (any more): a rule left from when there were goes
       String name = TrafficModel.operatorFirewallName(f.id);
-      calls.mutate(f.id, "firewalls.delete " + name, null, id -> api.deleteFirewall(project, name, id));
+      if (calls.read(f.id, "firewalls.get", () -> api.getFirewall(project, name)).isPresent()) {
+        calls.mutate(f.id, "firewalls.delete " + name, null, id -> api.deleteFirewall(project, name, id));
+      }
     }
     healthCheck(f, model.healthCheck());
     return false;
