@@ -120,14 +120,14 @@ final class FakeNet {
     }
     ObjectNode out = F.objectNode();
     out.put("kind", "compute#backendServiceGroupHealth");
-    String hc = refName(bs.path("healthChecks").path(0).asText(), "healthChecks");
+    FakeTraffic.Check check = fake.check(bs.path("healthChecks").path(0).asText());
     ArrayNode statuses = F.arrayNode();
     for (FakeTraffic.Vm vm : fake.vmsOf(key)) {
       ObjectNode s = statuses.addObject();
       s.put("instance", vm.url());
       s.put("ipAddress", vm.ip());
       s.put("port", vm.port());
-      s.put("healthState", fake.traffic.healthy(hc, vm.id()) ? "HEALTHY" : "UNHEALTHY");
+      s.put("healthState", check != null && fake.traffic.healthy(check.key(), vm.id()) ? "HEALTHY" : "UNHEALTHY");
     }
     if (!statuses.isEmpty()) {
       out.set("healthStatus", statuses);
