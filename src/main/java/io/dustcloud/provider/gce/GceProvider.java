@@ -238,7 +238,7 @@ public final class GceProvider implements FleetProvider {
       if (mutated || f.group == null) {
         f.listing = null;
       }
-      return settleSize(f, desired, shape);
+      return served(f, settleSize(f, desired, shape));
     });
   }
 

@@ -34,7 +34,7 @@ public final class Victims {
     List<InstanceView> candidates = new ArrayList<>(instances);
     candidates.sort(Comparator.comparingInt((InstanceView i) -> serving(i, ready) ? 1 : 0)
         .thenComparing(InstanceView::createdAt, Comparator.reverseOrder())
-        .thenComparing(InstanceView::id));
+        .thenComparing(InstanceView::id, Comparator.reverseOrder()));
     List<InstanceView> out = new ArrayList<>();
     for (InstanceView i : candidates) {
       if (out.size() >= room) {

@@ -110,16 +110,28 @@ class GceTrafficTest {
         .toString()).contains(TrafficModel.networkTag(FLEET));
   }
 
+  /**
+   * The operator's probes pass both instances (as when the firewall admits the operator but not
+   * Google's checkers to one of them), the load balancer only one: the other is out of rotation,
+   * so it does not count as serving, and the provider keeps reading the load balancer's view
+   * while the two disagree.
+   */
   @Test
-  void anInstanceFailingTheLoadBalancersCheckLeavesTheRotationAndIsNotCountedServing() {
+  void anInstanceTheLoadBalancersCheckDoesNotPassStaysOutOfRotation() {
+    fake.bootMillis = 3000; // no server answers before the mode is set
     DesiredFleet desired = fleet(2, LoadBalancerSettings.DEFAULT);
-    FleetObservation o = serving(desired);
-    String sick = o.instances().get(0).id();
+    List<InstanceView> two = provider.realize(desired).instances();
+    String sick = two.get(0).id();
     fake.instanceModes().setMode(sick, InstanceModes.Mode.FAILING);
-    // the operator's probes still say both are ready (say the check path differs): the provider reads the LB again
     await().atMost(WAIT).untilAsserted(() -> {
-      provider.updateReady(FLEET, Set.of(o.instances().get(0).id(), o.instances().get(1).id()));
+      provider.realize(desired);
+      provider.updateReady(FLEET, Set.of(two.get(0).id(), two.get(1).id()));
       assertThat(provider.observe(FLEET).outOfRotation()).containsExactly(sick);
+    });
+    long reads = fake.calls().getOrDefault("regionBackendServices.getHealth", 0L);
+    await().atMost(WAIT).untilAsserted(() -> {
+      provider.updateReady(FLEET, Set.of(two.get(0).id(), two.get(1).id()));
+      assertThat(fake.calls().getOrDefault("regionBackendServices.getHealth", 0L)).isGreaterThan(reads);
     });
   }
 

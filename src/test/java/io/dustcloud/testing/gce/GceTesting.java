@@ -19,6 +19,10 @@ public final class GceTesting {
   public static final String ZONE = "europe-west1-b";
   public static final String GROUP_SCOPE = "zones/" + ZONE;
   /** Fast retries: tests inject faults and must not sleep for real backoff. */
+  /** An external load balancer that drains leaving instances for 1 s (GCE's tests need no 30 s waits). */
+  public static final io.dustcloud.provider.gce.LoadBalancerSettings LOAD_BALANCER =
+      new io.dustcloud.provider.gce.LoadBalancerSettings(io.dustcloud.provider.gce.LoadBalancerSettings.Type.EXTERNAL,
+          null, null, 1);
   public static final Backoff FAST = new Backoff(Duration.ofMillis(5), Duration.ofMillis(40), 12);
 
   private GceTesting() {}
@@ -56,6 +60,6 @@ public final class GceTesting {
     return new RevisionImage(revision, "virtio", "gs://dustcloud-test/hello-" + version + ".tar.gz",
         "0".repeat(64), List.of("--version=" + version), 8080,
         new io.dustcloud.provider.gce.GceSettings(PROJECT, ZONE, null, "e2-micro", null, null, null,
-            List.of("web", "dustcloud"), Map.of("team", "Platform")));
+            List.of("web", "dustcloud"), Map.of("team", "Platform"), LOAD_BALANCER));
   }
 }
