@@ -123,6 +123,16 @@ public final class FakeCompute implements AutoCloseable {
     return traffic.stats();
   }
 
+  /** The boot arguments a template's instances run with (its {@code dustcloud-boot-args} metadata). */
+  static String bootArgs(JsonNode template) {
+    for (JsonNode item : template.path("properties").path("metadata").path("items")) {
+      if (item.path("key").asText().equals("dustcloud-boot-args")) {
+        return item.path("value").asText();
+      }
+    }
+    return "";
+  }
+
   public InstanceModes instanceModes() {
     return modes;
   }
@@ -547,6 +557,10 @@ public final class FakeCompute implements AutoCloseable {
           item.put("status", "READY");
         }
         items.put(name, item);
+        if (r.collection.equals("instanceTemplates") && bootArgs(item).contains("--broken")) {
+          // like the example unikernel: booted with --broken, it fails its health check
+          modes.setTemplateMode(name, InstanceModes.Mode.FAILING);
+        }
         return null;
       }
       case "images.delete" -> {
