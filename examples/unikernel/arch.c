@@ -156,9 +156,24 @@ static void tsc_calibrate(void) {
 
 static void tick(void) {}
 
+/*
+ * The PICs reach the CPU through the local APIC's LINT0 in "virtual wire" mode. SeaBIOS sets
+ * that up; a minimal firmware (qboot) does not, and then no interrupt ever arrives: do it here.
+ */
+static void lapic_virtual_wire(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1B));
+  if (!(lo & (1u << 11))) return; /* APIC globally disabled: the PIC is wired straight in */
+  volatile uint32_t *apic = (volatile uint32_t *)(uint64_t)(lo & 0xFFFFF000u);
+  apic[0xF0 / 4] = 0x100 | 47;  /* software-enable; spurious vector 47 (handled as IRQ 15) */
+  apic[0x350 / 4] = 0x700;      /* LINT0: ExtINT */
+  apic[0x360 / 4] = 0x400;      /* LINT1: NMI */
+}
+
 void arch_init(void) {
   serial_init();
   idt_init();
+  lapic_virtual_wire();
   pic_init();
   tsc_calibrate();
   tsc_boot = rdtsc();

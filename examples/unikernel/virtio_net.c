@@ -130,6 +130,11 @@ int vnet_init(uint8_t mac[6]) {
   bus--, dev--;
   uint32_t bar0 = pci_read32(bus, dev, 0, 0x10);
   if (!(bar0 & 1)) panic("virtio-net: BAR0 is not an I/O BAR (a modern-only device?)");
+  if ((bar0 & ~3u) == 0) {
+    /* a minimal firmware (qboot) may leave the BAR unassigned: the legacy I/O window is ours */
+    pci_write32(bus, dev, 0, 0x10, 0xC000);
+    bar0 = pci_read32(bus, dev, 0, 0x10);
+  }
   io = (uint16_t)(bar0 & ~3u);
   uint32_t cmd = pci_read32(bus, dev, 0, 0x04);
   pci_write32(bus, dev, 0, 0x04, (cmd & 0xFFFF) | 0x05); /* I/O space, bus master */
