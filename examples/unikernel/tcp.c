@@ -8,8 +8,8 @@
  * zero, FIN in both directions with the usual states, RST for segments that match nothing
  * and on giving up. What it leaves out: out-of-order reassembly (the peer retransmits),
  * congestion control (responses are a few hundred bytes), SACK, timestamps, window scaling,
- * urgent data. TIME_WAIT lasts 2 s, not 2 MSL: a guest never connects out, so old segments
- * cannot confuse a new connection of its own making.
+ * urgent data. TIME_WAIT lasts 2 s, not 2 MSL (a guest never connects out, so old segments
+ * cannot confuse a new connection of its own making), and gives way early when the table is full.
  */
 #include "uk.h"
 
@@ -189,6 +189,16 @@ static void accept(const uint8_t mac[6], uint32_t src, uint16_t sport, uint32_t 
   struct tcb *t = 0;
   for (int i = 0; i < MAX_TCB && !t; i++)
     if (tcbs[i].state == CLOSED) t = &tcbs[i];
+  /*
+   * Full: a client that opens one connection per request (HTTP/1.0) leaves one TIME_WAIT per
+   * request behind, since the server closes first. Those, then connections whose peer never
+   * sent its FIN, give way to a new connection, the oldest first.
+   */
+  for (int pass = 0; pass < 2 && !t; pass++) {
+    uint8_t want = pass == 0 ? TIME_WAIT : FIN_WAIT_2;
+    for (int i = 0; i < MAX_TCB; i++)
+      if (tcbs[i].state == want && (!t || tcbs[i].deadline < t->deadline)) t = &tcbs[i];
+  }
   if (!t) {
     emit(mac, src, listen_port, sport, 0, seq + 1, F_RST | F_ACK, 0, 0, 0, 0);
     return;

@@ -26,13 +26,15 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class ExampleUnikernel {
   public static final Path SOURCES = Path.of("examples/unikernel").toAbsolutePath();
+  /** examples/unikernel.yaml; each build writes it with its kernel's path and digest filled in */
+  public static final Path MANIFEST = Path.of("examples/unikernel.yaml").toAbsolutePath();
   static final List<String> TOOLS = List.of("make", "cc", "objcopy", "qemu-system-x86_64", "sfdisk", "mkfs.fat",
       "syslinux", "mcopy");
 
   private ExampleUnikernel() {}
 
   /** The two artifacts of one build. */
-  public record Built(Path kernel, Path disk, Path tarball) {}
+  public record Built(Path kernel, Path disk, Path tarball, Path manifest) {}
 
   /**
    * Copies the sources into {@code dir} and runs make there. A missing tool skips the test with
@@ -58,7 +60,8 @@ public final class ExampleUnikernel {
           Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
-      Process make = new ProcessBuilder("make", "-s", "-C", dir.toString()).redirectErrorStream(true).start();
+      Process make = new ProcessBuilder("make", "-s", "-C", dir.toString(), "all", "manifest",
+          "MANIFEST=" + MANIFEST).redirectErrorStream(true).start();
       String out = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (make.waitFor() != 0) {
         throw new IllegalStateException("make in " + dir + " failed:\n" + out);
@@ -69,13 +72,14 @@ public final class ExampleUnikernel {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    return new Built(dir.resolve("kernel"), dir.resolve("disk.raw"), dir.resolve("image.tar.gz"));
+    return new Built(dir.resolve("kernel"), dir.resolve("disk.raw"), dir.resolve("image.tar.gz"),
+        dir.resolve("unikernel.yaml"));
   }
 
   private static boolean isBuildOutput(Path f) {
     String n = f.getFileName().toString();
     return n.endsWith(".o") || n.equals("kernel") || n.equals("kernel.elf64") || n.equals("disk.raw")
-        || n.equals("image.tar.gz");
+        || n.equals("image.tar.gz") || n.equals("unikernel.yaml");
   }
 
   /** A running guest: its QEMU process, the loopback port forwarded to its port 8080, its console. */
