@@ -85,7 +85,12 @@ final class KvmVerdicts {
     if (!"trial".equals(choice)) {
       return choice;
     }
-    Outcome outcome = trial.boot(underKvm.get());
+    // the trial's console goes next to the verdict, not among the instances' logs: it is the host's
+    QemuCommandLine l = underKvm.get();
+    Path console = dir != null ? dir.resolve("kvm-trial-" + kind.name().toLowerCase(Locale.ROOT) + ".log")
+        : l.console().resolveSibling(l.name() + "-kvm-trial.log");
+    Outcome outcome = trial.boot(new QemuCommandLine(l.qemu(), l.name() + "-kvm-trial", l.image(), "kvm",
+        l.memoryMiB(), l.cpus(), l.tscKhz(), l.hostPort(), l.guestPort(), l.bootArgs(), console));
     verdict = outcome.answered() ? Verdict.WORKS : Verdict.FAILS;
     known.put(key, verdict);
     write(kind, verdict, outcome.detail());
@@ -129,7 +134,7 @@ final class KvmVerdicts {
     }
   }
 
-  /** The real trial: QEMU in the foreground on a free loopback port until the guest answers HTTP. */
+  /** The real trial: QEMU in the foreground on a free loopback port (not an instance's) until the guest answers HTTP. */
   static Outcome bootUnderKvm(QemuCommandLine line) {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, PortAllocator.LOOPBACK)) {
@@ -137,8 +142,8 @@ final class KvmVerdicts {
     } catch (IOException e) {
       return new Outcome(false, "no free loopback port for the trial: " + e.getMessage());
     }
-    Path console = line.console().resolveSibling(line.name() + "-kvm-trial.log");
-    QemuCommandLine trial = new QemuCommandLine(line.qemu(), line.name() + "-kvm-trial", line.image(), "kvm",
+    Path console = line.console();
+    QemuCommandLine trial = new QemuCommandLine(line.qemu(), line.name(), line.image(), "kvm",
         line.memoryMiB(), line.cpus(), line.tscKhz(), port, line.guestPort(), line.bootArgs(), console);
     Process p;
     try {

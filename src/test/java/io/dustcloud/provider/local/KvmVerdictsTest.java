@@ -51,6 +51,8 @@ class KvmVerdictsTest {
     assertThat(verdicts.accel(host, VmImage.Kind.LINUX, () -> line(VmImage.Kind.LINUX))).isEqualTo(expected);
     assertThat(trial.booted).hasSize(trials);
     trial.booted.forEach(l -> assertThat(l.toList()).containsSequence("-accel", "kvm"));
+    // its console is the host's, next to the verdict, not in the instances' logs
+    trial.booted.forEach(l -> assertThat(l.console()).isEqualTo(dir.resolve("kvm-trial-linux.log")));
 
     // an operator restart (a new JVM): the file under the state directory remembers
     FakeTrial again = new FakeTrial(Map.of(VmImage.Kind.LINUX, !answers));
