@@ -90,6 +90,35 @@ class KvmVerdictsTest {
     assertThat(Files.readString(dir.resolve("kvm-linux"))).isEqualTo("works\n");
   }
 
+  /** The real trial against stand-ins for QEMU: one that dies at once, one whose "guest" answers HTTP. */
+  @Test
+  void theRealTrialWaitsForAnHttpAnswerOrForQemuToExit() throws Exception {
+    Path dies = script("dies", "echo 'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69' >&2; exit 134");
+    Outcome died = KvmVerdicts.bootUnderKvm(lineFor(dies));
+    assertThat(died.answered()).isFalse();
+    assertThat(died.detail()).startsWith("QEMU exited with 134 before the guest answered; see ");
+    assertThat(Files.readString(dir.resolve("i-1.log"))).contains("failed to set MSR");
+
+    // the stand-in serves the example app on the loopback port of the hostfwd it was given
+    Path hello = io.dustcloud.testing.ExampleApp.binary();
+    Path serves = script("serves", "for a; do case $a in *hostfwd=*) p=${a#*127.0.0.1:}; p=${p%%-*};; esac; done\n"
+        + "exec " + hello + " --port=$p");
+    Outcome answered = KvmVerdicts.bootUnderKvm(lineFor(serves));
+    assertThat(answered).isEqualTo(new Outcome(true, "answered"));
+  }
+
+  private Path script(String name, String body) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, "#!/bin/sh\n" + body + "\n");
+    f.toFile().setExecutable(true);
+    return f;
+  }
+
+  private QemuCommandLine lineFor(Path qemu) {
+    VmImage vm = new VmImage(VmImage.Kind.MULTIBOOT, dir.resolve("kernel"), null);
+    return new QemuCommandLine(qemu.toString(), "i-1", vm, "kvm", 64, 1, 0, 1, 8080, List.of(), dir.resolve("i-1.log"));
+  }
+
   private static HostCapabilities host(String accel) {
     return new HostCapabilities(List.of(), Path.of("/usr/bin/qemu-system-x86_64"), accel, 0);
   }
