@@ -160,6 +160,12 @@ class UnikernelExampleTest {
         Response health = ExampleUnikernel.get(s, "/health", false);
         assertThat(health.status()).isEqualTo(503);
         assertThat(health.body()).isEqualTo("broken\n");
+
+        // CPU burnt on request shows in the CPU counter: both count the same TSC cycles
+        double before = value(ExampleUnikernel.get(s, "/metrics", false).body(), "process_cpu_seconds_total");
+        assertThat(ExampleUnikernel.get(s, "/?cpu_ms=300", false).body()).isEqualTo("hello from unikernel v1\n");
+        double after = value(ExampleUnikernel.get(s, "/metrics", false).body(), "process_cpu_seconds_total");
+        assertThat(after - before).isGreaterThanOrEqualTo(0.3);
       }
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), g.port())) {
         s.setSoTimeout(1_000);
