@@ -179,6 +179,16 @@ class UnikernelExampleTest {
   }
 
   @Test
+  void aSlowBootListensOnlyAfterItsDelay() {
+    try (Guest g = ExampleUnikernel.bootKernel(built.kernel(), dir.resolve("slow.log"), "--start-delay-ms=1000")) {
+      String metrics = g.await200("/metrics", BOOT).body();
+      // the guest's own clock: nothing answered before a second had passed since its boot
+      assertThat(value(metrics, "unikernel_uptime_seconds")).isGreaterThanOrEqualTo(1.0);
+      assertThat(g.console()).contains("unikernel v1: starting (start delay 1000ms)");
+    }
+  }
+
+  @Test
   void aBadBootArgumentStopsTheGuest() throws Exception {
     try (Guest g = ExampleUnikernel.bootKernel(built.kernel(), dir.resolve("bad.log"), "--cpu-ms=lots")) {
       assertThat(g.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("QEMU exits").isTrue();
