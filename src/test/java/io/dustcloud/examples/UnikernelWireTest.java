@@ -44,7 +44,7 @@ class UnikernelWireTest {
 
   @BeforeAll
   static void boot() throws IOException {
-    ExampleUnikernel.Built built = ExampleUnikernel.build(dir.resolve("build"));
+    ExampleUnikernel.Built built = ExampleUnikernel.shared();
     wire = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     wire.setSoTimeout(200);
     int guestPort;

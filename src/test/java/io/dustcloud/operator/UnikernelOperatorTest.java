@@ -47,7 +47,7 @@ class UnikernelOperatorTest {
 
   @Test
   void theExampleManifestRunsServesRollsHealsAndLeavesNothingBehind() throws Exception {
-    ExampleUnikernel.Built built = ExampleUnikernel.build(dir.resolve("build"));
+    ExampleUnikernel.Built built = ExampleUnikernel.shared();
     Unikernel uk = env.client.resources(Unikernel.class).load(built.manifest().toFile()).item();
     assertThat(uk.getSpec().image.url).isEqualTo(built.kernel().toRealPath().toString());
     // the example checks health every 2 s; the test need not wait that long between steps

@@ -36,6 +36,28 @@ public final class ExampleUnikernel {
   /** The two artifacts of one build. */
   public record Built(Path kernel, Path disk, Path tarball, Path manifest) {}
 
+  private static Built shared;
+
+  /** One build per test JVM, in {@code target/unikernel}, for the tests that only boot it. */
+  public static synchronized Built shared() {
+    if (shared == null) {
+      Path d = Path.of("target/unikernel").toAbsolutePath();
+      try {
+        if (Files.exists(d)) {
+          try (Stream<Path> old = Files.walk(d)) {
+            for (Path f : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+              Files.delete(f);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      shared = build(d);
+    }
+    return shared;
+  }
+
   /**
    * Copies the sources into {@code dir} and runs make there. A missing tool skips the test with
    * the package to install, except under CI, whose script installs them all: there it fails.
