@@ -155,6 +155,29 @@ class GceTrafficTest {
     });
   }
 
+  /**
+   * GCE's autohealing (the backstop) recreates an instance that fails the check; the operator,
+   * asked to replace the same instance meanwhile, does not recreate it a second time.
+   */
+  @Test
+  void theOperatorDoesNotReplaceAnInstanceGcesAutohealingIsRecreating() {
+    DesiredFleet desired = new DesiredFleet(FLEET, fleet(2, LoadBalancerSettings.DEFAULT).revisions(),
+        new FleetService(8080, null, new FleetService.Check("/health", 1, 1, 1, 2, 1),
+            fleet(2, new LoadBalancerSettings(LoadBalancerSettings.Type.EXTERNAL, null, null, 10)).service().settings()));
+    FleetObservation o = serving(desired);
+    String hung = o.instances().get(0).id();
+    fake.instanceModes().setMode(hung, InstanceModes.Mode.HUNG);
+    await().atMost(WAIT).until(() -> fake.autohealed() >= 1);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(provider.observe(FLEET).instances())
+        .filteredOn(i -> i.id().equals(hung)).singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.STARTING)));
+    fake.resetCounts();
+
+    provider.replace(FLEET, List.of(hung));
+
+    assertThat(fake.calls()).doesNotContainKey("instanceGroupManagers.recreateInstances");
+  }
+
   @Test
   void scaleInRemovesTheInstancesTheOperatorChoosesWithDeleteInstances() {
     FleetObservation three = serving(fleet(3, LoadBalancerSettings.DEFAULT));
