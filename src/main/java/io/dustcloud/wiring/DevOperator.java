@@ -45,8 +45,12 @@ public final class DevOperator implements AutoCloseable {
     try {
       // the API state is new and empty: nothing from an earlier dev run can be adopted
       local.stopAll();
+      // DUSTCLOUD_GCE_ENABLED=true adds the GCE provider, as in a cluster: try it against a
+      // project, or against the Compute fake (FakeComputeMain) with DUSTCLOUD_GCE_ENDPOINT
+      io.dustcloud.provider.gce.GceConfig gce = io.dustcloud.provider.gce.GceConfig.fromEnv(System.getenv());
       operator = new DustcloudOperator(client, OperatorConfig.dev(stateDir, httpPort).trusting(trust),
-          Bindings.of(local), Clock.systemUTC());
+          gce.enabled() ? Bindings.of(local, io.dustcloud.provider.gce.GceProvider.create(gce, Clock.systemUTC()))
+              : Bindings.of(local), Clock.systemUTC());
     } catch (IOException | RuntimeException e) {
       local.close();
       throw e;
