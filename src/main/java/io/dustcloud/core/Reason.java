@@ -86,6 +86,8 @@ public final class Reason {
   public static final Reason GCE_FLEET_NOT_LOCATED = fixed("GceFleetNotLocated");
   public static final Reason GCE_GROUP_VANISHED = fixed("GceGroupVanished");
   public static final Reason GCE_TEMPLATE_MISSING = fixed("GceTemplateMissing");
+  public static final Reason IMAGE_IMPORT_FAILED = fixed("ImageImportFailed");
+  public static final Reason IMAGE_IMPORTING = fixed("ImageImporting");
   public static final Reason INTERRUPTED = fixed("Interrupted");
   public static final Reason START_FAILED = fixed("StartFailed");
   public static final Reason STATE_UNREADABLE = fixed("StateUnreadable");

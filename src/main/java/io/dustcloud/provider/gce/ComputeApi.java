@@ -62,6 +62,9 @@ public interface ComputeApi extends AutoCloseable {
 
   void insertImage(String project, Image image, String requestId);
 
+  /** The image, with its {@code status} (PENDING while it imports, READY, FAILED); empty for 404. */
+  Optional<Image> getImage(String project, String name);
+
   void deleteImage(String project, String name, String requestId);
 
   List<Image> listImages(String project, String filter);
