@@ -24,7 +24,7 @@ public final class TargetTracking implements ScalingPolicy {
    * @param panicThreshold the short window's demand, as a multiple of ready capacity, that starts panic
    */
   public record Settings(String metric, double target, Duration stableWindow, Duration panicWindow,
-      double panicThreshold) {
+      double panicThreshold, double saturation) {
     public static final Duration DEFAULT_STABLE_WINDOW = Duration.ofSeconds(60);
     public static final Duration DEFAULT_PANIC_WINDOW = Duration.ofSeconds(6);
     public static final double DEFAULT_PANIC_THRESHOLD = 2.0;
@@ -37,19 +37,33 @@ public final class TargetTracking implements ScalingPolicy {
     }
 
     public static Settings of(String metric, double target) {
-      return new Settings(metric, target, DEFAULT_STABLE_WINDOW, DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD);
+      return new Settings(metric, target, DEFAULT_STABLE_WINDOW, DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD,
+          Double.NaN);
     }
 
     public Settings withWindows(Duration stable, Duration panic) {
-      return new Settings(metric, target, stable, panic, panicThreshold);
+      return new Settings(metric, target, stable, panic, panicThreshold, saturation);
+    }
+
+    public Settings withSaturation(double perInstance) {
+      return new Settings(metric, target, stableWindow, panicWindow, panicThreshold, perInstance);
     }
   }
+
+  /** A fleet reading at least this share of its saturation point is saturated: demand above it is not seen. */
+  static final double SATURATED = 0.9;
+  /** A saturated fleet is sized for this multiple of what it reads: more than {@code saturation / target} per decision. */
+  static final double SATURATED_GROWTH = 2.0;
+  /** A scale-down smaller than this share of the fleet (and more than one instance) is not worth a resize. */
+  static final double DOWN_STEP = 0.15;
 
   private final Settings settings;
   private final Limiter limiter;
   private final TimeSeries demand;
+  private final BootEstimate boot = new BootEstimate();
   /** The last time the panic condition held; null when not in panic. */
   private Instant panicTriggeredAt;
+  private Instant previousAt;
 
   public TargetTracking(Settings settings, ScaleLimits limits) {
     this.settings = settings;
@@ -59,6 +73,9 @@ public final class TargetTracking implements ScalingPolicy {
 
   @Override
   public ScaleDecision decide(MetricSample sample, int current, Instant now) {
+    boot.observe(sample.ready(), now);
+    double tick = previousAt == null ? 1 : Math.max(0.001, Duration.between(previousAt, now).toMillis() / 1000.0);
+    previousAt = now;
     if (sample.hasData()) {
       demand.add(now, sample.total());
     }
@@ -69,33 +86,82 @@ public final class TargetTracking implements ScalingPolicy {
     }
     double target = settings.target();
     double capacity = Math.max(1, sample.ready()) * target;
-    boolean trigger = burst.getAsDouble() >= settings.panicThreshold() * capacity;
+    double level = burst.getAsDouble();
+    // CPU stops at a core: a saturated fleet's demand is unknown above what it reads, and the
+    // panic window can never reach 200 % of a target above 50 %
+    boolean saturated = sample.hasData() && sample.mean() >= SATURATED * settings.saturation();
+    boolean trigger = level >= settings.panicThreshold() * capacity || saturated;
     if (trigger) {
       panicTriggeredAt = now;
-    } else if (panicTriggeredAt != null && !now.isBefore(panicTriggeredAt.plus(settings.stableWindow()))) {
+    } else if (panicTriggeredAt != null && !now.isBefore(panicTriggeredAt.plus(settings.panicWindow()))) {
       panicTriggeredAt = null;
     }
     boolean panic = panicTriggeredAt != null;
-    int stableWants = instancesFor(stable.getAsDouble(), target);
-    int burstWants = instancesFor(burst.getAsDouble(), target);
+    // instances asked for now serve one boot (and a tick) from now: size for the demand then
+    double lead = boot.seconds() + tick;
+    // the short window's peak, not its mean: a step is served at once and noise is not chased
+    double needNow = demand.peak(now, settings.panicWindow()).orElse(level);
+    if (saturated) {
+      needNow = Math.max(needNow, sample.total() * SATURATED_GROWTH);
+    }
+    // the short window's mean lags half the window behind; the trend carries it a lead ahead
+    double ahead = level + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
+    int upWants = instancesFor(Math.max(needNow, ahead), target);
+    // scale down to the peak of the last lead (at least the short window, at most the stable
+    // one): a fleet that boots slowly keeps what it would need again before it could return
+    long downWindow = Math.max(settings.panicWindow().toSeconds(), Math.min(settings.stableWindow().toSeconds(),
+        Math.round(lead)));
+    double downLevel = demand.peak(now, Duration.ofSeconds(downWindow)).orElse(level);
+    int downWants = instancesFor(downLevel, target);
     int recommended;
+    int atLeast = 0;
     String why;
     if (panic) {
-      recommended = Math.max(burstWants, current);
+      recommended = Math.max(upWants, downWants);
+      atLeast = current;
       why = String.format(Locale.ROOT, "panic: %s %s over %ds %s the capacity of %d ready at target %s; wants %d",
-          settings.metric(), num(burst.getAsDouble()), settings.panicWindow().toSeconds(),
-          trigger ? "is >= " + num(settings.panicThreshold()) + "x" : "was recently >= " + num(settings.panicThreshold()) + "x",
-          sample.ready(), num(target), burstWants);
-    } else if (burstWants > stableWants && burstWants > current) {
-      recommended = burstWants;
-      why = String.format(Locale.ROOT, "%s %s over %ds needs %d at target %s",
-          settings.metric(), num(burst.getAsDouble()), settings.panicWindow().toSeconds(), burstWants, num(target));
+          settings.metric(), num(level), settings.panicWindow().toSeconds(),
+          saturated ? "saturates" : trigger ? "is >= " + num(settings.panicThreshold()) + "x"
+              : "was recently >= " + num(settings.panicThreshold()) + "x",
+          sample.ready(), num(target), Math.max(recommended, current));
+    } else if (upWants > current && upWants >= downWants) {
+      recommended = upWants;
+      why = String.format(Locale.ROOT, "%s peak %s over %ds, %s expected in %ss, needs %d at target %s",
+          settings.metric(), num(needNow), settings.panicWindow().toSeconds(), num(ahead), num(Math.rint(lead)),
+          upWants, num(target));
     } else {
-      recommended = stableWants;
-      why = String.format(Locale.ROOT, "%s %s over %ds needs %d at target %s",
-          settings.metric(), num(stable.getAsDouble()), settings.stableWindow().toSeconds(), stableWants, num(target));
+      recommended = downWants;
+      // a step of less than a tenth of the fleet is not worth a resize
+      if (downWants < current && current - downWants < Math.max(1, DOWN_STEP * current)) {
+        recommended = current;
+      }
+      why = String.format(Locale.ROOT, "%s peak %s over %ds needs %d at target %s (%s over %ds)",
+          settings.metric(), num(downLevel), downWindow, downWants, num(target), num(stable.getAsDouble()),
+          settings.stableWindow().toSeconds());
     }
-    return limiter.apply(recommended, why, current, sample.ready(), sample.missing() > 0, panic, sample.mean(), now);
+    ScaleDecision d = limiter.apply(recommended, atLeast, why, current, sample.ready(), sample.missing() > 0, panic,
+        sample.mean(), now);
+    if (d.desired() > current) {
+      boot.grew(current, d.desired(), now);
+    } else if (d.desired() < current) {
+      boot.shrank(d.desired());
+    }
+    return d;
+  }
+
+  /**
+   * Demand's rise per second, 0 when it is not rising. Read over twice the lead (within the
+   * panic and the stable window), as the smaller of the slopes of the window's two halves: a
+   * ramp rises in both, a step in only one — a step is no trend and must not be extrapolated.
+   */
+  private double trend(Instant now, double lead) {
+    Duration w = Duration.ofMillis((long) (2000 * lead));
+    w = w.compareTo(settings.panicWindow()) < 0 ? settings.panicWindow()
+        : w.compareTo(settings.stableWindow()) > 0 ? settings.stableWindow() : w;
+    Instant mid = now.minus(w.dividedBy(2));
+    double older = demand.slope(now.minus(w), mid).orElse(0);
+    double recent = demand.slope(mid, now).orElse(0);
+    return Math.max(0, Math.min(older, recent));
   }
 
   static int instancesFor(double demand, double perInstance) {
