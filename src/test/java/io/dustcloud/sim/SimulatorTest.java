@@ -44,9 +44,9 @@ class SimulatorTest {
 
     var follow = new TargetTracking(TargetTracking.Settings.of("x", 70), ScaleLimits.of(1, 10));
     var f = Simulation.run("follow", follow, new Trace("t", d), new FleetModel(2, 100, 0, false), 1, 0, 3, List.of(10));
-    // at 10 the 6 s mean (183) still fits 3 instances; at 11 (216) it asks for 4, serving 2 s later
-    assertThat(f.reactions()).containsExactly(3);
-    assertThat(f.unmetSeconds()).isEqualTo(3);
+    // at 10 the 6 s peak (350) asks for 5 at once, serving 2 s later
+    assertThat(f.reactions()).containsExactly(2);
+    assertThat(f.unmetSeconds()).isEqualTo(2);
   }
 
   @Test
@@ -57,7 +57,7 @@ class SimulatorTest {
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(text).contains("dustcloud-threshold", "hpa-like", "gce-like", "vs hpa-like: unmet");
+    assertThat(text).contains("dustcloud-threshold", "kpa", "hpa", "gce-like", "vs kpa: unmet demand");
     assertThat(Simulator.main(new String[] {"--policy", "nope"}, new PrintStream(out), new PrintStream(err)))
         .isEqualTo(2);
   }

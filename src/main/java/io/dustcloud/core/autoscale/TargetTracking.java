@@ -150,14 +150,16 @@ public final class TargetTracking implements ScalingPolicy {
   }
 
   /**
-   * Demand's rise per second, 0 when it is not rising. Read over twice the lead (within the
-   * panic and the stable window), as the smaller of the slopes of the window's two halves: a
-   * ramp rises in both, a step in only one — a step is no trend and must not be extrapolated.
+   * Demand's rise per second, 0 when it is not rising. Read over twice the lead (at least four
+   * short windows, so noise is not a trend; at most the stable window), as the smaller of the
+   * slopes of the window's two halves: a ramp rises in both, a step in only one — a step is no
+   * trend and must not be extrapolated.
    */
   private double trend(Instant now, double lead) {
     Duration w = Duration.ofMillis((long) (2000 * lead));
-    w = w.compareTo(settings.panicWindow()) < 0 ? settings.panicWindow()
-        : w.compareTo(settings.stableWindow()) > 0 ? settings.stableWindow() : w;
+    Duration least = settings.panicWindow().multipliedBy(4);
+    w = w.compareTo(least) < 0 ? least : w;
+    w = w.compareTo(settings.stableWindow()) > 0 ? settings.stableWindow() : w;
     Instant mid = now.minus(w.dividedBy(2));
     double older = demand.slope(now.minus(w), mid).orElse(0);
     double recent = demand.slope(mid, now).orElse(0);
