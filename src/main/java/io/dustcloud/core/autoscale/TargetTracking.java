@@ -51,7 +51,7 @@ public final class TargetTracking implements ScalingPolicy {
   }
 
   /** A fleet reading at least this share of its saturation point is saturated: demand above it is not seen. */
-  static final double SATURATED = 0.9;
+  static final double SATURATED = 0.95;
   /** A saturated fleet is sized for this multiple of what it reads: more than {@code saturation / target} per decision. */
   static final double SATURATED_GROWTH = 2.0;
   /** A scale-down smaller than this share of the fleet (and more than one instance) is not worth a resize. */
@@ -89,7 +89,7 @@ public final class TargetTracking implements ScalingPolicy {
     double level = burst.getAsDouble();
     // CPU stops at a core: a saturated fleet's demand is unknown above what it reads, and the
     // panic window can never reach 200 % of a target above 50 %
-    boolean saturated = sample.hasData() && sample.mean() >= SATURATED * settings.saturation();
+    boolean saturated = sample.hasData() && sample.mean() >= saturatedAt();
     boolean trigger = level >= settings.panicThreshold() * capacity || saturated;
     if (trigger) {
       panicTriggeredAt = now;
@@ -147,6 +147,18 @@ public final class TargetTracking implements ScalingPolicy {
       boot.shrank(d.desired());
     }
     return d;
+  }
+
+  /**
+   * The per-instance reading from which the fleet counts as saturated: near the cap, and past
+   * halfway from the target to it — a fleet held at a target close to the cap reads close to
+   * the cap too, and that must not look like saturation (it would grow and shrink forever).
+   * Never, for a metric without a cap.
+   */
+  private double saturatedAt() {
+    double cap = settings.saturation();
+    return Double.isNaN(cap) ? Double.POSITIVE_INFINITY
+        : Math.max(SATURATED * cap, settings.target() + (cap - settings.target()) / 2);
   }
 
   /**
