@@ -77,6 +77,16 @@ public final class Simulation {
       }
     }
 
+    /** A fleet as it stands at {@code second}: instances started at the given seconds, every second's load so far. */
+    static Fleet at(FleetModel model, int second, int current, List<Integer> startedAt, double[] load) {
+      Fleet f = new Fleet(model, load.length, 0);
+      f.started.addAll(startedAt);
+      System.arraycopy(load, 0, f.load, 0, load.length);
+      f.second = second;
+      f.current = current;
+      return f;
+    }
+
     public int second() {
       return second;
     }
