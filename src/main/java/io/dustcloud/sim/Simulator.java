@@ -152,6 +152,22 @@ public final class Simulator {
       The peers (kpa, hpa, gce-like) use the same --target, --min, --max and instance model, and their own defaults.
       """;
 
+  private static int whole(String option, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number, got '" + v + "'");
+    }
+  }
+
+  private static double number(String option, String v) {
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a number, got '" + v + "'");
+    }
+  }
+
   /** The command line; returns the exit status. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
     Options d = Options.defaults();
@@ -187,26 +203,26 @@ public final class Simulator {
         switch (a) {
           case "--trace" -> traces.add(Path.of(v));
           case "--policy" -> policy = v;
-          case "--boot-seconds" -> boot = Integer.parseInt(v);
-          case "--capacity" -> capacity = Double.parseDouble(v);
-          case "--min" -> min = Integer.parseInt(v);
-          case "--max" -> max = Integer.parseInt(v);
+          case "--boot-seconds" -> boot = whole(a, v);
+          case "--capacity" -> capacity = number(a, v);
+          case "--min" -> min = whole(a, v);
+          case "--max" -> max = whole(a, v);
           case "--start" -> {
-            start = Integer.parseInt(v);
+            start = whole(a, v);
             steady = false;
           }
-          case "--tick" -> tick = Integer.parseInt(v);
-          case "--target" -> target = Double.parseDouble(v);
-          case "--stable-window" -> stable = Integer.parseInt(v);
-          case "--panic-window" -> panic = Integer.parseInt(v);
-          case "--panic-threshold" -> panicThreshold = Double.parseDouble(v);
-          case "--scale-up-above" -> up = Double.parseDouble(v);
-          case "--scale-up-for" -> upFor = Integer.parseInt(v);
-          case "--scale-down-below" -> down = Double.parseDouble(v);
-          case "--scale-down-for" -> downFor = Integer.parseInt(v);
-          case "--max-scale-up-rate" -> upRate = Double.parseDouble(v);
-          case "--max-scale-down-rate" -> downRate = Double.parseDouble(v);
-          case "--scale-down-delay" -> delay = Integer.parseInt(v);
+          case "--tick" -> tick = whole(a, v);
+          case "--target" -> target = number(a, v);
+          case "--stable-window" -> stable = whole(a, v);
+          case "--panic-window" -> panic = whole(a, v);
+          case "--panic-threshold" -> panicThreshold = number(a, v);
+          case "--scale-up-above" -> up = number(a, v);
+          case "--scale-up-for" -> upFor = whole(a, v);
+          case "--scale-down-below" -> down = number(a, v);
+          case "--scale-down-for" -> downFor = whole(a, v);
+          case "--max-scale-up-rate" -> upRate = number(a, v);
+          case "--max-scale-down-rate" -> downRate = number(a, v);
+          case "--scale-down-delay" -> delay = whole(a, v);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
