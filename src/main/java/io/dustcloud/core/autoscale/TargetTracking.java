@@ -100,18 +100,18 @@ public final class TargetTracking implements ScalingPolicy {
     // instances asked for now serve one boot (and a tick) from now: size for the demand then
     double lead = boot.seconds() + tick;
     // the short window's peak, not its mean: a step is served at once and noise is not chased
-    double needNow = demand.peak(now, settings.panicWindow()).orElse(level);
+    double peak = demand.peak(now, settings.panicWindow()).orElse(level);
+    double needNow = peak;
     if (saturated) {
       needNow = Math.max(needNow, sample.total() * SATURATED_GROWTH);
     }
     // the short window's mean lags half the window behind; the trend carries it a lead ahead
     double ahead = level + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
     int upWants = instancesFor(Math.max(needNow, ahead), target);
-    // scale down to the peak of the last lead (at least the short window, at most the stable
-    // one): a fleet that boots slowly keeps what it would need again before it could return
-    long downWindow = Math.max(settings.panicWindow().toSeconds(), Math.min(settings.stableWindow().toSeconds(),
-        Math.round(lead)));
-    double downLevel = demand.peak(now, Duration.ofSeconds(downWindow)).orElse(level);
+    // scale down to the short window's peak too (the scale-down delay then holds it): the
+    // stable window's mean would shed a burst's instances one resize at a time
+    long downWindow = settings.panicWindow().toSeconds();
+    double downLevel = peak;
     int downWants = instancesFor(downLevel, target);
     int recommended;
     int atLeast = 0;
