@@ -16,11 +16,12 @@ final class BootEstimate {
 
   /** A decision that grew the fleet from {@code before} to {@code after}. */
   void grew(int before, int after, Instant now) {
-    if (askedAt == null || askedFor <= before) {
-      // the earliest outstanding growth is the one being timed; a later one only raises the bar
+    // one growth is timed at a time, the earliest still outstanding: restarting the clock on
+    // each later one would never let a ramp that grows faster than a boot finish a measurement
+    if (askedAt == null) {
       askedAt = now;
+      askedFor = after;
     }
-    askedFor = Math.max(askedFor, after);
   }
 
   /** What was asked for went below the outstanding growth: it can no longer be timed. */

@@ -7,21 +7,31 @@ import java.util.OptionalDouble;
 
 /**
  * Target tracking: as many instances as it takes to hold the metric at {@code target} per
- * instance, demand being averaged over two windows. The fleet grows on whichever window
- * is higher (the short one reacts within seconds) and shrinks only on the stable one (a
- * lull of a few seconds does not cost capacity).
+ * instance, sized for what the fleet will have to carry when the instances asked for now are
+ * ready (docs/autoscaling.md has the whole rule and the figures against KPA, HPA and GCE):
  *
- * <p>Panic: when the short window's demand reaches {@code panicThreshold} times the ready
- * instances' capacity, the fleet is sized for the short window at once and is not scaled
- * down until the condition has been absent for a whole stable window: in a surge the
- * stable average lags, and shrinking on it would undo the rescue.
+ * <ul>
+ *   <li>up at once to the short (panic) window's peak — a step is served on the tick that
+ *       sees it — and, when demand rises steadily, to the demand expected one boot time ahead
+ *       (the boot time is learned from the fleet: {@link BootEstimate});
+ *   <li>a fleet whose metric is saturated (CPU at a core) is sized for twice what it reads:
+ *       above the cap demand is not seen, and {@code cap / target} per decision is too slow;
+ *   <li>down to the short window's peak, held for the scale-down delay, and only by a step
+ *       worth a resize (resizes are API calls, and flapping costs boots);
+ *   <li>panic — the short window's mean at {@code panicThreshold} times the ready capacity, or
+ *       saturation — forbids scaling down until a short window has passed without it.
+ * </ul>
  */
 public final class TargetTracking implements ScalingPolicy {
 
   /**
    * @param metric the metric's name, for reasons
    * @param target the metric's value one instance should carry
+   * @param stableWindow the longest stretch read for a trend
+   * @param panicWindow the short window: its peak is what the fleet is sized for
    * @param panicThreshold the short window's demand, as a multiple of ready capacity, that starts panic
+   * @param saturation where one instance's metric stops however much it is offered (CPU: 100,
+   *     one core); NaN for a metric that keeps growing with demand
    */
   public record Settings(String metric, double target, Duration stableWindow, Duration panicWindow,
       double panicThreshold, double saturation) {
@@ -33,6 +43,9 @@ public final class TargetTracking implements ScalingPolicy {
       if (!(target > 0) || panicWindow.compareTo(stableWindow) > 0 || panicWindow.isZero() || panicThreshold <= 1) {
         throw new IllegalArgumentException(
             "need target > 0, 0 < panicWindow <= stableWindow and panicThreshold > 1");
+      }
+      if (!Double.isNaN(saturation) && !(saturation > 0)) {
+        throw new IllegalArgumentException("saturation must be positive, or NaN for a metric without a cap");
       }
     }
 
@@ -131,7 +144,7 @@ public final class TargetTracking implements ScalingPolicy {
           upWants, num(target));
     } else {
       recommended = downWants;
-      // a step of less than a tenth of the fleet is not worth a resize
+      // a step of less than DOWN_STEP of the fleet is not worth a resize
       if (downWants < current && current - downWants < Math.max(1, DOWN_STEP * current)) {
         recommended = current;
       }

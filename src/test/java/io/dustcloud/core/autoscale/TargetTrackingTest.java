@@ -139,6 +139,30 @@ class TargetTrackingTest {
               assertThat(firstDown).isEqualTo(96);
               assertThat(ds.get(firstDown - 1).reason()).contains("scale-down delay keeps 4");
             }),
+        new Drive.Case("a saturated CPU fleet grows 2x its reading per boot, not 100/target", () -> new TargetTracking(
+            TargetTracking.Settings.of("cpu", 70).withSaturation(100), ScaleLimits.of(1, 100)), 2, 5,
+            Drive.saturating(t -> 2000, 100), 60, ds -> {
+              // 2 read 100 each: 200 seen, sized for 400 -> 6 (100/70 would give 3)
+              assertThat(ds.get(0).desired()).isEqualTo(6);
+              assertThat(ds.get(0).reason()).contains("saturates");
+              assertThat(ds.get(4).desired()).as("the reading stays the same while they boot").isEqualTo(6);
+              // 6 ready read 600: 1200 -> 18; then 18 read 1800: 3600 -> 52, capped by 10x ready? no: 52
+              assertThat(ds.get(6).desired()).isEqualTo(18);
+              assertThat(Drive.desired(ds).get(59)).as("2000 at 70 needs 29, no fewer").isGreaterThanOrEqualTo(29);
+            }),
+        new Drive.Case("a metric without a cap is never saturated: 100 per instance is just load", STANDARD, 2, 1,
+            Drive.demand(t -> 200), 30, ds -> {
+              assertThat(ds.stream().noneMatch(d -> d.reason().contains("saturates"))).isTrue();
+              assertThat(ds.get(29).desired()).isEqualTo(4);
+            }),
+        new Drive.Case("a steady ramp is provisioned one (learned) boot ahead", STANDARD, 2, 30,
+            Drive.demand(t -> 100 + 5 * t), 200, ds -> {
+              // after its first growth the policy has seen a 30 s boot: at 150 demand is 850 (17
+              // at target 50) and rises 5/s; 31 s ahead it will be ~1000 (20)
+              List<ScaleDecision> grew = ds.subList(60, 200).stream().filter(d -> d.desired() > d.previous()).toList();
+              assertThat(grew).isNotEmpty().allMatch(d -> d.reason().contains("expected in 31s"));
+              assertThat(ds.get(150).desired()).isGreaterThanOrEqualTo(20);
+            }),
         new Drive.Case("newly started instances are excluded until ready: no runaway while they boot", STANDARD, 2, 5,
             Drive.demand(t -> 300), 30, ds -> {
               assertThat(Drive.desired(ds)).containsOnly(6);
