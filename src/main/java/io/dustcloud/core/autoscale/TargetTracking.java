@@ -67,6 +67,9 @@ public final class TargetTracking implements ScalingPolicy {
   static final double SATURATED = 0.95;
   /** A saturated fleet is sized for this multiple of what it reads: more than {@code saturation / target} per decision. */
   static final double SATURATED_GROWTH = 2.0;
+  /** Growth to at least this multiple of the fleet is a jump, provisioned with {@link #JUMP_MARGIN} on top. */
+  static final double JUMP = 1.5;
+  static final double JUMP_MARGIN = 0.1;
   /** A scale-down smaller than this share of the fleet (and more than one instance) is not worth a resize. */
   static final double DOWN_STEP = 0.15;
 
@@ -121,6 +124,11 @@ public final class TargetTracking implements ScalingPolicy {
     // the short window's mean lags half the window behind; the trend carries it a lead ahead
     double ahead = level + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
     int upWants = instancesFor(Math.max(needNow, ahead), target);
+    if (!saturated && upWants >= JUMP * current) {
+      // a jump's next seconds usually climb further: provision a margin above it now rather
+      // than a resize (and, on slow boots, another boot's wait) for each further step
+      upWants = instancesFor(Math.max(needNow, ahead) * (1 + JUMP_MARGIN), target);
+    }
     // scale down to the short window's peak too (the scale-down delay then holds it): the
     // stable window's mean would shed a burst's instances one resize at a time
     long downWindow = settings.panicWindow().toSeconds();

@@ -41,7 +41,7 @@ class TargetTrackingTest {
             Drive.demand(t -> t < 70 ? 200 : 300), 100, ds -> {
               assertThat(ds.get(69).desired()).isEqualTo(4);
               assertThat(ds.get(71).desired()).isGreaterThanOrEqualTo(5);
-              assertThat(ds.get(80).desired()).isEqualTo(6);
+              assertThat(ds.get(80).desired()).as("a 1.5x jump: 6 and a 10 %% margin").isEqualTo(7);
               assertThat(ds.stream().noneMatch(ScaleDecision::panic)).isTrue();
             }),
         new Drive.Case("a step down waits for the stable window and the delay, then follows", STANDARD, 8, 1,
@@ -109,7 +109,7 @@ class TargetTrackingTest {
             Drive.demand(t -> 1000), 10, ds -> {
               assertThat(Drive.desired(ds)).containsOnly(6);
               assertThat(ds.get(9).cap()).isEqualTo(ScaleDecision.Cap.MAX);
-              assertThat(ds.get(9).recommended()).isEqualTo(20);
+              assertThat(ds.get(9).recommended()).as("1000 and the jump margin, over 50").isEqualTo(22);
             }),
         new Drive.Case("minReplicas 0 never takes a serving fleet to zero", policy(0, 10, 10, 2, 0), 2, 1,
             Drive.demand(t -> 0), 200, ds -> assertThat(ds.get(199).desired()).isEqualTo(1)),
@@ -153,7 +153,7 @@ class TargetTrackingTest {
         new Drive.Case("a metric without a cap is never saturated: 100 per instance is just load", STANDARD, 2, 1,
             Drive.demand(t -> 200), 30, ds -> {
               assertThat(ds.stream().noneMatch(d -> d.reason().contains("saturates"))).isTrue();
-              assertThat(ds.get(29).desired()).isEqualTo(4);
+              assertThat(ds.get(29).desired()).as("200 needs 4, a 2x jump: a 10 %% margin").isEqualTo(5);
             }),
         new Drive.Case("a steady ramp is provisioned one (learned) boot ahead", STANDARD, 2, 30,
             Drive.demand(t -> 100 + 5 * t), 200, ds -> {
@@ -165,7 +165,7 @@ class TargetTrackingTest {
             }),
         new Drive.Case("newly started instances are excluded until ready: no runaway while they boot", STANDARD, 2, 5,
             Drive.demand(t -> 300), 30, ds -> {
-              assertThat(Drive.desired(ds)).containsOnly(6);
+              assertThat(Drive.desired(ds)).as("300 needs 6, a 3x jump: a 10 %% margin").containsOnly(7);
               assertThat(Drive.changes(ds)).isEqualTo(1);
             }));
   }
