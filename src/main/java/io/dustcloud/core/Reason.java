@@ -87,6 +87,10 @@ public final class Reason {
   public static final Reason GCE_GROUP_VANISHED = fixed("GceGroupVanished");
   public static final Reason GCE_TEMPLATE_MISSING = fixed("GceTemplateMissing");
   public static final Reason IMAGE_IMPORT_FAILED = fixed("ImageImportFailed");
+  public static final Reason QUOTA_EXCEEDED = fixed("QuotaExceeded");
+  public static final Reason ZONE_RESOURCES_EXHAUSTED = fixed("ZoneResourcesExhausted");
+  public static final Reason PERMISSION_DENIED = fixed("PermissionDenied");
+  public static final Reason INSTANCE_CREATION_FAILED = fixed("InstanceCreationFailed");
   public static final Reason IMAGE_IMPORTING = fixed("ImageImporting");
   public static final Reason INTERRUPTED = fixed("Interrupted");
   public static final Reason START_FAILED = fixed("StartFailed");
