@@ -150,7 +150,7 @@ class FakeComputeTrafficTest {
   @Test
   void deleteInstancesDrainsTheInstanceExistingConnectionsFirst() throws Exception {
     fake.maxConnectionAgeMillis = 60_000; // this test holds one connection through the whole drain
-    Lb lb = loadBalancer(2, 2);
+    Lb lb = loadBalancer(2, 4);
     await().atMost(LONG).until(() -> healthy(lb).size() == 2);
     KeepAliveClient held = client(lb);
     String victim = served(held.get("/"));
@@ -160,6 +160,9 @@ class FakeComputeTrafficTest {
     gce.groups.deleteInstancesAsync(PROJECT, ZONE, "web", InstanceGroupManagersDeleteInstancesRequest.newBuilder()
         .addInstances(leaving.getInstance()).build()).get();
 
+    KeepAliveClient.Response during = held.get("/");
+    assertThat(served(during)).as("the existing connection still works while draining").isEqualTo(victim);
+    assertThat(during.connection()).isEqualTo(1);
     assertThat(fake.draining("zones/" + ZONE + "/web")).containsEntry(victim, "DELETING");
     assertThat(managed()).filteredOn(m -> m.getName().equals(victim)).singleElement()
         .extracting(ManagedInstance::getCurrentAction).isEqualTo("DELETING");
@@ -169,10 +172,6 @@ class FakeComputeTrafficTest {
         assertThat(served(fresh.get("/"))).as("no new connection to a draining instance").isEqualTo(survivor);
       }
     }
-    KeepAliveClient.Response during = held.get("/");
-    assertThat(served(during)).as("the existing connection still works while draining").isEqualTo(victim);
-    assertThat(during.connection()).isEqualTo(1);
-
     await().atMost(LONG).until(() -> managed().size() == 1);
     assertThat(names()).containsExactly(survivor);
     KeepAliveClient.Response after = held.get("/");
