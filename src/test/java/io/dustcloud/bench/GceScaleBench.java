@@ -43,6 +43,7 @@ class GceScaleBench {
       fake.faults.latencyMillis = 50;
       fake.provisioningMillis = 200;
       fake.stagingMillis = 200;
+      fake.serveInstances = false; // 2,000 instances: no loopback server behind each
       GceProvider provider = GceTesting.provider(fake, new InstanceAddresses("127.0.0.1:{port}"), CALLS_PER_MINUTE,
           Duration.ZERO, Clock.systemUTC());
       List<DesiredFleet> fleets = IntStream.range(0, FLEETS)

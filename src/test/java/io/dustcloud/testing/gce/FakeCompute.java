@@ -385,6 +385,8 @@ public final class FakeCompute implements AutoCloseable {
         };
       } else if (verb.equals("GET") && collection.equals("instances") && action.equals("serialPort")) {
         method = "instances.getSerialPortOutput";
+      } else if (verb.equals("GET") && action.equals("listErrors")) {
+        method = collection + ".listErrors";
       } else {
         method = verb.equals("POST") ? collection + "." + action : null;
       }
@@ -399,12 +401,13 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   /** Collections whose regional methods GCE names {@code regionX} (regionHealthChecks.insert, …). */
-  static final java.util.Set<String> REGION_PREFIXED = java.util.Set.of("instanceGroupManagers", "healthChecks",
-      "backendServices");
+  static final java.util.Set<String> REGION_PREFIXED = java.util.Set.of("instanceGroupManagers", "instanceGroups",
+      "healthChecks", "backendServices");
 
   static boolean mutating(String method) {
     return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
         || method.endsWith(".getSerialPortOutput") || method.endsWith(".getHealth") || method.endsWith(".aggregatedList")
+        || method.endsWith(".listErrors")
         || method.startsWith("operations."));
   }
 
@@ -412,6 +415,9 @@ public final class FakeCompute implements AutoCloseable {
 
   private Answer read(Route r, Map<String, String> query, JsonNode body) {
     groups.values().forEach(FakeGroup::settle);
+    if (net.store(r.collection) != null && r.scope.equals("aggregated")) {
+      return new Answer(200, net.aggregated(r.collection, query.getOrDefault("filter", "")));
+    }
     if (net.store(r.collection) != null && (r.scope.startsWith("regions/") == !r.collection.equals("firewalls"))) {
       return new Answer(200, net.read(r, query, body));
     }
@@ -421,10 +427,19 @@ public final class FakeCompute implements AutoCloseable {
       case "operations" -> operation(r);
       case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r)
           : new Answer(200, FakeInstances.list(this, r, query.getOrDefault("filter", "")));
+      case "instanceGroups" -> {
+        FakeGroup g = groups.get(r.scope + "/" + r.name);
+        yield g == null ? notFound(r.name) : new Answer(200, FakeGroups.instanceGroup(g));
+      }
       case "instanceGroupManagers" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
         if (g == null) {
           yield notFound(r.name);
+        }
+        if ("listErrors".equals(r.action)) {
+          ObjectNode out = JSON.createObjectNode();
+          out.putArray("items"); // the fake's instances are never refused by the cloud
+          yield new Answer(200, out);
         }
         if ("listManagedInstances".equals(r.action)) {
           ObjectNode out = JSON.createObjectNode();
@@ -600,13 +615,14 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   private Answer applyToGroup(Route r, Map<String, String> query, JsonNode body) {
-    FakeGroup g = groups.get(r.scope + "/" + r.name);
+    FakeGroup g = r.name == null ? null : groups.get(r.scope + "/" + r.name);
     if (g == null) {
       return notFound(r.name);
     }
     String method = r.method.replaceFirst("^regionI", "i");
     g.settle();
     switch (method) {
+      case "instanceGroups.setNamedPorts" -> FakeGroups.setNamedPorts(this, r, g, body);
       case "instanceGroupManagers.delete" -> {
         String user = net.backendServiceUsing(g.resource.path("instanceGroup").asText());
         if (user != null) {
@@ -872,8 +888,10 @@ public final class FakeCompute implements AutoCloseable {
     Map<String, FakeTraffic.Rule> rules = new HashMap<>();
     Map<String, FakeTraffic.Target> probes = new LinkedHashMap<>();
     for (String key : groups.keySet()) {
-      for (FakeTraffic.Vm vm : vmsOf(key)) {
-        vms.put(vm.id(), vm);
+      if (serveInstances) { // thousands of instances without servers need no snapshot of each
+        for (FakeTraffic.Vm vm : vmsOf(key)) {
+          vms.put(vm.id(), vm);
+        }
       }
       FakeTraffic.Check heal = check(groups.get(key).resource.path("autoHealingPolicies").path(0).path("healthCheck")
           .asText(""));

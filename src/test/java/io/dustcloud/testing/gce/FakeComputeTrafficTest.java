@@ -392,6 +392,44 @@ class FakeComputeTrafficTest {
     assertThat(fake.firewalls()).containsKey("web-fw");
   }
 
+  @Test
+  void requestIdsNamedPortsAndAggregatedListsOfTheTrafficResources() throws Exception {
+    template("web-v1");
+    gce.groups.insertAsync(PROJECT, ZONE, group("web", "web-v1", 1)).get();
+    var insert = com.google.cloud.compute.v1.InsertAddressRequest.newBuilder().setProject(PROJECT).setRegion(REGION)
+        .setAddressResource(Address.newBuilder().setName("web-ip")).setRequestId("6f1e0c9e-6a55-4d3c-9c1e-2b7f3a1d0a17")
+        .build();
+    gce.addresses.insertAsync(insert).get();
+    gce.addresses.insertAsync(insert).get(); // a retry with the same id: the first operation, no second effect
+    assertThat(fake.addresses()).containsOnlyKeys("web-ip");
+    assertThat(fake.calls()).containsEntry("addresses.insert", 2L);
+
+    try (var instanceGroups = com.google.cloud.compute.v1.InstanceGroupsClient.create(
+        com.google.cloud.compute.v1.InstanceGroupsSettings.newBuilder().setEndpoint(fake.endpoint())
+            .setCredentialsProvider(com.google.api.gax.core.NoCredentialsProvider.create()).build())) {
+      var ports = com.google.cloud.compute.v1.InstanceGroupsSetNamedPortsRequest.newBuilder()
+          .addNamedPorts(NamedPort.newBuilder().setName("http").setPort(PORT)).build();
+      instanceGroups.setNamedPortsAsync(PROJECT, ZONE, "web", ports).get();
+      assertThat(instanceGroups.get(PROJECT, ZONE, "web").getNamedPortsList()).extracting(NamedPort::getPort)
+          .containsExactly(PORT);
+      assertThat(gce.groups.get(PROJECT, ZONE, "web").getNamedPortsList()).hasSize(1);
+      assertRefused(InvalidArgumentException.class, "namedPorts", () -> instanceGroups.setNamedPortsAsync(PROJECT, ZONE,
+          "web", ports.toBuilder().addNamedPorts(NamedPort.newBuilder().setName("Bad").setPort(1)).build()).get());
+    }
+
+    String hc = healthCheck("web-hc", 5, 5);
+    String igUrl = gce.groups.get(PROJECT, ZONE, "web").getInstanceGroup();
+    gce.backendServices.insertAsync(PROJECT, REGION, backendService("web-bs", hc, igUrl, 0)).get();
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-fr", regional("addresses", "web-ip"),
+        regional("backendServices", "web-bs"))).get();
+    List<String> rules = new ArrayList<>();
+    gce.forwardingRules.aggregatedList(com.google.cloud.compute.v1.AggregatedListForwardingRulesRequest.newBuilder()
+        .setProject(PROJECT).setFilter("labels.app = \"web\"").build()).iterateAll()
+        .forEach(e -> e.getValue().getForwardingRulesList().forEach(fr -> rules.add(e.getKey() + " " + fr.getName())));
+    assertThat(rules).containsExactly("regions/" + REGION + " web-fr");
+    assertThat(gce.groups.listErrors(PROJECT, ZONE, "web").iterateAll()).isEmpty();
+  }
+
   // ---- helpers ----
 
   private record Lb(String ip, String groupUrl) {}

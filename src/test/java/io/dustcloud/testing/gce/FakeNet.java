@@ -79,6 +79,21 @@ final class FakeNet {
     return view(r.collection(), item);
   }
 
+  /** {@code aggregated/addresses} or {@code aggregated/forwardingRules}: items by region. */
+  JsonNode aggregated(String collection, String filter) {
+    ObjectNode out = F.objectNode();
+    ObjectNode items = out.putObject("items");
+    store(collection).forEach((key, item) -> {
+      String scope = key.substring(0, key.lastIndexOf('/'));
+      if (FakeCompute.matches(item, filter)) {
+        ObjectNode scoped = items.has(scope) ? (ObjectNode) items.get(scope) : items.putObject(scope);
+        (scoped.has(collection) ? (ArrayNode) scoped.get(collection) : scoped.putArray(collection))
+            .add(view(collection, item));
+      }
+    });
+    return out;
+  }
+
   /** An address shows whether a forwarding rule uses it. */
   private ObjectNode view(String collection, ObjectNode item) {
     ObjectNode out = item.deepCopy();
