@@ -123,6 +123,11 @@ public final class FakeCompute implements AutoCloseable {
     return traffic.stats();
   }
 
+  /** The prefix of every thread of this fake's data plane (load balancers, instance servers, probes). */
+  public String threadPrefix() {
+    return traffic.threadPrefix;
+  }
+
   public InstanceModes instanceModes() {
     return modes;
   }

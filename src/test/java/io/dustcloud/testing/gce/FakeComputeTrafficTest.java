@@ -145,6 +145,55 @@ class FakeComputeTrafficTest {
 
     fake.instanceModes().clearMode(names.get(0));
     await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+
+    // none healthy: like GCE's passthrough balancer, every backend gets new connections
+    fake.instanceModes().setTemplateMode("web-v1", InstanceModes.Mode.FAILING);
+    await().atMost(LONG).until(() -> healthy(lb).isEmpty());
+    try (KeepAliveClient fresh = client(lb)) {
+      assertThat(fresh.get("/").status()).isEqualTo(500);
+      assertThat(fresh.get("/health").status()).isEqualTo(503);
+    }
+    FakeCompute.LbStats stats = fake.lbStats();
+    assertThat(stats.connectionsToUnhealthy()).isEqualTo(1);
+    assertThat(stats.requestsToUnhealthy()).as("the health path is not counted").isEqualTo(before + 1);
+
+    // no backend at all: the connection is closed at once
+    gce.groups.resizeAsync(PROJECT, ZONE, "web", 0).get();
+    try (KeepAliveClient fresh = client(lb)) {
+      assertThatThrownBy(() -> fresh.get("/")).isInstanceOf(java.io.IOException.class);
+    }
+    assertThat(fake.lbStats().connectionsWithoutBackend()).isEqualTo(1);
+  }
+
+  @Test
+  void instanceServersAnswerOnTheirOwnAddressBoundTheirConnectionsAgeAndStopWithTheFake() throws Exception {
+    template("web-v1");
+    gce.groups.insertAsync(PROJECT, ZONE, group("web", "web-v1", 2)).get();
+    String name = names().get(0);
+    String ip = fake.instanceIps("zones/" + ZONE + "/web").get(name);
+    KeepAliveClient direct = new KeepAliveClient(ip, PORT, 5000);
+    clients.add(direct);
+    await().atMost(LONG).ignoreExceptions().until(() -> direct.get("/health").status() == 200);
+    assertThat(direct.get("/").body()).isEqualTo("hello from " + name + " (web-v1)\n");
+    assertThat(direct.get("/metrics").body()).contains("process_cpu_seconds_total ").contains("http_requests_total ");
+    long opened = direct.connections();
+    assertThat(direct.get("/").closedAfter()).as("younger than maxConnectionAgeMillis: kept alive").isFalse();
+    assertThat(direct.connections()).isEqualTo(opened);
+
+    fake.maxConnectionAgeMillis = 0; // every answer is now past the age: Connection: close, and a new connection
+    assertThat(direct.get("/").closedAfter()).isTrue();
+    assertThat(direct.get("/").closedAfter()).isTrue();
+    assertThat(direct.connections()).isEqualTo(opened + 1);
+    assertThat(fake.lbStats().requestsByBackend()).as("not through a load balancer").isEmpty();
+
+    fake.instanceModes().setMode(name, InstanceModes.Mode.HUNG);
+    KeepAliveClient impatient = new KeepAliveClient(ip, PORT, 300);
+    clients.add(impatient);
+    assertThatThrownBy(() -> impatient.get("/")).isInstanceOf(java.net.SocketTimeoutException.class);
+
+    fake.close();
+    await().atMost(LONG).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith(fake.threadPrefix())));
   }
 
   @Test

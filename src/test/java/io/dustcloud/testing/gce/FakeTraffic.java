@@ -57,8 +57,11 @@ final class FakeTraffic implements AutoCloseable {
   }
 
   private final FakeCompute fake;
+  private static final AtomicInteger FAKES = new AtomicInteger();
+  /** Names this fake's threads ({@code fake-compute-N-…}), so a test can see that closing stops them all. */
+  final String threadPrefix = "fake-compute-" + FAKES.incrementAndGet() + "-";
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fake-compute-traffic");
+    Thread t = new Thread(r, threadPrefix + "traffic");
     t.setDaemon(true);
     return t;
   });
@@ -79,7 +82,7 @@ final class FakeTraffic implements AutoCloseable {
 
   FakeTraffic(FakeCompute fake) {
     this.fake = fake;
-    ticker = new Thread(this::run, "fake-compute-ticker");
+    ticker = new Thread(this::run, threadPrefix + "ticker");
     ticker.setDaemon(true);
   }
 
