@@ -28,10 +28,30 @@ import java.util.regex.Pattern;
 /**
  * An in-process fake of the Compute REST API subset Dustcloud uses (see
  * {@code shared/gce-rest.md}), speaking the wire protocol of {@code google-cloud-compute}'s REST
- * transport: images, instance templates, zonal and regional managed instance groups,
+ * transport: images, instance templates, zonal and regional managed instance groups (with
+ * {@code deleteInstances}, named ports, autohealing policies, lifecycle and redistribution
+ * policies, PATCH as a JSON merge patch), instance groups' named ports, instances
+ * ({@code get}, {@code list}, {@code aggregatedList}), regional health checks, regional backend
+ * services ({@code getHealth}), regional addresses, regional forwarding rules and firewalls;
  * operations (answered DONE, or RUNNING for {@link #operationMillis} so the client polls), and
  * requestId de-duplication (a repeated id returns the first operation, with no second effect).
- * It counts calls by method and injects {@link FakeFaults}.
+ * Request bodies are validated as GCE does ({@link FakeNet}, {@link FakeGroups}, {@link
+ * FakeRules}): a refused call answers GCE's status, reason and message. It counts calls by
+ * method and injects {@link FakeFaults}.
+ *
+ * <p>The data plane is real, on loopback ({@link FakeTraffic}): every incarnation of an
+ * instance has its own {@code networkIP} (127.1.x.y) and, {@link #bootMillis} after it is
+ * RUNNING, an HTTP server there on its template's {@code dustcloud-port} ({@link
+ * InstanceServer}: {@code /}, {@code /health}, {@code /metrics}, modes set through {@link
+ * #instanceModes()}); a health checker probes each backend at its check's interval, timeout
+ * and thresholds (times {@link #healthCheckTimeScale}); each forwarding rule is a TCP proxy on
+ * its address (127.2.x.y) sending new connections round robin to healthy backends that are not
+ * draining. An instance leaving a group that is the backend of a backend service with
+ * connection draining stays DELETING / RECREATING for the draining time: no new connections,
+ * existing ones served, then closed. Instance servers bound a connection's age ({@link
+ * #maxConnectionAgeMillis}): past it they answer {@code Connection: close}, like nginx's
+ * {@code keepalive_time}, which is what lets keep-alive clients leave a draining instance
+ * gracefully. {@link #close()} stops every thread and socket.
  */
 public final class FakeCompute implements AutoCloseable {
   static final String BASE = "https://www.googleapis.com/compute/v1/";

@@ -181,6 +181,10 @@ final class FakeNet {
       store.put(r.scope() + "/" + name, item);
       return;
     }
+    if (method.equals("update") && !r.collection().equals("healthChecks") && !r.collection().equals("backendServices")
+        && !r.collection().equals("firewalls") || method.equals("patch") && r.collection().equals("addresses")) {
+      throw new Refusal(404, "notFound", "No such method: " + r.method()); // GCE has none (addresses: setLabels only)
+    }
     String key = r.scope() + "/" + r.name();
     ObjectNode current = store.get(key);
     if (current == null) {
