@@ -892,6 +892,9 @@ public final class FakeCompute implements AutoCloseable {
 
   /** The health check a URL names, with its timing scaled, or null. */
   FakeTraffic.Check check(String url) {
+    if (url.isEmpty()) {
+      return null;
+    }
     String scope = FakeRules.refScope(url);
     String name = FakeRules.refName(url, "healthChecks");
     ObjectNode hc = net.healthChecks.get(scope + "/" + name);
