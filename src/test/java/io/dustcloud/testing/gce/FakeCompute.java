@@ -77,6 +77,12 @@ public final class FakeCompute implements AutoCloseable {
   public volatile boolean serveInstances = true;
   /** Multiplies health-check intervals, timeouts and autohealing's initial delay (0.2: five times faster). */
   public volatile double healthCheckTimeScale = 1.0;
+  /**
+   * True: health-check probes reach an instance only when a firewall rule admits GCE's prober
+   * ranges to it on the checked port ({@link FakeFirewalls}); false (default): the fake's
+   * network lets every probe through.
+   */
+  public volatile boolean enforceFirewalls = false;
   /** Networks that exist (firewalls must name one); {@code default} always does. */
   public final java.util.Set<String> networks = ConcurrentHashMap.newKeySet();
 
@@ -875,8 +881,14 @@ public final class FakeCompute implements AutoCloseable {
     FakeGroup g = groups.get(key);
     List<FakeTraffic.Vm> out = new ArrayList<>();
     for (FakeGroup.Instance i : g.instances) {
+      JsonNode props = templates.containsKey(i.template) ? templates.get(i.template).path("properties")
+          : JSON.createObjectNode();
+      List<String> tags = new ArrayList<>();
+      props.path("tags").path("items").forEach(t -> tags.add(t.asText()));
+      String network = FakeGroup.last(props.path("networkInterfaces").path(0).path("network").asText("default"));
       out.add(new FakeTraffic.Vm(i.id, i.name, i.template, i.ip, FakeInstances.port(templates.get(i.template)),
-          g.zoneUrlPrefix + "/instances/" + i.name, key, g.runningSince(i), i.leaving != null));
+          g.zoneUrlPrefix + "/instances/" + i.name, key, g.runningSince(i), i.leaving != null, List.copyOf(tags),
+          network));
     }
     return out;
   }
@@ -910,6 +922,12 @@ public final class FakeCompute implements AutoCloseable {
         hc.path("unhealthyThreshold").asInt());
   }
 
+  private FakeTraffic.Target target(FakeTraffic.Check check, FakeTraffic.Vm vm, List<String> probers) {
+    int port = check.port() > 0 ? check.port() : vm.port();
+    return new FakeTraffic.Target(check, vm, !enforceFirewalls
+        || FakeFirewalls.admits(net.firewalls.values(), vm, port, probers));
+  }
+
   private FakeTraffic.Snapshot snapshot() {
     Map<Long, FakeTraffic.Vm> vms = new HashMap<>();
     Map<String, FakeTraffic.Pool> pools = new HashMap<>();
@@ -924,7 +942,8 @@ public final class FakeCompute implements AutoCloseable {
       FakeTraffic.Check heal = check(groups.get(key).resource.path("autoHealingPolicies").path(0).path("healthCheck")
           .asText(""));
       if (heal != null) {
-        vmsOf(key).forEach(vm -> probes.put(heal.key() + "|" + vm.id(), new FakeTraffic.Target(heal, vm)));
+        vmsOf(key).forEach(vm -> probes.put(heal.key() + "|" + vm.id(), target(heal, vm,
+            FakeFirewalls.INTERNAL_PROBERS)));
       }
     }
     net.backendServices.forEach((key, bs) -> {
@@ -938,7 +957,9 @@ public final class FakeCompute implements AutoCloseable {
       }
       if (check != null) {
         pools.put(key, new FakeTraffic.Pool(key, check, List.copyOf(backends)));
-        backends.forEach(vm -> probes.put(check.key() + "|" + vm.id(), new FakeTraffic.Target(check, vm)));
+        List<String> probers = bs.path("loadBalancingScheme").asText().equals("INTERNAL")
+            ? FakeFirewalls.INTERNAL_PROBERS : FakeFirewalls.EXTERNAL_PROBERS;
+        backends.forEach(vm -> probes.put(check.key() + "|" + vm.id(), target(check, vm, probers)));
       }
     });
     net.forwardingRules.forEach((key, fr) -> {

@@ -128,6 +128,26 @@ class FakeComputeTrafficTest {
   }
 
   @Test
+  void withFirewallsEnforcedProbesPassOnlyOnceARuleAdmitsTheProbersToTheTaggedInstances() throws Exception {
+    fake.enforceFirewalls = true;
+    Lb lb = loadBalancer(2, 0);
+    await().atMost(LONG).until(() -> health(lb).size() == 2);
+    gce.firewalls.insertAsync(PROJECT, firewall("web-hc-only-internal").toBuilder().clearSourceRanges()
+        .addSourceRanges("35.191.0.0/16").addSourceRanges("130.211.0.0/22").build()).get();
+    gce.firewalls.insertAsync(PROJECT, firewall("web-other-tag").toBuilder().clearSourceRanges()
+        .addSourceRanges("0.0.0.0/0").clearTargetTags().addTargetTags("db").build()).get();
+    long probed = fake.traffic.probed.get();
+    // four more probes per instance: twice the healthy threshold, had anything admitted them
+    await().atMost(LONG).until(() -> fake.traffic.probed.get() >= probed + 2 * 4 + 2);
+    assertThat(healthy(lb)).as("an external passthrough balancer's probers also come from 209.85.152.0/22 and"
+        + " 209.85.204.0/22").isEmpty();
+
+    gce.firewalls.insertAsync(PROJECT, firewall("web-hc").toBuilder().clearSourceRanges().addSourceRanges("35.191.0.0/16")
+        .addSourceRanges("209.85.152.0/22").addSourceRanges("209.85.204.0/22").build()).get();
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+  }
+
+  @Test
   void aFailingInstanceLeavesRotationAfterTheUnhealthyThresholdAndComesBack() throws Exception {
     Lb lb = loadBalancer(2, 0);
     List<String> names = names();

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FakeTraffic implements AutoCloseable {
   /** One incarnation of an instance as the data plane sees it. */
   record Vm(long id, String name, String template, String ip, int port, String url, String groupKey,
-      long runningSince, boolean leaving) {}
+      long runningSince, boolean leaving, List<String> tags, String network) {}
 
   /** A health check with its timing already scaled. */
   record Check(String key, boolean http, int port, String path, long intervalMillis, long timeoutMillis, int healthy,
@@ -46,7 +46,7 @@ final class FakeTraffic implements AutoCloseable {
   }
 
   /** One thing the health checker probes: a check against one incarnation. */
-  record Target(Check check, Vm vm) {}
+  record Target(Check check, Vm vm, boolean admitted) {}
 
   private static final class Probe {
     volatile boolean healthy;
@@ -74,6 +74,8 @@ final class FakeTraffic implements AutoCloseable {
   private final Set<String> lbIps = ConcurrentHashMap.newKeySet();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   private volatile boolean closed;
+  /** Probes finished, for tests that must wait for the checker to have had its say. */
+  final AtomicLong probed = new AtomicLong();
   final AtomicLong connections = new AtomicLong();
   final AtomicLong connectionsToUnhealthy = new AtomicLong();
   final AtomicLong connectionsWithoutBackend = new AtomicLong();
@@ -252,6 +254,7 @@ final class FakeTraffic implements AutoCloseable {
         pool.execute(() -> {
           try {
             boolean ok = probe(t);
+            probed.incrementAndGet();
             if (ok) {
               p.fails = 0;
               p.oks = Math.min(p.oks + 1, 1000);
@@ -276,6 +279,9 @@ final class FakeTraffic implements AutoCloseable {
 
   /** One probe: a TCP connect, or an HTTP GET answered 200, within the check's timeout. */
   private static boolean probe(Target t) {
+    if (!t.admitted()) {
+      return false; // the firewall drops the probe: to the checker it is a timeout
+    }
     int timeout = (int) Math.max(1, t.check().timeoutMillis());
     int port = t.check().port() > 0 ? t.check().port() : t.vm().port();
     try (Socket s = new Socket()) {
