@@ -37,7 +37,7 @@ final class ActOnFleet implements ReconcileStep {
     });
     int before = r.observed.instances().size();
     try {
-      r.realized = r.provider.realize(new DesiredFleet(r.fleet, targets));
+      r.realized = r.provider.realize(new DesiredFleet(r.fleet, targets, SupervisionSpecs.service(r.spec(), r.binding)));
     } catch (ProviderException e) {
       return ProviderFailures.result(r, e);
     }

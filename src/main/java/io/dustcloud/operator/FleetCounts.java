@@ -31,15 +31,32 @@ final class FleetCounts {
     return counts;
   }
 
-  /** Instances passing their health checks per revision (a failed instance never counts). */
+  /**
+   * Instances serving per revision: passing their health checks and in the endpoint's rotation (a
+   * failed instance never counts).
+   */
   static Map<String, Integer> ready(FleetObservation observed, FleetHealth health) {
     Map<String, Integer> counts = new HashMap<>();
     for (InstanceView i : observed.instances()) {
-      if (i.state() != InstanceState.FAILED && health.isReady(i.id())) {
+      if (i.state() != InstanceState.FAILED && health.isReady(i.id()) && observed.inRotation(i.id())) {
         counts.merge(i.revision(), 1, Integer::sum);
       }
     }
     return counts;
+  }
+
+  /**
+   * Instances that pass the operator's probes but that the fleet's endpoint does not route to
+   * yet (GCE: its load balancer's own check has not passed them).
+   */
+  static int awaitingRotation(FleetObservation observed, FleetHealth health) {
+    int n = 0;
+    for (InstanceView i : observed.instances()) {
+      if (i.state() != InstanceState.FAILED && health.isReady(i.id()) && !observed.inRotation(i.id())) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Running and ready per revision, as the rollout planner takes them. */

@@ -46,7 +46,14 @@ record FleetFacts(long generation, Instant now, Outcome outcome) {
    */
   record Observed(String target, int desired, Map<String, Integer> running, Map<String, Integer> ready,
       String endpoint, Set<String> standby, RolloutDecision rollout, FleetHealth health, ScaleDecision scale,
-      int minReplicas, int maxReplicas) implements Outcome {
+      int minReplicas, int maxReplicas, int awaitingRotation) implements Outcome {
+    /** Facts of a fleet whose endpoint follows readiness (nothing awaits rotation). */
+    Observed(String target, int desired, Map<String, Integer> running, Map<String, Integer> ready, String endpoint,
+        Set<String> standby, RolloutDecision rollout, FleetHealth health, ScaleDecision scale, int minReplicas,
+        int maxReplicas) {
+      this(target, desired, running, ready, endpoint, standby, rollout, health, scale, minReplicas, maxReplicas, 0);
+    }
+
     Observed {
       running = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(running));
       ready = Map.copyOf(ready);
@@ -81,6 +88,7 @@ record FleetFacts(long generation, Instant now, Outcome outcome) {
     var scaling = r.spec().scaling;
     return new Observed(target, r.snapshot.desiredTotal(), FleetCounts.running(r.realized, r.revisions.values()),
         FleetCounts.ready(r.realized, r.snapshot.health()), r.realized.endpoint().orElse(null), standby, decision,
-        r.snapshot.health(), r.snapshot.decision(), scaling.minReplicas, scaling.maxReplicas);
+        r.snapshot.health(), r.snapshot.decision(), scaling.minReplicas, scaling.maxReplicas,
+        FleetCounts.awaitingRotation(r.realized, r.snapshot.health()));
   }
 }

@@ -107,7 +107,11 @@ final class FleetStatus {
     set(s, facts, Conditions.AVAILABLE, readyTotal > 0 || o.desired() == 0
         ? new Value(Conditions.TRUE, Reason.INSTANCES_AVAILABLE,
             readyTotal + " instances serving" + (o.endpoint() == null ? "" : " at " + o.endpoint()))
-        : new Value(Conditions.FALSE, Reason.NO_INSTANCES_READY, "no instance is passing its health check yet"));
+        : new Value(Conditions.FALSE, Reason.NO_INSTANCES_READY, o.awaitingRotation() == 0
+            ? "no instance is passing its health check yet"
+            : o.awaitingRotation() + " instances pass the operator's probes but not yet the load balancer's health"
+                + " check, so they receive no traffic; if this lasts, check that the firewall admits Google's"
+                + " health-check ranges (35.191.0.0/16, 130.211.0.0/22) to the serving port"));
     if (rolledBack != null) {
       set(s, facts, Conditions.ROLLED_BACK, rolledBack);
     }

@@ -41,10 +41,24 @@ public final class RevisionModel {
     r.build = spec.build;
     r.bootArgs = BootArgs.of(spec.bootArgs);
     r.port = spec.port;
-    r.provider = spec.provider;
+    r.provider = revisionProvider(spec.provider);
     r.hash = null;
     r.hash = RevisionNaming.hash(canonical(r));
     return r;
+  }
+
+  /**
+   * The provider spec without its fleet-level parts (GCE's {@code loadBalancer}): they change
+   * how the fleet is reached, not what an instance runs, so they are read from the Unikernel
+   * and never enter a revision or its hash.
+   */
+  static io.dustcloud.api.v1alpha1.ProviderSpec revisionProvider(io.dustcloud.api.v1alpha1.ProviderSpec p) {
+    if (p == null || p.gce == null || p.gce.loadBalancer == null) {
+      return p;
+    }
+    io.dustcloud.api.v1alpha1.ProviderSpec copy = CANONICAL.convertValue(p, io.dustcloud.api.v1alpha1.ProviderSpec.class);
+    copy.gce.loadBalancer = null;
+    return copy;
   }
 
   public static UnikernelRevision desired(Unikernel uk) {

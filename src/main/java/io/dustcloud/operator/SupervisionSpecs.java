@@ -65,6 +65,22 @@ final class SupervisionSpecs {
   }
 
   /**
+   * How the fleet is served, for its provider's endpoint: the port, the operator's own health
+   * check, and the fleet's current provider settings (which carry fleet-level settings such as
+   * GCE's load balancer that no revision holds).
+   */
+  static io.dustcloud.provider.FleetService service(UnikernelSpec spec, io.dustcloud.binding.ProviderBinding binding) {
+    HealthCheckSpec hc = spec.healthCheck;
+    io.dustcloud.provider.FleetService.Check check = new io.dustcloud.provider.FleetService.Check(
+        hc.tcp != null ? null : (hc.http == null ? new HealthCheckSpec.HttpProbe() : hc.http).path,
+        hc.periodSeconds, hc.timeoutSeconds, hc.successThreshold, hc.failureThreshold, hc.startupDeadlineSeconds);
+    return new io.dustcloud.provider.FleetService(
+        spec.port == null ? io.dustcloud.provider.RevisionImage.DEFAULT_PORT : spec.port,
+        spec.scaling == null ? null : spec.scaling.metricsPort, check,
+        binding == null ? null : binding.settings(spec.provider));
+  }
+
+  /**
    * An HTTP status range as the CRD spells it: {@code 200} or {@code 200-399} (the schema's
    * pattern admits nothing else; {@link SpecValidator} checks the order).
    */

@@ -8,7 +8,7 @@ import java.util.Objects;
  * The one value every decision reduces to: how many instances of each revision should
  * exist now. Providers only realize it.
  */
-public record DesiredFleet(FleetId fleet, Map<String, Target> revisions) {
+public record DesiredFleet(FleetId fleet, Map<String, Target> revisions, FleetService service) {
 
   /** Desired instance count of one revision, with the image to start them from. */
   public record Target(RevisionImage image, int replicas) {
@@ -23,6 +23,12 @@ public record DesiredFleet(FleetId fleet, Map<String, Target> revisions) {
   public DesiredFleet {
     Objects.requireNonNull(fleet, "fleet");
     revisions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(revisions));
+    service = service == null ? FleetService.DEFAULT : service;
+  }
+
+  /** A fleet served as {@link FleetService#DEFAULT}. */
+  public DesiredFleet(FleetId fleet, Map<String, Target> revisions) {
+    this(fleet, revisions, FleetService.DEFAULT);
   }
 
   public static DesiredFleet single(FleetId fleet, RevisionImage image, int replicas) {

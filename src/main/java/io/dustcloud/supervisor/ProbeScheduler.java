@@ -125,7 +125,8 @@ final class ProbeScheduler {
     instances.keySet().removeAll(ids);
   }
 
+  /** Not failed or stopping, and with an address (a GCE VM has none until its network is set up). */
   static boolean probeable(InstanceView i) {
-    return i.state() != InstanceState.FAILED && i.state() != InstanceState.STOPPING;
+    return i.state() != InstanceState.FAILED && i.state() != InstanceState.STOPPING && !i.address().isEmpty();
   }
 }

@@ -7,7 +7,6 @@ import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.gce.GceProvider;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.GceTesting;
 import java.lang.management.ManagementFactory;
@@ -43,8 +42,8 @@ class GceScaleBench {
       fake.faults.latencyMillis = 50;
       fake.provisioningMillis = 200;
       fake.stagingMillis = 200;
-      fake.serveInstances = false; // 2,000 instances: no loopback server behind each
-      GceProvider provider = GceTesting.provider(fake, new InstanceAddresses("127.0.0.1:{port}"), CALLS_PER_MINUTE,
+      fake.serveInstances = false; // 2,000 instances: no loopback server behind each (readiness here is RUNNING)
+      GceProvider provider = GceTesting.provider(fake, CALLS_PER_MINUTE,
           Duration.ZERO, Clock.systemUTC());
       List<DesiredFleet> fleets = IntStream.range(0, FLEETS)
           .mapToObj(i -> DesiredFleet.single(new FleetId("bench-" + i % 10, "app-" + i),

@@ -114,6 +114,18 @@ class FleetStatusTest {
   }
 
   @Test
+  void instancesThatPassTheProbesButNotTheLoadBalancersCheckAreNamedAsSuch() {
+    RolloutDecision rollout = new RolloutDecision(
+        new RolloutState(null, "web-r1", null, null, null, null, null, null),
+        new RolloutStep(Map.of("web-r1", 2), true, ""), Set.of("web-r1"), null, null);
+    status = FleetStatus.compute(status, new FleetFacts(1, T0, new FleetFacts.Observed("web-r1", 2, m("web-r1", 2),
+        m("web-r1", 0), ENDPOINT, Set.of(), rollout, FleetHealth.EMPTY, null, 1, 10, 2)));
+    assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
+    assertThat(c(Conditions.AVAILABLE).message).startsWith("2 instances pass the operator's probes but not yet the"
+        + " load balancer's health check").contains("35.191.0.0/16");
+  }
+
+  @Test
   void availableWithoutEndpointSaysSoWithoutAnAddress() {
     apply(1, "web-r1", 2, m("web-r1", 2), m("web-r1", 1), null, T0);
     assertThat(c(Conditions.AVAILABLE).message).isEqualTo("1 instances serving");

@@ -43,7 +43,7 @@ class GceFleetOperatorTest {
   }
 
   @Test
-  void aGceUnikernelGetsAGroupAndBecomesReadyThenDeleteRemovesEverything() {
+  void aGceUnikernelGetsAGroupAndALoadBalancerBecomesReadyServesThenDeleteRemovesEverything() throws Exception {
     client.resource(Unikernels.gce(NS, "hello", GceTesting.PROJECT, GceTesting.ZONE, 2)).create();
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -52,6 +52,16 @@ class GceFleetOperatorTest {
       assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY)).isTrue();
       assertThat(uk.getStatus().readyReplicas).isEqualTo(2);
     });
+    // status.endpoint is the forwarding rule's reserved address; the fake's load balancer forwards there
+    Unikernel ready = client.resources(Unikernel.class).inNamespace(NS).withName("hello").get();
+    String endpoint = ready.getStatus().endpoint;
+    assertThat(endpoint).isEqualTo(fake.addresses().values().iterator().next().path("address").asText() + ":8080");
+    for (int i = 0; i < 10; i++) { // a connection each: the load balancer balances connections
+      try (io.dustcloud.testing.gce.KeepAliveClient c = io.dustcloud.testing.gce.KeepAliveClient.of(endpoint)) {
+        assertThat(c.get("/").status()).isEqualTo(200);
+      }
+    }
+    assertThat(fake.lbStats().requestsByBackend()).as("both instances serve").hasSize(2);
     assertThat(fake.groupKeys()).singleElement().asString().startsWith(GceTesting.GROUP_SCOPE + "/dc-default-hello-");
     assertThat(fake.group(fake.groupKeys().get(0)).path("targetSize").asInt()).isEqualTo(2);
     assertThat(fake.templateNames()).hasSize(1);
@@ -63,5 +73,39 @@ class GceFleetOperatorTest {
     assertThat(fake.groupKeys()).isEmpty();
     assertThat(fake.templateNames()).isEmpty();
     assertThat(fake.imageNames()).isEmpty();
+    assertThat(fake.forwardingRules()).isEmpty();
+    assertThat(fake.backendServices()).isEmpty();
+    assertThat(fake.addresses()).isEmpty();
+    assertThat(fake.healthChecks()).isEmpty();
+    assertThat(fake.firewalls()).isEmpty();
+  }
+
+  /** A prerequisite refused (a missing permission, an org policy): Stalled, in GCE's own words, and an Event. */
+  @Test
+  void aRefusedFirewallRuleStallsTheFleetWithGcesOwnMessage() {
+    fake.faults.failNext("firewalls.insert", 1000, io.dustcloud.testing.gce.FakeFaults.Kind.PERMISSION_DENIED);
+    client.resource(Unikernels.gce(NS, "walled", GceTesting.PROJECT, GceTesting.ZONE, 1)).create();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("walled").get();
+      assertThat(uk.getStatus()).isNotNull();
+      var stalled = StatusConditions.find(uk.getStatus().conditions, Conditions.STALLED);
+      assertThat(stalled).isNotNull();
+      assertThat(stalled.status).isEqualTo("True");
+      assertThat(stalled.reason).isEqualTo("GceForbidden");
+      assertThat(stalled.message).contains("firewalls.insert").contains("Required 'compute.firewalls.create' permission");
+    });
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("compute.firewalls.create"));
+    assertThat(fake.groupKeys()).as("nothing is made after the refused prerequisite").isEmpty();
+
+    // the permission granted: the next attempt goes through (the stall is not the end)
+    fake.faults.clear();
+    Unikernel edit = client.resources(Unikernel.class).inNamespace(NS).withName("walled").get();
+    edit.getSpec().healthCheck.timeoutSeconds = 2;
+    Unikernels.update(client, edit);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(StatusConditions.isTrue(
+        client.resources(Unikernel.class).inNamespace(NS).withName("walled").get().getStatus().conditions,
+        Conditions.READY)).isTrue());
   }
 }

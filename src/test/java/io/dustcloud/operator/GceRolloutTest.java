@@ -5,14 +5,11 @@ import io.dustcloud.core.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import io.dustcloud.api.v1alpha1.Unikernel;
 import io.dustcloud.api.v1alpha1.UnikernelRevision;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.gce.GceNames;
 import io.dustcloud.testing.Rollouts;
-import io.dustcloud.testing.LoopbackHealth;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.FakeCompute.GroupChange;
@@ -20,7 +17,6 @@ import io.dustcloud.testing.gce.GceOperator;
 import io.dustcloud.testing.gce.GceTesting;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code versions[]}: v1 → v2 in surge/unavailability-bounded steps, a broken v3 rolled back to
  * v2 automatically, and a pin back to v1.
  *
- * <p>Health per revision: instance addresses are {@code 127.0.0.1:PORT/i/{instance}}, so the
- * operator probes {@code /i/NAME/health} on one loopback server, which asks the fake which
- * template the instance runs and answers 503 when that template's boot arguments contain
- * {@code --broken} (as the example unikernel does for real).
+ * <p>Health per revision: each fake instance answers on its own internal address and, like the
+ * example unikernel, fails {@code /health} when its template's boot arguments contain
+ * {@code --broken}.
  */
 @EndToEnd
 class GceRolloutTest {
@@ -56,8 +51,7 @@ class GceRolloutTest {
 
   @BeforeEach
   void start() throws Exception {
-    LoopbackHealth health = new LoopbackHealth("/i/", this::health);
-    gce = GceOperator.start(dir, health, health.address() + "/i/{instance}", 6000, Duration.ofMillis(500));
+    gce = GceOperator.start(dir, 6000, Duration.ofMillis(500));
     client = gce.client;
     rollouts = new Rollouts(client, NS, NAME, WAIT);
     fake = gce.fake;
@@ -190,31 +184,6 @@ class GceRolloutTest {
 
   private int count(GroupChange c, String revision) {
     return c.versions().getOrDefault(template(revision), 0);
-  }
-
-  /** 200 for instances of healthy templates, 503 for instances of templates booted with {@code --broken}. */
-  private void health(HttpExchange ex) throws IOException {
-    try (ex) {
-      String[] path = ex.getRequestURI().getPath().split("/"); // "", "i", NAME, "health"
-      boolean ok = path.length == 4 && path[3].equals("health") && !broken(path[2]);
-      ex.sendResponseHeaders(ok ? 200 : 503, -1);
-    }
-  }
-
-  private boolean broken(String instance) {
-    for (String key : fake.groupKeys()) {
-      String template = fake.instanceTemplates(key).get(instance);
-      if (template != null) {
-        JsonNode t = fake.template(template);
-        for (JsonNode item : t.path("properties").path("metadata").path("items")) {
-          if (item.path("key").asText().equals("dustcloud-boot-args") && item.path("value").asText().contains("--broken")) {
-            return true;
-          }
-        }
-        return false;
-      }
-    }
-    return true; // not (or no longer) an instance of any group
   }
 
   /** The group's splits with templates named by their revisions. */

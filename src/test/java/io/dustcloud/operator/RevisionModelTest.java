@@ -147,6 +147,28 @@ class RevisionModelTest {
   }
 
   @Test
+  void theLoadBalancerIsFleetLevelItNeverEntersARevisionOrItsHash() {
+    Consumer<UnikernelSpec> gce = s -> {
+      s.provider.local = null;
+      s.provider.gce = new GceProviderSpec();
+      s.provider.gce.project = "my-project";
+      s.provider.gce.zone = "europe-west1-b";
+    };
+    String without = hash(gce);
+    Unikernel uk = unikernel(gce.andThen(s -> {
+      s.provider.gce.loadBalancer = new io.dustcloud.api.v1alpha1.LoadBalancerSpec();
+      s.provider.gce.loadBalancer.type = io.dustcloud.api.v1alpha1.LoadBalancerSpec.Type.Internal;
+      s.provider.gce.loadBalancer.drainingSeconds = 5;
+    }));
+    var rev = RevisionModel.desired(uk).getSpec();
+    assertThat(rev.hash).isEqualTo(without);
+    assertThat(rev.provider.gce.loadBalancer).isNull();
+    assertThat(rev.provider.gce.project).isEqualTo("my-project");
+    assertThat(uk.getSpec().provider.gce.loadBalancer.type).as("the Unikernel keeps its own")
+        .isEqualTo(io.dustcloud.api.v1alpha1.LoadBalancerSpec.Type.Internal);
+  }
+
+  @Test
   void unsetBootArgsHashLikeEmptyOnes() {
     assertThat(hash(s -> s.bootArgs = null)).isEqualTo(hash(s -> s.bootArgs = new ArrayList<>()));
   }

@@ -119,7 +119,7 @@ public abstract class FleetProviderContract {
       last[0] = obs;
       assertThat(obs.instances().stream().collect(Collectors.groupingBy(InstanceView::revision, Collectors.counting())))
           .isEqualTo(counts);
-      assertThat(obs.instances()).allMatch(i -> i.state() == InstanceState.RUNNING);
+      assertThat(obs.instances()).as("%s", obs.instances()).allMatch(i -> i.state() == InstanceState.RUNNING);
     });
     return last[0];
   }

@@ -17,26 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The GCE provider in the operator JVM, on the Compute fake in the test JVM. Instances have no
- * network; every address points at one loopback server answering {@code /health}.
+ * The GCE provider in the operator JVM, on the Compute fake in the test JVM, whose instances
+ * answer on their own loopback addresses.
  */
 public final class GceCrashBackend implements CrashHarness.Backend {
   public final FakeCompute fake = GceTesting.fake();
-  private final HttpServer health;
-
-  public GceCrashBackend() {
-    try {
-      health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    health.createContext("/", ex -> {
-      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/health") ? 200 : 503, -1);
-      ex.close();
-    });
-    health.start();
-  }
-
   @Override
   public Map<String, String> env() {
     return Map.of(
@@ -44,8 +29,7 @@ public final class GceCrashBackend implements CrashHarness.Backend {
         "DUSTCLOUD_GCE_ENDPOINT", fake.endpoint(),
         "DUSTCLOUD_GCE_NO_CREDENTIALS", "true",
         "DUSTCLOUD_GCE_CALLS_PER_MINUTE", "6000",
-        "DUSTCLOUD_GCE_OBSERVE_SECONDS", "1",
-        "DUSTCLOUD_GCE_ADDRESS_TEMPLATE", "127.0.0.1:" + health.getAddress().getPort());
+        "DUSTCLOUD_GCE_OBSERVE_SECONDS", "1");
   }
 
   @Override
@@ -102,12 +86,17 @@ public final class GceCrashBackend implements CrashHarness.Backend {
         .forEach(g -> left.add("group " + g));
     ours(fake.templateNames(), name).forEach(t -> left.add("template " + t));
     ours(fake.imageNames(), name).forEach(i -> left.add("image " + i));
+    // the traffic path's resources carry the fleet's name hash too: none may outlive the fleet
+    ours(List.copyOf(fake.healthChecks().keySet()), name).forEach(r -> left.add("health check " + r));
+    ours(List.copyOf(fake.backendServices().keySet()), name).forEach(r -> left.add("backend service " + r));
+    ours(List.copyOf(fake.forwardingRules().keySet()), name).forEach(r -> left.add("forwarding rule " + r));
+    ours(List.copyOf(fake.addresses().keySet()), name).forEach(r -> left.add("address " + r));
+    ours(List.copyOf(fake.firewalls().keySet()), name).forEach(r -> left.add("firewall " + r));
     return left;
   }
 
   @Override
   public void close() {
-    health.stop(0);
     fake.close();
   }
 }

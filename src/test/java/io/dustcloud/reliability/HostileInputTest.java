@@ -15,7 +15,6 @@ import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.binding.Bindings;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.InstanceView;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import io.dustcloud.testing.TestingFleetProvider;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.testing.gce.FakeCompute;
@@ -72,9 +71,7 @@ class HostileInputTest {
     });
     health.start();
     operator = new DustcloudOperator(client, OperatorConfig.dev(dir.resolve("state"), 0).trusting(java.util.List.of(dir)),
-        Bindings.of(local, GceTesting.provider(fake,
-            new InstanceAddresses("127.0.0.1:" + health.getAddress().getPort()), 60_000, Duration.ofSeconds(1),
-            Clock.systemUTC())),
+        Bindings.of(local, GceTesting.provider(fake, 60_000, Duration.ofSeconds(1), Clock.systemUTC())),
         Clock.systemUTC()).start();
     artifact = Files.writeString(dir.resolve("hello.bin"), "#!/bin/sh\necho hello\n");
   }

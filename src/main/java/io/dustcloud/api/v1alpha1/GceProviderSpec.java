@@ -53,4 +53,9 @@ public class GceProviderSpec {
   @JsonPropertyDescription("Network tags on the instances.")
   @Size(max = 64)
   public List<String> tags;
+
+  @JsonPropertyDescription(
+      "The fleet's load balancer (health check, backend service, forwarding rule, address and firewall rules)."
+          + " Fleet-level: changing it never starts a rollout.")
+  public LoadBalancerSpec loadBalancer;
 }

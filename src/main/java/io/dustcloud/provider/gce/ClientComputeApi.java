@@ -1,5 +1,8 @@
 package io.dustcloud.provider.gce;
 
+import static io.dustcloud.provider.gce.ClientCalls.await;
+import static io.dustcloud.provider.gce.ClientCalls.found;
+
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.longrunning.OperationFuture;
 import com.google.api.gax.rpc.ApiException;
@@ -42,8 +45,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
 
 /**
  * {@link ComputeApi} over Google's {@code google-cloud-compute} client (REST transport). The
@@ -56,6 +57,7 @@ public final class ClientComputeApi implements ComputeApi {
   private final InstanceGroupManagersClient zonal;
   private final RegionInstanceGroupManagersClient regional;
   private final com.google.cloud.compute.v1.InstancesClient vms;
+  private final ClientTrafficApi traffic;
 
   /**
    * The REST transport runs each call on a thread of this pool. Left to itself every client
@@ -121,7 +123,10 @@ public final class ClientComputeApi implements ComputeApi {
       templates = InstanceTemplatesClient.create(t.build());
       zonal = InstanceGroupManagersClient.create(z.build());
       regional = RegionInstanceGroupManagersClient.create(r.build());
+      v.listSettings().setRetryableCodes();
+      v.aggregatedListSettings().setRetryableCodes();
       vms = com.google.cloud.compute.v1.InstancesClient.create(v.build());
+      traffic = ClientTrafficApi.create(shared, transport, endpoint, credentials);
     } catch (IOException e) {
       transport.shutdownNow();
       throw new UncheckedIOException("cannot create the Compute clients: " + e.getMessage(), e);
@@ -226,6 +231,41 @@ public final class ClientComputeApi implements ComputeApi {
   }
 
   @Override
+  public void deleteInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
+    await(at.regional()
+        ? regional.deleteInstancesAsync(com.google.cloud.compute.v1.DeleteInstancesRegionInstanceGroupManagerRequest
+            .newBuilder().setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group)
+            .setRequestId(requestId).setRegionInstanceGroupManagersDeleteInstancesRequestResource(
+                com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest.newBuilder()
+                    .addAllInstances(instanceUrls).setSkipInstancesOnValidationError(true)).build())
+        : zonal.deleteInstancesAsync(com.google.cloud.compute.v1.DeleteInstancesInstanceGroupManagerRequest
+            .newBuilder().setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group)
+            .setRequestId(requestId).setInstanceGroupManagersDeleteInstancesRequestResource(
+                com.google.cloud.compute.v1.InstanceGroupManagersDeleteInstancesRequest.newBuilder()
+                    .addAllInstances(instanceUrls).setSkipInstancesOnValidationError(true)).build()));
+  }
+
+  @Override
+  public List<com.google.cloud.compute.v1.Instance> listInstances(GceLocation at, String filter) {
+    List<com.google.cloud.compute.v1.Instance> out = new ArrayList<>();
+    if (at.regional()) {
+      // a regional group spreads over the region's zones: one aggregated call instead of one per zone
+      vms.aggregatedList(com.google.cloud.compute.v1.AggregatedListInstancesRequest.newBuilder()
+              .setProject(at.project()).setFilter(filter).build())
+          .iterateAll().forEach(e -> out.addAll(e.getValue().getInstancesList()));
+    } else {
+      vms.list(com.google.cloud.compute.v1.ListInstancesRequest.newBuilder().setProject(at.project())
+          .setZone(at.zone()).setFilter(filter).build()).iterateAll().forEach(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public TrafficApi traffic() {
+    return traffic;
+  }
+
+  @Override
   public Optional<InstanceTemplate> getTemplate(String project, String name) {
     return found(() -> templates.get(project, name));
   }
@@ -277,33 +317,7 @@ public final class ClientComputeApi implements ComputeApi {
     zonal.close();
     regional.close();
     vms.close();
+    traffic.close();
     transport.shutdownNow();
-  }
-
-  private static <T> Optional<T> found(Supplier<T> get) {
-    try {
-      return Optional.of(get.get());
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** Waits for the operation (the client polls it); a failed one comes back as the client's ApiException. */
-  private static void await(OperationFuture<Operation, Operation> future) {
-    try {
-      future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ApiException api) {
-        throw api;
-      }
-      if (cause instanceof RuntimeException rt) {
-        throw rt;
-      }
-      throw new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a Compute operation", e);
-    }
   }
 }

@@ -36,6 +36,22 @@ public interface ComputeApi extends AutoCloseable {
     return "";
   }
 
+  /**
+   * Removes the instances from the group and lowers its target size by as many; instances not
+   * (or no longer) in the group are skipped. With connection draining on the group's backend
+   * service, GCE stops new connections at once and deletes each VM after the draining time.
+   */
+  void deleteInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
+
+  /**
+   * The VMs matching {@code filter} where the group lives (a zone, or every zone of a region in
+   * one aggregated call): their ids and internal addresses, which the group's listing lacks.
+   */
+  List<com.google.cloud.compute.v1.Instance> listInstances(GceLocation at, String filter);
+
+  /** The calls of fleets' traffic paths (load balancers and firewalls). */
+  TrafficApi traffic();
+
   Optional<InstanceTemplate> getTemplate(String project, String name);
 
   void insertTemplate(String project, InstanceTemplate template, String requestId);

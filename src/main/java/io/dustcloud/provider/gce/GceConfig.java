@@ -15,8 +15,10 @@ import java.util.Map;
  * @param callsPerMinute the per-project budget of Compute calls, shared fairly by all fleets
  * @param observeInterval how long an observation is reused before {@code listManagedInstances}
  *     is called again (the supervisor observes every second)
- * @param addresses how the operator reaches an instance
  * @param backoff retries of transient failures
+ * @param operatorRanges the address ranges (CIDR) the operator's probes and scrapes come from
+ *     (in GKE, the cluster's Pod range); each fleet's firewall admits them to its serving and
+ *     metrics ports. Empty: no such rule (the network must already admit the operator)
  */
 public record GceConfig(
     boolean enabled,
@@ -24,11 +26,15 @@ public record GceConfig(
     CredentialsProvider credentials,
     int callsPerMinute,
     Duration observeInterval,
-    InstanceAddresses addresses,
-    Backoff backoff) {
+    Backoff backoff,
+    java.util.List<String> operatorRanges) {
 
   public static final int DEFAULT_CALLS_PER_MINUTE = 1200;
   public static final Duration DEFAULT_OBSERVE_INTERVAL = Duration.ofSeconds(10);
+
+  public GceConfig {
+    operatorRanges = operatorRanges == null ? java.util.List.of() : java.util.List.copyOf(operatorRanges);
+  }
 
   /** {@code DUSTCLOUD_GCE_*} variables; see docs/configuration.md. */
   public static GceConfig fromEnv(Map<String, String> env) {
@@ -41,21 +47,41 @@ public record GceConfig(
         Integer.parseInt(env.getOrDefault("DUSTCLOUD_GCE_CALLS_PER_MINUTE", Integer.toString(DEFAULT_CALLS_PER_MINUTE))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_GCE_OBSERVE_SECONDS",
             Long.toString(DEFAULT_OBSERVE_INTERVAL.toSeconds())))),
-        new InstanceAddresses(env.getOrDefault("DUSTCLOUD_GCE_ADDRESS_TEMPLATE", InstanceAddresses.INTERNAL_DNS)),
-        Backoff.DEFAULT);
+        Backoff.DEFAULT,
+        ranges(env.getOrDefault("DUSTCLOUD_GCE_OPERATOR_RANGES", "")));
   }
 
   /** A provider against {@code endpoint} without credentials (tests, emulators). */
-  public static GceConfig anonymous(String endpoint, int callsPerMinute, InstanceAddresses addresses) {
+  public static GceConfig anonymous(String endpoint, int callsPerMinute) {
     return new GceConfig(true, endpoint, NoCredentialsProvider.create(), callsPerMinute, DEFAULT_OBSERVE_INTERVAL,
-        addresses, Backoff.DEFAULT);
+        Backoff.DEFAULT, java.util.List.of());
   }
 
   public GceConfig withObserveInterval(Duration interval) {
-    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, interval, addresses, backoff);
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, interval, backoff, operatorRanges);
   }
 
   public GceConfig withBackoff(Backoff b) {
-    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, addresses, b);
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, b, operatorRanges);
+  }
+
+  public GceConfig withOperatorRanges(java.util.List<String> ranges) {
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, backoff, ranges);
+  }
+
+  /** A comma-separated list of IPv4 CIDRs; anything else is refused at start, naming the entry. */
+  static java.util.List<String> ranges(String text) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String r : text.split(",")) {
+      String t = r.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!t.matches("^([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$")) {
+        throw new IllegalArgumentException("DUSTCLOUD_GCE_OPERATOR_RANGES: '" + t + "' is not an IPv4 CIDR such as 10.8.0.0/14");
+      }
+      out.add(t);
+    }
+    return out;
   }
 }

@@ -38,6 +38,22 @@ final class GceFleet {
   /** The group as last read, reused for {@code observeInterval}; null after any change we made. */
   Optional<InstanceGroupManager> group;
   Instant groupReadAt = Instant.EPOCH;
+  /** Instances the operator's probes pass (from updateReady): victims are chosen among the others first. */
+  volatile Set<String> ready = Set.of();
+  /** Each listed instance's currentAction: the operator does not replace one GCE is already recreating. */
+  final Map<String, String> actions = new HashMap<>();
+  /** Internal address by VM id (a recreated VM has a new id and may have a new address). */
+  final Map<Long, String> ips = new HashMap<>();
+  /** The traffic path as last made to match; null until then (a restart reads it again once). */
+  TrafficModel traffic;
+  /** {@code address:port} of the load balancer; null without one. */
+  volatile String endpoint;
+  /** Instances the load balancer holds HEALTHY, by name, as its last getHealth said. */
+  volatile Set<String> inRotation = Set.of();
+  /** When the load balancer's view may be read next (it is read only while it lags the probes). */
+  volatile Instant rotationReadAfter = Instant.EPOCH;
+  volatile java.time.Duration rotationDelay = java.time.Duration.ZERO;
+  final AtomicBoolean rotationRefreshing = new AtomicBoolean();
 
   /** One listManagedInstances mapped to the SPI's view, and when it was made. */
   record Listing(FleetObservation observation, Instant at) {}

@@ -4,22 +4,17 @@ import com.google.cloud.compute.v1.InstanceGroupManager;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetObservation;
-import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The managed instance group of a fleet: creating, patching and resizing it as its {@link
- * GroupPlan} says, rebalancing instances between revisions and recreating instances. Called
- * by {@link GceProvider} under the fleet's lock.
+ * The managed instance group of a fleet: creating, patching and growing it as its {@link
+ * GroupPlan} says, removing the instances a revision has too many of, and recreating failed
+ * instances. Called by {@link GceProvider} under the fleet's lock.
  */
 final class GceGroups {
   private static final Logger log = LoggerFactory.getLogger(GceGroups.class);
@@ -55,55 +50,78 @@ final class GceGroups {
   }
 
   /**
-   * A VM whose unikernel exited stays TERMINATED (observed FAILED): the supervisor's repair loop
-   * recreates it on its crash-loop backoff, not the group on its own at once.
+   * Creates the group, or patches its versions and extras, and grows it, as its plan says;
+   * whether anything was called. A group never shrinks here: instances leave through {@link
+   * #removeSurplus}, which chooses them, and {@link #resizeTo} lowers a size no instance fills.
    */
-  private static final com.google.cloud.compute.v1.InstanceGroupManagerInstanceLifecyclePolicy NO_REPAIR =
-      com.google.cloud.compute.v1.InstanceGroupManagerInstanceLifecyclePolicy.newBuilder()
-          .setDefaultActionOnFailure("DO_NOTHING").build();
-
-  /** Creates, patches or resizes the group as its plan says; whether anything was called. */
-  boolean shapeGroup(GceFleet f, Optional<InstanceGroupManager> observed, GroupShape shape) {
-    GroupPlan plan = GroupPlan.of(observed, shape);
-    if (plan.nothing()) {
-      return false;
-    }
+  boolean shapeGroup(GceFleet f, Optional<InstanceGroupManager> observed, GroupShape shape, GroupExtras extras) {
+    GroupPlan plan = GroupPlan.of(observed, shape, extras);
     GceLocation at = f.location;
     String name = GceNames.group(f.id);
     if (plan.create()) {
-      InstanceGroupManager group = InstanceGroupManager.newBuilder()
+      InstanceGroupManager group = extras.applyTo(InstanceGroupManager.newBuilder(), at.project(), at.regionName())
           .setName(name)
           .setBaseInstanceName(name.length() > 54 ? name.substring(0, 54).replaceAll("-+$", "") : name)
           .setDescription("dustcloud fleet " + f.id)
           .addAllVersions(shape.apiVersions(at.project()))
           .setTargetSize(shape.targetSize())
-          .setUpdatePolicy(UpdatePolicies.ours())
-          .setInstanceLifecyclePolicy(NO_REPAIR)
           .build();
       calls.mutate(f.id, "instanceGroupManagers.insert " + at + "/" + name, group, id -> api.insertGroup(at, group, id));
       return true;
     }
+    if (!plan.patch() && !(plan.resize() && shape.targetSize() > observed.get().getTargetSize())) {
+      return false;
+    }
     String fingerprint = observed.get().getFingerprint();
-    if (plan.resize() && plan.resizeFirst()) {
+    boolean grow = plan.resize() && shape.targetSize() > observed.get().getTargetSize();
+    if (grow && plan.resizeFirst()) {
       resize(f, name, shape.targetSize(), fingerprint);
     }
     if (plan.patch()) {
       // the fingerprint makes the intent "from this state to that one": the same patch later is a new request
-      InstanceGroupManager patch = InstanceGroupManager.newBuilder()
+      InstanceGroupManager patch = extras.applyTo(InstanceGroupManager.newBuilder(), at.project(), at.regionName())
           .addAllVersions(shape.apiVersions(at.project()))
-          .setUpdatePolicy(UpdatePolicies.ours())
-          // groups created before the policy existed get it with their next change
-          .setInstanceLifecyclePolicy(NO_REPAIR)
           .build();
       InstanceGroupManager intent = patch.toBuilder().setFingerprint(fingerprint).build();
       vanishedIfNotFound(f, calls.mutate(f.id, "instanceGroupManagers.patch " + at + "/" + name, intent,
           id -> api.patchGroup(at, name, patch, id)));
     }
-    if (plan.resize() && !plan.resizeFirst()) {
+    if (grow && !plan.resizeFirst()) {
       resize(f, name, shape.targetSize(), fingerprint);
     }
-    log.info("fleet {}: group {} {}{}to {}", f.id, name, plan.patch() ? "versions " : "",
-        plan.resize() ? "resized " : "", shape);
+    log.info("fleet {}: group {} {}{}to {}", f.id, name, plan.patch() ? "patched " : "", grow ? "grown " : "", shape);
+    return true;
+  }
+
+  /**
+   * Removes the instances beyond each revision's desired count with {@code deleteInstances}
+   * (they drain through the load balancer first), at most down to the versions' fixed sizes;
+   * whether anything was called. Chosen by {@link Victims}.
+   */
+  boolean removeSurplus(GceFleet f, DesiredFleet desired, FleetObservation observed, int targetSize,
+      GroupShape shape) {
+    List<InstanceView> victims = Victims.choose(desired, observed.instances(), f.ready,
+        Math.max(0, targetSize - shape.fixedTotal()));
+    List<String> urls = victims.stream().map(i -> f.instanceUrls.get(i.id())).filter(u -> u != null).sorted().toList();
+    if (urls.isEmpty()) {
+      return false;
+    }
+    GceLocation at = f.location;
+    String name = GceNames.group(f.id);
+    InstanceGroupManager intent = InstanceGroupManager.newBuilder().setDescription(String.join(",", urls)).build();
+    vanishedIfNotFound(f, calls.mutate(f.id, "instanceGroupManagers.deleteInstances " + at + "/" + name, intent,
+        id -> api.deleteInstances(at, name, urls, id)));
+    log.info("fleet {}: removing {} instance(s): {}", f.id, urls.size(),
+        victims.stream().map(InstanceView::id).toList());
+    return true;
+  }
+
+  /** Sets the group's size when it differs (growing after removals, or dropping a size no instance fills). */
+  boolean resizeTo(GceFleet f, InstanceGroupManager group, int size) {
+    if (group.getTargetSize() == size) {
+      return false;
+    }
+    resize(f, GceNames.group(f.id), size, group.getFingerprint());
     return true;
   }
 
@@ -119,44 +137,6 @@ final class GceGroups {
       throw new ProviderException(Reason.GCE_GROUP_VANISHED,
           "the managed instance group of " + f.id + " was deleted while being changed; it is recreated next", true);
     }
-  }
-
-  /**
-   * Under an OPPORTUNISTIC policy GCE leaves running instances on their version; when a
-   * revision has more instances than desired and another fewer, the surplus is recreated and
-   * comes back as the wanted version. Not-yet-running instances go first.
-   */
-  boolean rebalance(GceFleet f, DesiredFleet desired, FleetObservation observed) {
-    if (observed.instances().size() != desired.total()) {
-      return false; // GCE is still adding or removing instances
-    }
-    int deficit = 0;
-    for (Map.Entry<String, DesiredFleet.Target> e : desired.revisions().entrySet()) {
-      deficit += Math.max(0, e.getValue().replicas() - (int) observed.count(e.getKey()));
-    }
-    if (deficit == 0) {
-      return false;
-    }
-    Map<String, Integer> surplus = new HashMap<>();
-    for (InstanceView i : observed.instances()) {
-      surplus.merge(i.revision(), 1, Integer::sum);
-    }
-    desired.revisions().forEach((rev, t) -> surplus.merge(rev, -t.replicas(), Integer::sum));
-    List<InstanceView> candidates = new ArrayList<>(observed.instances());
-    candidates.sort(Comparator.comparing((InstanceView i) -> i.state() == InstanceState.RUNNING)
-        .thenComparing(InstanceView::id));
-    List<String> urls = new ArrayList<>();
-    for (InstanceView i : candidates) {
-      if (urls.size() < deficit && surplus.getOrDefault(i.revision(), 0) > 0) {
-        surplus.merge(i.revision(), -1, Integer::sum);
-        urls.add(f.instanceUrls.get(i.id()));
-      }
-    }
-    if (urls.isEmpty()) {
-      return false;
-    }
-    recreate(f, urls);
-    return true;
   }
 
   void recreate(GceFleet f, List<String> urls) {

@@ -44,6 +44,7 @@ public final class GceProvider implements FleetProvider {
   private final GceConfig config;
   private final GceGroups groups;
   private final GceRevisions revisions;
+  private final GceTraffic traffic;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -62,6 +63,7 @@ public final class GceProvider implements FleetProvider {
     this.clock = clock;
     this.groups = new GceGroups(api, calls);
     this.revisions = new GceRevisions(api, calls);
+    this.traffic = new GceTraffic(api.traffic(), calls);
   }
 
   /** The provider over Google's client, as configured. */
@@ -113,20 +115,74 @@ public final class GceProvider implements FleetProvider {
     GceFleet.Listing last = f.listing;
     if (last != null) {
       if (fresh(last) || f.refreshing.get()) {
-        return last.observation();
+        return served(f, last.observation());
       }
       Duration age = Duration.between(last.at(), clock.instant());
       if (age.compareTo(config.observeInterval().multipliedBy(2)) < 0 && f.refreshing.compareAndSet(false, true)) {
         refresher.execute(() -> refresh(f));
-        return last.observation();
+        return served(f, last.observation());
       }
     }
-    return locked(fleet, g -> {
+    return served(f, locked(fleet, g -> {
       if (g.location == null) {
         return FleetObservation.empty(fleet);
       }
       GceFleet.Listing now = g.listing;
       return now != null && fresh(now) ? now.observation() : list(g);
+    }));
+  }
+
+  /**
+   * The listing with what the load balancer adds: the fleet's endpoint, and the instances it
+   * does not send traffic to (not yet HEALTHY in its own check), which therefore do not count
+   * as serving. Without a load balancer, none.
+   */
+  private FleetObservation served(GceFleet f, FleetObservation o) {
+    String endpoint = f.endpoint;
+    if (endpoint == null) {
+      return o;
+    }
+    Set<String> rotation = f.inRotation;
+    Set<String> out = new java.util.HashSet<>();
+    for (InstanceView i : o.instances()) {
+      if (!rotation.contains(i.id())) {
+        out.add(i.id());
+      }
+    }
+    return new FleetObservation(o.fleet(), o.instances(), Optional.of(endpoint), out);
+  }
+
+  /**
+   * Which instances the probes pass. When some of them are not yet in the load balancer's
+   * rotation, its view is read again in the background: at once, then backing off (1 s doubling
+   * to the observation interval) while it does not change. A fleet whose rotation matches its
+   * probes is never read.
+   */
+  @Override
+  public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {
+    GceFleet f = fleets.get(fleet.key());
+    if (f == null) {
+      return;
+    }
+    f.ready = Set.copyOf(readyInstanceIds);
+    if (f.endpoint == null || f.inRotation.containsAll(readyInstanceIds) || clock.instant().isBefore(f.rotationReadAfter)
+        || !f.rotationRefreshing.compareAndSet(false, true)) {
+      return;
+    }
+    refresher.execute(() -> {
+      try {
+        Set<String> healthy = locked(fleet, g -> g.location == null || g.endpoint == null ? Set.<String>of() : traffic.healthy(g));
+        Duration step = healthy.equals(f.inRotation) ? f.rotationDelay.multipliedBy(2) : Duration.ZERO;
+        step = step.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : step;
+        f.rotationDelay = step.compareTo(config.observeInterval()) > 0 ? config.observeInterval() : step;
+        f.inRotation = Set.copyOf(healthy);
+        f.rotationReadAfter = clock.instant().plus(f.rotationDelay);
+      } catch (RuntimeException e) {
+        log.debug("fleet {}: reading the load balancer's health failed: {}", fleet, e.getMessage());
+        f.rotationReadAfter = clock.instant().plus(Duration.ofSeconds(1));
+      } finally {
+        f.rotationRefreshing.set(false);
+      }
     });
   }
 
@@ -152,10 +208,11 @@ public final class GceProvider implements FleetProvider {
     GceLocation at = location(desired);
     return locked(fleet, f -> {
       f.location = at;
+      TrafficModel model = TrafficModel.of(fleet, at, fleetSettings(desired), desired.service(), config.operatorRanges());
+      boolean mutated = !traffic.beforeGroup(f, model);
       Optional<InstanceGroupManager> group = group(f);
       GroupShape shape = GroupShape.desired(desired, rev -> GceNames.template(fleet, rev));
       List<String> inGroup = group.map(g -> GroupShape.observed(g).templates()).orElse(List.of());
-      boolean mutated = false;
       for (String rev : desired.revisions().keySet()) {
         String template = GceNames.template(fleet, rev);
         RevisionImage image = desired.revisions().get(rev).image();
@@ -167,7 +224,9 @@ public final class GceProvider implements FleetProvider {
         }
       }
       try {
-        mutated |= groups.shapeGroup(f, group, shape);
+        if (groups.shapeGroup(f, group, shape, GroupExtras.desired(model, at))) {
+          f.group = null;
+        }
       } catch (ProviderException e) {
         f.group = null;
         throw groups.missingTemplate(f, shape, e);
@@ -175,15 +234,68 @@ public final class GceProvider implements FleetProvider {
         f.group = null;
         throw e;
       }
-      if (mutated) {
-        f.group = null;
+      traffic.afterGroup(f, model);
+      if (mutated || f.group == null) {
+        f.listing = null;
       }
-      FleetObservation observed = mutated || f.listing == null || !fresh(f.listing) ? list(f) : f.listing.observation();
-      if (groups.rebalance(f, desired, observed)) {
+      return served(f, settleSize(f, desired, shape));
+    });
+  }
+
+  /**
+   * Removes what each revision has too many of ({@link GceGroups#removeSurplus}, on a fresh
+   * listing: a stale one could remove an instance twice over), then sets the group's size to
+   * the desired total, which creates the missing instances from the versions short of their
+   * share. Returns the observation after.
+   */
+  private FleetObservation settleSize(GceFleet f, DesiredFleet desired, GroupShape shape) {
+    boolean listedNow = f.listing == null || !fresh(f.listing);
+    FleetObservation observed = listedNow ? list(f) : f.listing.observation();
+    Optional<InstanceGroupManager> group = group(f);
+    if (group.isEmpty()) {
+      return observed;
+    }
+    boolean changed = false;
+    if (hasSurplus(desired, observed)) {
+      if (!listedNow) {
         observed = list(f);
       }
-      return observed;
-    });
+      changed = groups.removeSurplus(f, desired, observed, group.get().getTargetSize(), shape);
+      if (changed) {
+        f.group = null;
+        group = group(f);
+      }
+    }
+    if (group.isPresent() && groups.resizeTo(f, group.get(), desired.total())) {
+      f.group = null;
+      changed = true;
+    }
+    return changed ? list(f) : observed;
+  }
+
+  private static boolean hasSurplus(DesiredFleet desired, FleetObservation observed) {
+    for (InstanceView i : observed.instances()) {
+      DesiredFleet.Target t = desired.revisions().get(i.revision());
+      if (t == null || observed.count(i.revision()) > t.replicas()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The fleet's own settings (its load balancer) from its current spec, else its newest revision's. */
+  private static GceSettings fleetSettings(DesiredFleet desired) {
+    if (desired.service().settings() instanceof GceSettings s && s.project() != null) {
+      return s;
+    }
+    GceSettings newest = null;
+    for (DesiredFleet.Target t : desired.revisions().values()) {
+      GceSettings s = GceSettings.of(t.image().settings());
+      if (s.project() != null) {
+        newest = s;
+      }
+    }
+    return newest;
   }
 
   @Override
@@ -192,7 +304,10 @@ public final class GceProvider implements FleetProvider {
       if (f.location == null) {
         return null;
       }
-      List<String> urls = instanceIds.stream().distinct().map(f.instanceUrls::get).filter(u -> u != null).sorted().toList();
+      // an instance GCE is already recreating (autohealing) is not recreated a second time
+      List<String> urls = instanceIds.stream().distinct()
+          .filter(id -> !"RECREATING".equals(f.actions.get(id)))
+          .map(f.instanceUrls::get).filter(u -> u != null).sorted().toList();
       if (!urls.isEmpty()) {
         f.listing = null;
         groups.recreate(f, urls);
@@ -222,8 +337,11 @@ public final class GceProvider implements FleetProvider {
       }
       GceLocation at = f.location;
       String group = GceNames.group(fleet);
+      // the forwarding rule names the backend service, which names the group; autohealing names the check
+      traffic.deleteBeforeGroup(f);
       calls.mutate(fleet, "instanceGroupManagers.delete " + at + "/" + group, null,
           id -> api.deleteGroup(at, group, id));
+      traffic.deleteAfterGroup(f);
       Set<String> templates = new LinkedHashSet<>(f.templates.keySet());
       calls.read(fleet, "instanceTemplates.list", () -> api.listTemplates(at.project(),
           GceLabels.fleetFilter("properties.", fleet))).forEach(t -> templates.add(t.getName()));
@@ -236,7 +354,8 @@ public final class GceProvider implements FleetProvider {
       for (String i : images) {
         calls.mutate(fleet, "images.delete " + i, null, id -> api.deleteImage(at.project(), i, id));
       }
-      log.info("fleet {}: deleted group {} and {} template(s) in {}", fleet, group, templates.size(), at);
+      log.info("fleet {}: deleted its load balancer, firewall rules, health check, group {} and {} template(s) in {}",
+          fleet, group, templates.size(), at);
       fleets.remove(fleet.key());
       return null;
     });
@@ -286,24 +405,51 @@ public final class GceProvider implements FleetProvider {
 
   // ---- reads ----
 
-  /** One listManagedInstances, mapped to the SPI's view and kept for {@code observeInterval}. */
+  /**
+   * One listManagedInstances, mapped to the SPI's view and kept for {@code observeInterval}.
+   * Instances are reached at their internal address (no DNS in the path), which the group's
+   * listing lacks: one {@code instances.list} (aggregated for a regional group) filtered by the
+   * fleet's labels fills in the VMs not seen before, so a fleet whose membership did not change
+   * costs no such read. An instance whose address is not known yet is starting.
+   */
   private FleetObservation list(GceFleet f) {
     GceLocation at = f.location;
     List<ManagedInstance> managed = calls.read(f.id, "instanceGroupManagers.listManagedInstances",
         () -> api.listManagedInstances(at, GceNames.group(f.id)));
+    Set<Long> ids = new java.util.HashSet<>();
+    boolean unknown = false;
+    for (ManagedInstance m : managed) {
+      if (!InstanceViews.leaving(m)) {
+        ids.add(m.getId());
+        unknown |= m.getId() != 0 && !f.ips.containsKey(m.getId());
+      }
+    }
+    f.ips.keySet().retainAll(ids);
+    if (unknown) {
+      for (com.google.cloud.compute.v1.Instance vm : calls.read(f.id, "instances.list",
+          () -> api.listInstances(at, GceLabels.fleetFilter("", f.id)))) {
+        if (ids.contains(vm.getId()) && vm.getNetworkInterfacesCount() > 0
+            && !vm.getNetworkInterfaces(0).getNetworkIP().isEmpty()) {
+          f.ips.put(vm.getId(), vm.getNetworkInterfaces(0).getNetworkIP());
+        }
+      }
+    }
     Instant now = clock.instant();
     List<InstanceView> views = new ArrayList<>();
     Map<String, String> urls = new HashMap<>();
+    f.actions.clear();
     for (ManagedInstance m : managed) {
       if (InstanceViews.leaving(m)) {
         continue;
       }
       GceFleet.TemplateInfo info = templateInfo(f, GceNames.lastSegment(m.getVersion().getInstanceTemplate()));
-      String zone = InstanceViews.zone(m.getInstance());
       Instant seen = f.firstSeen.computeIfAbsent(m.getName(), n -> now);
       urls.put(m.getName(), m.getInstance());
-      views.add(new InstanceView(m.getName(), info.revision(),
-          config.addresses().address(at.project(), zone, m.getName(), info.port()), InstanceViews.state(m), seen));
+      f.actions.put(m.getName(), m.getCurrentAction());
+      String ip = f.ips.get(m.getId());
+      views.add(ip == null
+          ? new InstanceView(m.getName(), info.revision(), "", InstanceViews.withoutAddress(m), seen)
+          : new InstanceView(m.getName(), info.revision(), ip + ":" + info.port(), InstanceViews.state(m), seen));
     }
     f.instanceUrls.clear();
     f.instanceUrls.putAll(urls);

@@ -45,9 +45,11 @@ public final class GceResources {
         .setMetadata(Metadata.newBuilder()
             .addItems(Items.newBuilder().setKey(BOOT_ARGS_KEY).setValue(String.join(" ", revision.bootArgs())))
             .addItems(Items.newBuilder().setKey(PORT_KEY).setValue(Integer.toString(revision.port()))));
-    if (!s.tags().isEmpty()) {
-      p.setTags(Tags.newBuilder().addAllItems(s.tags()));
-    }
+    // the fleet's own tag, which its firewall rules target, then the user's
+    java.util.Set<String> tags = new java.util.LinkedHashSet<>();
+    tags.add(TrafficModel.networkTag(fleet));
+    tags.addAll(s.tags());
+    p.setTags(Tags.newBuilder().addAllItems(tags));
     String account = s.serviceAccount();
     if (account != null && !account.isBlank()) {
       p.addServiceAccounts(ServiceAccount.newBuilder().setEmail(account).addScopes(SCOPE));

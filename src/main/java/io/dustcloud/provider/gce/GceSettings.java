@@ -15,6 +15,8 @@ import java.util.TreeMap;
  *
  * @param tags network tags on the instances (blank ones dropped)
  * @param labels user labels on every GCE resource, besides dustcloud's own
+ * @param loadBalancer the fleet's load balancer (fleet-level: only the Unikernel's current
+ *     settings count, revisions carry none)
  */
 public record GceSettings(
     String project,
@@ -25,7 +27,8 @@ public record GceSettings(
     String subnetwork,
     String serviceAccount,
     List<String> tags,
-    Map<String, String> labels)
+    Map<String, String> labels,
+    LoadBalancerSettings loadBalancer)
     implements ProviderSettings {
   public static final String DEFAULT_MACHINE_TYPE = "e2-micro";
   public static final String DEFAULT_NETWORK = "default";
@@ -35,6 +38,13 @@ public record GceSettings(
     network = network == null ? DEFAULT_NETWORK : network;
     tags = tags == null ? List.of() : tags.stream().filter(t -> t != null && !t.isBlank()).toList();
     labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+    loadBalancer = loadBalancer == null ? LoadBalancerSettings.DEFAULT : loadBalancer;
+  }
+
+  /** The settings before load balancers existed (tests, old revisions). */
+  public GceSettings(String project, String zone, String region, String machineType, String network,
+      String subnetwork, String serviceAccount, List<String> tags, Map<String, String> labels) {
+    this(project, zone, region, machineType, network, subnetwork, serviceAccount, tags, labels, null);
   }
 
   /** Settings with a location and every other field at its default. */

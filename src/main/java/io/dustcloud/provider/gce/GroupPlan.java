@@ -13,6 +13,15 @@ import java.util.Optional;
  */
 public record GroupPlan(boolean create, boolean patch, boolean resize, boolean resizeFirst) {
 
+  /** The plan, where a difference of {@link GroupExtras} (named port, autohealing, failure and update policies) is a patch too. */
+  public static GroupPlan of(Optional<InstanceGroupManager> observed, GroupShape desired, GroupExtras extras) {
+    GroupPlan plan = of(observed, desired);
+    if (observed.isPresent() && !plan.patch() && !GroupExtras.observed(observed.get()).equals(extras)) {
+      return new GroupPlan(false, true, plan.resize(), plan.resizeFirst());
+    }
+    return plan;
+  }
+
   public static GroupPlan of(Optional<InstanceGroupManager> observed, GroupShape desired) {
     if (observed.isEmpty()) {
       return new GroupPlan(true, false, false, false);

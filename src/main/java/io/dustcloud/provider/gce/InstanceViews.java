@@ -32,6 +32,15 @@ public final class InstanceViews {
     return status.equals("RUNNING") ? InstanceState.RUNNING : InstanceState.STARTING;
   }
 
+  /**
+   * The state of an instance whose address is not known yet: one that is down stays FAILED
+   * (it is replaced whatever its address), any other is still starting.
+   */
+  public static InstanceState withoutAddress(ManagedInstance m) {
+    InstanceState s = state(m);
+    return s == InstanceState.FAILED || s == InstanceState.STOPPING ? s : InstanceState.STARTING;
+  }
+
   /** The zone of an instance URL ({@code …/zones/Z/instances/NAME}); regional groups spread over zones. */
   public static String zone(String instanceUrl) {
     int z = instanceUrl.indexOf("/zones/");

@@ -7,7 +7,6 @@ import io.dustcloud.provider.gce.FairRateLimiter;
 import io.dustcloud.provider.gce.GceCalls;
 import io.dustcloud.provider.gce.GceConfig;
 import io.dustcloud.provider.gce.GceProvider;
-import io.dustcloud.provider.gce.InstanceAddresses;
 import com.google.api.gax.core.NoCredentialsProvider;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +19,10 @@ public final class GceTesting {
   public static final String ZONE = "europe-west1-b";
   public static final String GROUP_SCOPE = "zones/" + ZONE;
   /** Fast retries: tests inject faults and must not sleep for real backoff. */
+  /** An external load balancer that drains leaving instances for 1 s (GCE's tests need no 30 s waits). */
+  public static final io.dustcloud.provider.gce.LoadBalancerSettings LOAD_BALANCER =
+      new io.dustcloud.provider.gce.LoadBalancerSettings(io.dustcloud.provider.gce.LoadBalancerSettings.Type.EXTERNAL,
+          null, null, 1);
   public static final Backoff FAST = new Backoff(Duration.ofMillis(5), Duration.ofMillis(40), 12);
 
   private GceTesting() {}
@@ -32,15 +35,23 @@ public final class GceTesting {
     return fake;
   }
 
-  /** A provider on the fake that observes afresh every time and reaches instances at {@code 127.0.0.1:{port}}. */
+  /**
+   * A provider on the fake that observes afresh every time; it reaches instances at their
+   * internal addresses, where the fake's instance servers answer.
+   */
   public static GceProvider provider(FakeCompute fake) {
-    return provider(fake, new InstanceAddresses("127.0.0.1:{port}"), 60_000, Duration.ZERO, Clock.systemUTC());
+    return provider(fake, 60_000, Duration.ZERO, Clock.systemUTC());
   }
 
-  public static GceProvider provider(FakeCompute fake, InstanceAddresses addresses, int callsPerMinute,
-      Duration observeInterval, Clock clock) {
-    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute, addresses)
-        .withObserveInterval(observeInterval).withBackoff(FAST);
+  public static GceProvider provider(FakeCompute fake, int callsPerMinute, Duration observeInterval, Clock clock) {
+    return provider(fake, callsPerMinute, observeInterval, clock, List.of());
+  }
+
+  /** With the operator's source ranges, so fleets get the operator's firewall rule too. */
+  public static GceProvider provider(FakeCompute fake, int callsPerMinute, Duration observeInterval, Clock clock,
+      List<String> operatorRanges) {
+    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute)
+        .withObserveInterval(observeInterval).withBackoff(FAST).withOperatorRanges(operatorRanges);
     return new GceProvider(new ClientComputeApi(fake.endpoint(), NoCredentialsProvider.create()),
         new GceCalls(new FairRateLimiter(callsPerMinute), FAST, d -> Thread.sleep(d.toMillis())), config, clock);
   }
@@ -49,6 +60,6 @@ public final class GceTesting {
     return new RevisionImage(revision, "virtio", "gs://dustcloud-test/hello-" + version + ".tar.gz",
         "0".repeat(64), List.of("--version=" + version), 8080,
         new io.dustcloud.provider.gce.GceSettings(PROJECT, ZONE, null, "e2-micro", null, null, null,
-            List.of("web", "dustcloud"), Map.of("team", "Platform")));
+            List.of("web", "dustcloud"), Map.of("team", "Platform"), LOAD_BALANCER));
   }
 }

@@ -1,0 +1,195 @@
+package io.dustcloud.provider.gce;
+
+import static io.dustcloud.provider.gce.ClientCalls.await;
+import static io.dustcloud.provider.gce.ClientCalls.configure;
+import static io.dustcloud.provider.gce.ClientCalls.found;
+
+import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.core.ExecutorProvider;
+import com.google.cloud.compute.v1.Address;
+import com.google.cloud.compute.v1.AddressesClient;
+import com.google.cloud.compute.v1.AddressesSettings;
+import com.google.cloud.compute.v1.BackendService;
+import com.google.cloud.compute.v1.DeleteAddressRequest;
+import com.google.cloud.compute.v1.DeleteFirewallRequest;
+import com.google.cloud.compute.v1.DeleteForwardingRuleRequest;
+import com.google.cloud.compute.v1.DeleteRegionBackendServiceRequest;
+import com.google.cloud.compute.v1.DeleteRegionHealthCheckRequest;
+import com.google.cloud.compute.v1.Firewall;
+import com.google.cloud.compute.v1.FirewallsClient;
+import com.google.cloud.compute.v1.FirewallsSettings;
+import com.google.cloud.compute.v1.ForwardingRule;
+import com.google.cloud.compute.v1.ForwardingRulesClient;
+import com.google.cloud.compute.v1.ForwardingRulesSettings;
+import com.google.cloud.compute.v1.HealthCheck;
+import com.google.cloud.compute.v1.HealthStatus;
+import com.google.cloud.compute.v1.InsertAddressRequest;
+import com.google.cloud.compute.v1.InsertFirewallRequest;
+import com.google.cloud.compute.v1.InsertForwardingRuleRequest;
+import com.google.cloud.compute.v1.InsertRegionBackendServiceRequest;
+import com.google.cloud.compute.v1.InsertRegionHealthCheckRequest;
+import com.google.cloud.compute.v1.PatchFirewallRequest;
+import com.google.cloud.compute.v1.PatchRegionBackendServiceRequest;
+import com.google.cloud.compute.v1.PatchRegionHealthCheckRequest;
+import com.google.cloud.compute.v1.RegionBackendServicesClient;
+import com.google.cloud.compute.v1.RegionBackendServicesSettings;
+import com.google.cloud.compute.v1.RegionHealthChecksClient;
+import com.google.cloud.compute.v1.RegionHealthChecksSettings;
+import com.google.cloud.compute.v1.ResourceGroupReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** {@link TrafficApi} over Google's clients, sharing {@link ClientComputeApi}'s transport. */
+final class ClientTrafficApi implements TrafficApi, AutoCloseable {
+  private final RegionHealthChecksClient checks;
+  private final RegionBackendServicesClient services;
+  private final AddressesClient addresses;
+  private final ForwardingRulesClient rules;
+  private final FirewallsClient firewalls;
+
+  ClientTrafficApi(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
+      CredentialsProvider credentials) throws IOException {
+    checks = RegionHealthChecksClient.create(configure(RegionHealthChecksSettings.newBuilder(), shared,
+        transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    services = RegionBackendServicesClient.create(configure(RegionBackendServicesSettings.newBuilder(),
+        shared, transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    addresses = AddressesClient.create(configure(AddressesSettings.newBuilder(), shared, transport,
+        endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    rules = ForwardingRulesClient.create(configure(ForwardingRulesSettings.newBuilder(), shared,
+        transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    firewalls = FirewallsClient.create(configure(FirewallsSettings.newBuilder(), shared, transport,
+        endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+  }
+
+  static ClientTrafficApi create(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
+      CredentialsProvider credentials) {
+    try {
+      return new ClientTrafficApi(shared, transport, endpoint, credentials);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the Compute traffic clients: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<HealthCheck> getHealthCheck(String project, String region, String name) {
+    return found(() -> checks.get(project, region, name));
+  }
+
+  @Override
+  public void insertHealthCheck(String project, String region, HealthCheck check, String requestId) {
+    await(checks.insertAsync(InsertRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+        .setHealthCheckResource(check).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void patchHealthCheck(String project, String region, String name, HealthCheck check, String requestId) {
+    await(checks.patchAsync(PatchRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+        .setHealthCheck(name).setHealthCheckResource(check).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteHealthCheck(String project, String region, String name, String requestId) {
+    await(checks.deleteAsync(DeleteRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+        .setHealthCheck(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public Optional<BackendService> getBackendService(String project, String region, String name) {
+    return found(() -> services.get(project, region, name));
+  }
+
+  @Override
+  public void insertBackendService(String project, String region, BackendService service, String requestId) {
+    await(services.insertAsync(InsertRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+        .setBackendServiceResource(service).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void patchBackendService(String project, String region, String name, BackendService service,
+      String requestId) {
+    await(services.patchAsync(PatchRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+        .setBackendService(name).setBackendServiceResource(service).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteBackendService(String project, String region, String name, String requestId) {
+    await(services.deleteAsync(DeleteRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+        .setBackendService(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public List<HealthStatus> backendHealth(String project, String region, String name, String groupUrl) {
+    return found(() -> services.getHealth(project, region, name,
+            ResourceGroupReference.newBuilder().setGroup(groupUrl).build()).getHealthStatusList())
+        .orElse(List.of());
+  }
+
+  @Override
+  public Optional<Address> getAddress(String project, String region, String name) {
+    return found(() -> addresses.get(project, region, name));
+  }
+
+  @Override
+  public void insertAddress(String project, String region, Address address, String requestId) {
+    await(addresses.insertAsync(InsertAddressRequest.newBuilder().setProject(project).setRegion(region)
+        .setAddressResource(address).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteAddress(String project, String region, String name, String requestId) {
+    await(addresses.deleteAsync(DeleteAddressRequest.newBuilder().setProject(project).setRegion(region)
+        .setAddress(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public Optional<ForwardingRule> getForwardingRule(String project, String region, String name) {
+    return found(() -> rules.get(project, region, name));
+  }
+
+  @Override
+  public void insertForwardingRule(String project, String region, ForwardingRule rule, String requestId) {
+    await(rules.insertAsync(InsertForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+        .setForwardingRuleResource(rule).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteForwardingRule(String project, String region, String name, String requestId) {
+    await(rules.deleteAsync(DeleteForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+        .setForwardingRule(name).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public Optional<Firewall> getFirewall(String project, String name) {
+    return found(() -> firewalls.get(project, name));
+  }
+
+  @Override
+  public void insertFirewall(String project, Firewall firewall, String requestId) {
+    await(firewalls.insertAsync(InsertFirewallRequest.newBuilder().setProject(project)
+        .setFirewallResource(firewall).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void patchFirewall(String project, String name, Firewall firewall, String requestId) {
+    await(firewalls.patchAsync(PatchFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+        .setFirewallResource(firewall).setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void deleteFirewall(String project, String name, String requestId) {
+    await(firewalls.deleteAsync(DeleteFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+        .setRequestId(requestId).build()));
+  }
+
+  @Override
+  public void close() {
+    checks.close();
+    services.close();
+    addresses.close();
+    rules.close();
+    firewalls.close();
+  }
+}
