@@ -159,7 +159,10 @@ final class FleetSupervisor {
     } catch (RuntimeException e) {
       log.warn("fleet {}: updating the endpoint failed: {}", ctx.fleet(), e.getMessage());
     }
-    List<String> members = observed.instances().stream().map(i -> i.id() + "/" + i.state()).sorted().toList();
+    // an instance entering the endpoint's rotation (GCE: passing the load balancer's own check)
+    // starts to count as serving: a rollout waiting for it must hear of it now
+    List<String> members = observed.instances().stream()
+        .map(i -> i.id() + "/" + i.state() + (observed.inRotation(i.id()) ? "" : "/out")).sorted().toList();
     if (!members.equals(lastMembers) || !Objects.equals(before.reportable(), now.reportable())) {
       lastMembers = members;
       ctx.listener().changed(ctx.fleet());

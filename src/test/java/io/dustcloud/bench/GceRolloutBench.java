@@ -67,6 +67,7 @@ class GceRolloutBench {
       uk.getSpec().healthCheck.startupDeadlineSeconds = 120;
       client.resource(uk).create();
       String v1 = rollouts.awaitPromoted(null);
+      rollouts.awaitLastGood(v1);
       awaitServing(rollouts, v1, 4);
       String endpoint = rollouts.get().getStatus().endpoint;
 
@@ -84,6 +85,7 @@ class GceRolloutBench {
         String v2 = rollouts.awaitPromoted(v1);
         awaitServing(rollouts, v2, 4);
         double rolloutSeconds = (System.nanoTime() - start) / 1e9;
+        rollouts.awaitLastGood(v2); // verified: a failure of the next revision rolls back to it
 
         phase.set("rollback");
         start = System.nanoTime();

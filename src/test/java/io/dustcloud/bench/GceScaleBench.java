@@ -40,6 +40,7 @@ class GceScaleBench {
     Thread sampler = heapSampler(peakHeap);
     try (FakeCompute fake = new FakeCompute()) {
       fake.faults.latencyMillis = 50;
+      fake.serveInstances = false; // 2,000 instance servers and 1,000 load balancers would measure the fake
       fake.provisioningMillis = 200;
       fake.stagingMillis = 200;
       fake.serveInstances = false; // 2,000 instances: no loopback server behind each (readiness here is RUNNING)

@@ -46,6 +46,9 @@ public final class Unikernels {
     spec.provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();
     spec.provider.gce.project = project;
     spec.provider.gce.zone = zone;
+    // leaving instances drain for 1 s (30 s by default): tests wait for them to go
+    spec.provider.gce.loadBalancer = new io.dustcloud.api.v1alpha1.LoadBalancerSpec();
+    spec.provider.gce.loadBalancer.drainingSeconds = 1;
     spec.scaling.minReplicas = replicas;
     spec.healthCheck.periodSeconds = 1;
     uk.setSpec(spec);

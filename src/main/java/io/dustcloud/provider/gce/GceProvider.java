@@ -7,6 +7,7 @@ import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.FleetProvider;
+import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.ProviderSettings;
@@ -142,6 +143,7 @@ public final class GceProvider implements FleetProvider {
     if (endpoint == null) {
       return o;
     }
+    readRotationIfBehind(f, o);
     Set<String> rotation = f.inRotation;
     Set<String> out = new java.util.HashSet<>();
     for (InstanceView i : o.instances()) {
@@ -152,33 +154,42 @@ public final class GceProvider implements FleetProvider {
     return new FleetObservation(o.fleet(), o.instances(), Optional.of(endpoint), out);
   }
 
-  /**
-   * Which instances the probes pass. When some of them are not yet in the load balancer's
-   * rotation, its view is read again in the background: at once, then backing off (1 s doubling
-   * to the observation interval) while it does not change. A fleet whose rotation matches its
-   * probes is never read.
-   */
+  /** Which instances the probes pass: those that serve nobody are the first to leave on scale-in. */
   @Override
   public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {
     GceFleet f = fleets.get(fleet.key());
-    if (f == null) {
+    if (f != null) {
+      f.ready = Set.copyOf(readyInstanceIds);
+    }
+  }
+
+  /**
+   * Reads the load balancer's view again, in the background, when a running instance is not in
+   * its rotation yet: at once, then backing off (1 s doubling to the observation interval) while
+   * the view does not change. A fleet whose running instances are all in rotation is never read.
+   * Every running instance counts, not only the probes' ready ones: the load balancer sends
+   * traffic to whatever passes its check, whichever revision it runs.
+   */
+  private void readRotationIfBehind(GceFleet f, FleetObservation o) {
+    if (f.endpoint == null || clock.instant().isBefore(f.rotationReadAfter)) {
       return;
     }
-    f.ready = Set.copyOf(readyInstanceIds);
-    if (f.endpoint == null || f.inRotation.containsAll(readyInstanceIds) || clock.instant().isBefore(f.rotationReadAfter)
-        || !f.rotationRefreshing.compareAndSet(false, true)) {
+    Set<String> rotation = f.inRotation;
+    boolean behind = o.instances().stream()
+        .anyMatch(i -> i.state() == InstanceState.RUNNING && !i.address().isEmpty() && !rotation.contains(i.id()));
+    if (!behind || !f.rotationRefreshing.compareAndSet(false, true)) {
       return;
     }
     refresher.execute(() -> {
       try {
-        Set<String> healthy = locked(fleet, g -> g.location == null || g.endpoint == null ? Set.<String>of() : traffic.healthy(g));
+        Set<String> healthy = locked(f.id, g -> g.location == null || g.endpoint == null ? Set.<String>of() : traffic.healthy(g));
         Duration step = healthy.equals(f.inRotation) ? f.rotationDelay.multipliedBy(2) : Duration.ZERO;
         step = step.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : step;
         f.rotationDelay = step.compareTo(config.observeInterval()) > 0 ? config.observeInterval() : step;
         f.inRotation = Set.copyOf(healthy);
         f.rotationReadAfter = clock.instant().plus(f.rotationDelay);
       } catch (RuntimeException e) {
-        log.debug("fleet {}: reading the load balancer's health failed: {}", fleet, e.getMessage());
+        log.debug("fleet {}: reading the load balancer's health failed: {}", f.id, e.getMessage());
         f.rotationReadAfter = clock.instant().plus(Duration.ofSeconds(1));
       } finally {
         f.rotationRefreshing.set(false);

@@ -80,7 +80,8 @@ public final class LocalProvider implements FleetProvider {
     this.runtime = new ProcessRuntime(dir.resolve("instances"), stopGrace, new UnixArtifacts(digests));
     Map<String, InstanceRuntime> runtimes = Map.of(
         runtime.name(), runtime,
-        QemuRuntime.NAME, new QemuRuntime(runtime, new VmArtifacts(dir.resolve("vm-images"), digests), this::capabilities),
+        QemuRuntime.NAME, new QemuRuntime(runtime, new VmArtifacts(dir.resolve("vm-images"), digests), this::capabilities,
+            new KvmVerdicts(dir.resolve("capabilities"))),
         Solo5Runtime.NAME, new Solo5Runtime(runtime, host, this::capabilities, digests, dir.resolve("sockets")));
     this.instances = new LocalInstances(runtime, runtimes, ports, store, drain, f -> fleets.get(f.id.key()) == f);
     for (FleetState state : store.loadAll()) {

@@ -13,7 +13,7 @@ import java.util.List;
  * ends QEMU, which the provider then sees as a failed instance; the serial console appended
  * to the instance log.
  *
- * @param accel {@code kvm} or {@code tcg}, from the host's trial boot
+ * @param accel {@code kvm} or {@code tcg}, as {@link KvmVerdicts} decided for the guest's kind
  * @param tscKhz host TSC frequency for Linux guests (0: unknown); without it several
  *     microVMs booting at once on few cores hang at "Marking TSC unstable"
  */

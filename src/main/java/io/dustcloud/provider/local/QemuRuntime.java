@@ -20,11 +20,14 @@ final class QemuRuntime implements InstanceRuntime {
   private final VmArtifacts artifacts;
   private final Supplier<HostCapabilities> capabilities;
   private final GuestProbe probe = new GuestProbe();
+  private final KvmVerdicts kvm;
 
-  QemuRuntime(ProcessRuntime processes, VmArtifacts artifacts, Supplier<HostCapabilities> capabilities) {
+  QemuRuntime(ProcessRuntime processes, VmArtifacts artifacts, Supplier<HostCapabilities> capabilities,
+      KvmVerdicts kvm) {
     this.processes = processes;
     this.artifacts = artifacts;
     this.capabilities = capabilities;
+    this.kvm = kvm;
   }
 
   @Override
@@ -57,8 +60,14 @@ final class QemuRuntime implements InstanceRuntime {
     List<String> args = image.bootArgs().stream()
         .map(a -> a.replace(ProcessRuntime.PORT_TOKEN, Integer.toString(image.port())))
         .toList();
-    return new QemuCommandLine(host.qemu().toString(), instanceId, vm, host.accel(), shape.memoryMiB(),
-        shape.cpus(), host.tscKhz(), port, image.port(), args, processes.logFile(instanceId));
+    return line(host, instanceId, vm, kvm.accel(host, vm.kind(), () -> line(host, instanceId, vm, "kvm", shape, port,
+        image.port(), args)), shape, port, image.port(), args);
+  }
+
+  private QemuCommandLine line(HostCapabilities host, String instanceId, VmImage vm, String accel, VmShape shape,
+      int port, int guestPort, List<String> args) {
+    return new QemuCommandLine(host.qemu().toString(), instanceId, vm, accel, shape.memoryMiB(), shape.cpus(),
+        host.tscKhz(), port, guestPort, args, processes.logFile(instanceId));
   }
 
   @Override

@@ -77,6 +77,7 @@ class GceTrafficTest {
 
   @Test
   void aFleetIsServedThroughItsLoadBalancerOnlyByInstancesInRotation() throws Exception {
+    fake.bootMillis = 2000; // the load balancer's check cannot pass before the first assertion
     DesiredFleet desired = fleet(2, LoadBalancerSettings.DEFAULT);
     FleetObservation first = provider.realize(desired);
     assertThat(first.endpoint()).as("the forwarding rule's reserved address").isPresent();
@@ -130,9 +131,51 @@ class GceTrafficTest {
     });
     long reads = fake.calls().getOrDefault("regionBackendServices.getHealth", 0L);
     await().atMost(WAIT).untilAsserted(() -> {
-      provider.updateReady(FLEET, Set.of(two.get(0).id(), two.get(1).id()));
+      provider.observe(FLEET);
       assertThat(fake.calls().getOrDefault("regionBackendServices.getHealth", 0L)).isGreaterThan(reads);
     });
+  }
+
+  /** A rollout's surge instance, of the new revision, enters the rotation like any other. */
+  @Test
+  void aNewRevisionsInstanceEntersTheRotation() {
+    serving(fleet(2, LoadBalancerSettings.DEFAULT));
+    RevisionImage v2 = GceTesting.image("web-r2", "v2");
+    DesiredFleet split = new DesiredFleet(FLEET, new java.util.LinkedHashMap<>(Map.of(
+        "web-r2", new DesiredFleet.Target(v2, 1))) {
+      {
+        put("web-r1", new DesiredFleet.Target(GceTesting.image("web-r1", "v1"), 2));
+      }
+    }, fleet(2, LoadBalancerSettings.DEFAULT).service());
+    await().atMost(WAIT).untilAsserted(() -> {
+      provider.realize(split);
+      FleetObservation o = provider.observe(FLEET);
+      assertThat(o.instances()).as("%s", o).hasSize(3).allMatch(i -> i.state() == InstanceState.RUNNING);
+      assertThat(o.outOfRotation()).as("%s", o).isEmpty();
+    });
+  }
+
+  /**
+   * GCE's autohealing (the backstop) recreates an instance that fails the check; the operator,
+   * asked to replace the same instance meanwhile, does not recreate it a second time.
+   */
+  @Test
+  void theOperatorDoesNotReplaceAnInstanceGcesAutohealingIsRecreating() {
+    DesiredFleet desired = new DesiredFleet(FLEET, fleet(2, LoadBalancerSettings.DEFAULT).revisions(),
+        new FleetService(8080, null, new FleetService.Check("/health", 1, 1, 1, 2, 1),
+            fleet(2, new LoadBalancerSettings(LoadBalancerSettings.Type.EXTERNAL, null, null, 10)).service().settings()));
+    FleetObservation o = serving(desired);
+    String hung = o.instances().get(0).id();
+    fake.instanceModes().setMode(hung, InstanceModes.Mode.HUNG);
+    await().atMost(WAIT).until(() -> fake.autohealed() >= 1);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(provider.observe(FLEET).instances())
+        .filteredOn(i -> i.id().equals(hung)).singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.STARTING)));
+    fake.resetCounts();
+
+    provider.replace(FLEET, List.of(hung));
+
+    assertThat(fake.calls()).doesNotContainKey("instanceGroupManagers.recreateInstances");
   }
 
   @Test

@@ -149,6 +149,16 @@ public final class FakeCompute implements AutoCloseable {
     return traffic.stats();
   }
 
+  /** The boot arguments a template's instances run with (its {@code dustcloud-boot-args} metadata). */
+  static String bootArgs(JsonNode template) {
+    for (JsonNode item : template.path("properties").path("metadata").path("items")) {
+      if (item.path("key").asText().equals("dustcloud-boot-args")) {
+        return item.path("value").asText();
+      }
+    }
+    return "";
+  }
+
   /** The prefix of every thread of this fake's data plane (load balancers, instance servers, probes). */
   public String threadPrefix() {
     return traffic.threadPrefix;
@@ -593,6 +603,10 @@ public final class FakeCompute implements AutoCloseable {
           item.put("status", "READY");
         }
         items.put(name, item);
+        if (r.collection.equals("instanceTemplates") && bootArgs(item).contains("--broken")) {
+          // like the example unikernel: booted with --broken, it fails its health check
+          modes.setTemplateMode(name, InstanceModes.Mode.FAILING);
+        }
         return null;
       }
       case "images.delete" -> {
