@@ -587,6 +587,7 @@ public final class FakeCompute implements AutoCloseable {
     switch (r.method) {
       case "images.insert", "instanceTemplates.insert" -> {
         Map<String, ObjectNode> items = r.collection.equals("images") ? images : templates;
+        FakeRules.name(body);
         String name = body.path("name").asText();
         if (items.containsKey(name)) {
           return alreadyExists(name);

@@ -496,6 +496,21 @@ class FakeComputeTrafficTest {
         .setProject(PROJECT).setFilter("labels.app = \"web\"").build()).iterateAll()
         .forEach(e -> e.getValue().getForwardingRulesList().forEach(fr -> rules.add(e.getKey() + " " + fr.getName())));
     assertThat(rules).containsExactly("regions/" + REGION + " web-fr");
+
+    // the reserved address by its IP, on another port; the same port again is refused
+    String ip = gce.addresses.get(PROJECT, REGION, "web-ip").getAddress();
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-fr-metrics", ip, regional("backendServices", "web-bs"))
+        .toBuilder().clearPorts().addPorts("9090").build()).get();
+    assertRefused(InvalidArgumentException.class, "already being used", () -> gce.forwardingRules.insertAsync(PROJECT,
+        REGION, rule("web-fr-again", ip, regional("backendServices", "web-bs"))).get());
+    // no address: GCE assigns an ephemeral one; allPorts forwards whatever port the backends serve
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-all", "", regional("backendServices", "web-bs"))
+        .toBuilder().clearIPAddress().clearPorts().setAllPorts(true).build()).get();
+    String ephemeral = gce.forwardingRules.get(PROJECT, REGION, "web-all").getIPAddress();
+    assertThat(ephemeral).startsWith("127.2.").isNotEqualTo(ip);
+    KeepAliveClient all = new KeepAliveClient(ephemeral, PORT, 5000);
+    clients.add(all);
+    await().atMost(LONG).ignoreExceptions().until(() -> all.get("/").status() == 200);
     assertThat(gce.groups.listErrors(PROJECT, ZONE, "web").iterateAll()).isEmpty();
   }
 
