@@ -251,6 +251,31 @@ class FakeComputeTrafficTest {
   }
 
   @Test
+  void recreateInstancesDrainsTooThenTheInstanceComesBackAsANewIncarnation() throws Exception {
+    Lb lb = loadBalancer(2, 1);
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+    ManagedInstance old = managed().get(0);
+    String oldIp = fake.instanceIps("zones/" + ZONE + "/web").get(old.getName());
+
+    gce.groups.recreateInstancesAsync(PROJECT, ZONE, "web", InstanceGroupManagersRecreateInstancesRequest.newBuilder()
+        .addInstances(old.getInstance()).build()).get();
+    assertThat(fake.draining("zones/" + ZONE + "/web")).containsOnly(Map.entry(old.getName(), "RECREATING"));
+    assertThat(managed()).filteredOn(m -> m.getName().equals(old.getName())).singleElement()
+        .extracting(ManagedInstance::getCurrentAction).isEqualTo("RECREATING");
+    for (int i = 0; i < 4; i++) {
+      try (KeepAliveClient fresh = client(lb)) {
+        assertThat(served(fresh.get("/"))).isNotEqualTo(old.getName());
+      }
+    }
+
+    await().atMost(LONG).until(() -> fake.draining("zones/" + ZONE + "/web").isEmpty());
+    ManagedInstance again = managed().stream().filter(m -> m.getName().equals(old.getName())).findFirst().orElseThrow();
+    assertThat(again.getId()).isNotEqualTo(old.getId());
+    assertThat(fake.instanceIps("zones/" + ZONE + "/web").get(old.getName())).isNotEqualTo(oldIp);
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+  }
+
+  @Test
   void autohealingRecreatesAnInstanceItsCheckHoldsUnhealthy() throws Exception {
     template("web-v1");
     String hc = healthCheck("web-hc", 1, 1);
