@@ -328,11 +328,6 @@ final class FakeTraffic implements AutoCloseable {
         requestsToUnhealthy.get(), per);
   }
 
-  /** Running instance servers by incarnation id (for tests of the fake itself). */
-  Set<Long> serving() {
-    return Set.copyOf(servers.keySet());
-  }
-
   @Override
   public void close() {
     closed = true;
