@@ -43,7 +43,6 @@ class GceScaleBench {
       fake.serveInstances = false; // 2,000 instance servers and 1,000 load balancers would measure the fake
       fake.provisioningMillis = 200;
       fake.stagingMillis = 200;
-      fake.serveInstances = false; // 2,000 instances: no loopback server behind each (readiness here is RUNNING)
       GceProvider provider = GceTesting.provider(fake, CALLS_PER_MINUTE,
           Duration.ZERO, Clock.systemUTC());
       List<DesiredFleet> fleets = IntStream.range(0, FLEETS)
