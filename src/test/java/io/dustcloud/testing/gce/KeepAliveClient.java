@@ -71,14 +71,15 @@ public final class KeepAliveClient implements AutoCloseable {
       connections++;
       requestsOnConnection = 0;
     }
-    OutputStream out = socket.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
     String status;
     try {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
       status = InstanceServer.line(in);
     } catch (java.net.SocketException e) {
-      throw new ClosedBeforeAnswer();
+      throw new ClosedBeforeAnswer(); // reset or broken pipe: the peer closed the connection
     }
     if (status == null) {
       throw new ClosedBeforeAnswer();
