@@ -75,6 +75,24 @@ public final class FakeCompute implements AutoCloseable {
   public volatile long maxConnectionAgeMillis = 2000;
   /** False: no instance servers at all (scale benchmarks with thousands of instances). */
   public volatile boolean serveInstances = true;
+  /**
+   * What VM creations fail with now, {code, message} as GCE puts them in a managed instance's
+   * {@code lastAttempt.errors} (see {@link #failCreations}); null: they succeed.
+   */
+  private volatile String[] creationFailure;
+  /** How long an image import takes (the image is PENDING meanwhile, its insert operation RUNNING). */
+  public volatile long importMillis = 0;
+  /** Image sources (as given in rawDisk.source) that are not a tarball holding disk.raw: their import fails. */
+  public final java.util.Set<String> badImageSources = ConcurrentHashMap.newKeySet();
+
+  /** Quota: every instance created from now on stays uncreated, with GCE's error, until {@link #allowCreations}. */
+  public void failCreations(String code, String message) {
+    creationFailure = new String[] {code, message};
+  }
+
+  public void allowCreations() {
+    creationFailure = null;
+  }
   /** Multiplies health-check intervals, timeouts and autohealing's initial delay (0.2: five times faster). */
   public volatile double healthCheckTimeScale = 1.0;
   /**
@@ -97,6 +115,8 @@ public final class FakeCompute implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong(1000);
   // state, guarded by this
   private final Map<String, ObjectNode> images = new LinkedHashMap<>();
+  /** Per image being imported: {when the import ends, 1 if it fails}. */
+  private final Map<String, long[]> imports = new HashMap<>();
   private final Map<String, ObjectNode> templates = new LinkedHashMap<>();
   private final Map<String, FakeGroup> groups = new LinkedHashMap<>();
   private final Map<String, ObjectNode> operations = new HashMap<>();
@@ -463,7 +483,10 @@ public final class FakeCompute implements AutoCloseable {
       return new Answer(200, net.read(r, query, body));
     }
     return switch (r.collection) {
-      case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
+      case "images" -> {
+        settleImports();
+        yield r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
+      }
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
       case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r)
@@ -566,6 +589,16 @@ public final class FakeCompute implements AutoCloseable {
         return refused;
       }
       op = operation(r, r.name == null ? json.path("name").asText() : r.name);
+      long[] imported = r.method.equals("images.insert") ? imports.get(json.path("name").asText()) : null;
+      if (imported != null) {
+        // the insert's operation runs as long as the import, and fails with it
+        doneAt.put(op.path("name").asText(), imported[0]);
+        if (imported[1] == 1) {
+          fail(op, 400, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': '"
+              + json.path("rawDisk").path("source").asText()
+              + "'. The image file is not a gzipped tar archive holding a file named disk.raw.");
+        }
+      }
     }
     if (requestId != null) {
       byRequestId.put(r.project + "/" + requestId, op);
@@ -601,7 +634,10 @@ public final class FakeCompute implements AutoCloseable {
         item.put("creationTimestamp", now);
         item.put("selfLink", BASE + "projects/" + r.project + "/global/" + r.collection + "/" + name);
         if (r.collection.equals("images")) {
-          item.put("status", "READY");
+          // an import takes time; a source that is not a tarball holding disk.raw ends FAILED
+          boolean bad = badImageSources.contains(body.path("rawDisk").path("source").asText());
+          item.put("status", importMillis > 0 ? "PENDING" : bad ? "FAILED" : "READY");
+          imports.put(name, new long[] {millis.getAsLong() + importMillis, bad ? 1 : 0});
         }
         items.put(name, item);
         if (r.collection.equals("instanceTemplates") && bootArgs(item).contains("--broken")) {
@@ -649,6 +685,7 @@ public final class FakeCompute implements AutoCloseable {
         String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
         FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis,
             stagingMillis, crashingTemplates::contains, births);
+        g.creationFailure = () -> creationFailure;
         groups.put(key, g);
         g.converge();
         g.record("insert");
@@ -762,9 +799,20 @@ public final class FakeCompute implements AutoCloseable {
     return op;
   }
 
+  /** Imports that ended are READY, or FAILED when their source was bad. */
+  private void settleImports() {
+    long now = millis.getAsLong();
+    imports.forEach((name, imp) -> {
+      ObjectNode image = images.get(name);
+      if (image != null && now >= imp[0]) {
+        image.put("status", imp[1] == 1 ? "FAILED" : "READY");
+      }
+    });
+  }
+
   private static void fail(ObjectNode op, int status, String code, String message) {
     op.put("httpErrorStatusCode", status);
-    op.put("httpErrorMessage", "SERVICE UNAVAILABLE");
+    op.put("httpErrorMessage", status == 400 ? "BAD REQUEST" : status == 403 ? "FORBIDDEN" : "SERVICE UNAVAILABLE");
     op.putObject("error").putArray("errors").addObject().put("code", code).put("message", message);
   }
 
