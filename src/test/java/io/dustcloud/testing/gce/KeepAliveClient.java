@@ -48,6 +48,7 @@ public final class KeepAliveClient implements AutoCloseable {
     } catch (IOException e) {
       drop();
       if (reused && requestsOnConnection > 0 && e instanceof ClosedBeforeAnswer) {
+        retries++;
         return once(path);
       }
       throw e;
@@ -104,6 +105,13 @@ public final class KeepAliveClient implements AutoCloseable {
     return new Response(Integer.parseInt(status.split(" ")[1]), new String(body, StandardCharsets.UTF_8), connection,
         close);
   }
+
+  /** Requests sent again on a new connection because a reused one was closed before answering. */
+  public synchronized long retries() {
+    return retries;
+  }
+
+  private long retries;
 
   /** Connections opened so far. */
   public synchronized long connections() {
