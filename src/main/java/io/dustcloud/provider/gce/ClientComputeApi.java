@@ -114,6 +114,7 @@ public final class ClientComputeApi implements ComputeApi {
       t.getSettings().setRetryableCodes();
       z.getSettings().setRetryableCodes();
       z.listManagedInstancesSettings().setRetryableCodes();
+      z.aggregatedListSettings().setRetryableCodes();
       r.getSettings().setRetryableCodes();
       r.listManagedInstancesSettings().setRetryableCodes();
       v.getSerialPortOutputSettings().setRetryableCodes();
@@ -216,6 +217,15 @@ public final class ClientComputeApi implements ComputeApi {
           .setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group).build())
           .iterateAll().forEach(out::add);
     }
+  }
+
+  @Override
+  public List<InstanceGroupManager> listAllGroups(String project) {
+    List<InstanceGroupManager> out = new ArrayList<>();
+    zonal.aggregatedList(com.google.cloud.compute.v1.AggregatedListInstanceGroupManagersRequest.newBuilder()
+            .setProject(project).build())
+        .iterateAll().forEach(e -> out.addAll(e.getValue().getInstanceGroupManagersList()));
+    return out;
   }
 
   @Override

@@ -25,6 +25,9 @@ public interface ComputeApi extends AutoCloseable {
 
   List<ManagedInstance> listManagedInstances(GceLocation at, String group);
 
+  /** Every managed instance group of the project, zonal and regional, in one aggregated listing. */
+  List<InstanceGroupManager> listAllGroups(String project);
+
   void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
 
   /**

@@ -19,11 +19,13 @@ final class GceListings {
   private final ComputeApi api;
   private final GceCalls calls;
   private final Clock clock;
+  private final GroupCensus census;
 
-  GceListings(ComputeApi api, GceCalls calls, Clock clock) {
+  GceListings(ComputeApi api, GceCalls calls, Clock clock, GroupCensus census) {
     this.api = api;
     this.calls = calls;
     this.clock = clock;
+    this.census = census;
   }
 
   /**
@@ -35,6 +37,8 @@ final class GceListings {
    */
   FleetObservation list(GceFleet f) {
     GceLocation at = f.location;
+    // the group's fingerprint before the listing: a change after it shows as a new fingerprint
+    String fingerprint = census.of(at, f.id).map(GroupCensus.Summary::fingerprint).orElse(null);
     List<ManagedInstance> managed = calls.read(f.id, "instanceGroupManagers.listManagedInstances",
         () -> api.listManagedInstances(at, GceNames.group(f.id)));
     Set<Long> ids = new java.util.HashSet<>();
@@ -85,7 +89,9 @@ final class GceListings {
     f.firstSeen.keySet().retainAll(urls.keySet());
     views.sort(Comparator.comparing(InstanceView::createdAt).thenComparing(InstanceView::id));
     FleetObservation observation = new FleetObservation(f.id, views, Optional.empty(), Set.of(), problems);
-    f.listing = new GceFleet.Listing(observation, now);
+    boolean atRest = problems.isEmpty()
+        && managed.stream().allMatch(m -> m.getCurrentAction().equals("NONE") || m.getCurrentAction().isEmpty());
+    f.listing = new GceFleet.Listing(observation, now, fingerprint, atRest);
     return observation;
   }
 

@@ -47,6 +47,7 @@ public final class GceProvider implements FleetProvider {
   private final GceRevisions revisions;
   private final GceTraffic traffic;
   private final GceListings listings;
+  private final GroupCensus census;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -66,7 +67,8 @@ public final class GceProvider implements FleetProvider {
     this.groups = new GceGroups(api, calls);
     this.revisions = new GceRevisions(api, calls);
     this.traffic = new GceTraffic(api.traffic(), calls);
-    this.listings = new GceListings(api, calls, clock);
+    this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
+    this.listings = new GceListings(api, calls, clock, census);
   }
 
   /** The provider over Google's client, as configured. */
@@ -118,6 +120,13 @@ public final class GceProvider implements FleetProvider {
     GceFleet.Listing last = f.listing;
     if (last != null) {
       if (fresh(last) || f.refreshing.get()) {
+        return served(f, last.observation());
+      }
+      // the project's census confirms the group did not change since: no read of its own
+      GceLocation at = f.location;
+      Optional<GroupCensus.Summary> seen = at == null ? Optional.empty() : census.of(at, fleet);
+      if (seen.isPresent() && last.confirmedBy(seen.get())) {
+        f.listing = last.restamped(seen.get().seenAt());
         return served(f, last.observation());
       }
       Duration age = Duration.between(last.at(), clock.instant());

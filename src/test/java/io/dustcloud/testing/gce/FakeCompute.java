@@ -479,6 +479,18 @@ public final class FakeCompute implements AutoCloseable {
     if (net.store(r.collection) != null && r.scope.equals("aggregated")) {
       return new Answer(200, net.aggregated(r.collection, query.getOrDefault("filter", "")));
     }
+    if (r.collection.equals("instanceGroupManagers") && r.scope.equals("aggregated")) {
+      // every group of the project by scope, each as GET shows it (fingerprint, status.isStable)
+      ObjectNode out = JSON.createObjectNode();
+      ObjectNode items = out.putObject("items");
+      groups.forEach((key, g) -> {
+        String scope = key.substring(0, key.lastIndexOf('/'));
+        ObjectNode perScope = items.has(scope) ? (ObjectNode) items.get(scope) : items.putObject(scope);
+        (perScope.has("instanceGroupManagers") ? (ArrayNode) perScope.get("instanceGroupManagers")
+            : perScope.putArray("instanceGroupManagers")).add(g.view(r.project));
+      });
+      return new Answer(200, out);
+    }
     if (net.store(r.collection) != null && (r.scope.startsWith("regions/") == !r.collection.equals("firewalls"))) {
       return new Answer(200, net.read(r, query, body));
     }
