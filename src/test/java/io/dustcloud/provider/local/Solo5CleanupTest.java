@@ -108,7 +108,8 @@ class Solo5CleanupTest {
 
     Files.createFile(i.ctl.resolve("listen"));
     await().atMost(WAIT).until(() -> prober.tcp(address, Duration.ofMillis(500)).get().passed());
-    assertThat(GuestProbe.httpAnswers(i.port)).as("the request reached the guest").isTrue();
+    // and what it accepted reaches the guest (each try has a 300 ms budget: retried on a busy host)
+    await().atMost(WAIT).until(() -> GuestProbe.httpAnswers(i.port));
 
     Files.createFile(i.ctl.resolve("quiet"));
     await().atMost(WAIT).until(() -> !prober.tcp(address, Duration.ofMillis(500)).get().passed());

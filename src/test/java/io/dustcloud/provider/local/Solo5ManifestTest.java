@@ -160,7 +160,7 @@ class Solo5ManifestTest {
     byte[] elf = Solo5Elf.withManifest(List.of(Entry.net("service")));
     Random random = new Random(19);
     Path k = dir.resolve("flipped.hvt");
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 1000; i++) {
       byte[] b = elf.clone();
       for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
         b[random.nextInt(b.length)] = (byte) random.nextInt(256);

@@ -11,7 +11,8 @@ import java.util.Optional;
  * A Solo5 host without Solo5: a stand-in tender, the real {@code socat}, and network namespaces
  * that are real where this host lets the test create one (the same probe {@code doctor} runs) or,
  * elsewhere, a stand-in {@code ip} that runs "inside the namespace" in the host's own network with
- * the guest on loopback — the guest's 10.0.3.2 is only ever used inside a namespace made here.
+ * the guest on loopback (it rewrites 10.0.3.2 to 127.0.0.1 in what it runs) — the guest's 10.0.3.2
+ * is only ever used inside a namespace made here.
  *
  * <p>The stand-in tender ({@code solo5-spt} and {@code solo5-hvt} on {@link #bin}) ignores the
  * tender's own arguments and is steered by files in the directory its {@code --ctl=DIR} boot
@@ -53,16 +54,23 @@ final class Solo5Rig {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     HostCommands system = HostCommands.onPath(SYSTEM_PATH);
     String socat = socat().orElseThrow().toString();
-    Files.createSymbolicLink(bin.resolve("socat"), Path.of(socat));
-    Files.createSymbolicLink(bin.resolve("kill"), system.which("kill").orElseThrow());
+    // programs by a one-line script, not a symlink (JUnit warns about links out of a temp dir)
+    script(bin.resolve("socat"), "exec '" + socat + "' \"$@\"");
+    script(bin.resolve("kill"), "exec '" + system.which("kill").orElseThrow() + "' \"$@\"");
     String ip;
     if (real) {
       ip = system.which("ip").orElseThrow().toString();
-      Files.createSymbolicLink(bin.resolve("ip"), Path.of(ip));
+      script(bin.resolve("ip"), "exec '" + ip + "' \"$@\"");
     } else {
+      // "inside the namespace" is here, where the guest's address is loopback: every argument naming
+      // 10.0.3.2 is rewritten, so nothing is ever sent to it from the host's own network
       ip = script(bin.resolve("ip"),
           "# iproute2 for a host without namespaces: netns exec runs the command here; nothing else does anything",
-          "if [ \"$1 $2\" = \"netns exec\" ]; then shift 3; exec \"$@\"; fi",
+          "if [ \"$1 $2\" = \"netns exec\" ]; then",
+          "  shift 3; n=$#",
+          "  for a; do set -- \"$@\" \"$(printf '%s' \"$a\" | sed 's/10[.]0[.]3[.]2/127.0.0.1/g')\"; done",
+          "  shift $n; exec \"$@\"",
+          "fi",
           "exit 0").toString();
     }
     Path tender = script(bin.resolve("solo5-spt"),
@@ -82,7 +90,7 @@ final class Solo5Rig {
         "  if [ -e \"$ctl/exit\" ]; then kill $s 2>/dev/null; exit 3; fi",
         "  sleep 0.1",
         "done");
-    Files.createSymbolicLink(bin.resolve("solo5-hvt"), tender);
+    Files.copy(tender, bin.resolve("solo5-hvt"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     return new Solo5Rig(bin, real, socat);
   }
 
