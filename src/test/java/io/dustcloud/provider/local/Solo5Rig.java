@@ -68,7 +68,7 @@ final class Solo5Rig {
           "# iproute2 for a host without namespaces: netns exec runs the command here; nothing else does anything",
           "if [ \"$1 $2\" = \"netns exec\" ]; then",
           "  shift 3; n=$#",
-          "  for a; do set -- \"$@\" \"$(printf '%s' \"$a\" | sed 's/10[.]0[.]3[.]2/127.0.0.1/g')\"; done",
+          "  for a; do set -- \"$@\" \"$(printf '%s' \"$a\" | '" + system.which("sed").orElseThrow() + "' 's/10[.]0[.]3[.]2/127.0.0.1/g')\"; done",
           "  shift $n; exec \"$@\"",
           "fi",
           "exit 0").toString();
