@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * The {@code solo5} runtime: {@code hvt} and {@code spt} artifacts under {@code solo5-hvt} /
  * {@code solo5-spt}, each instance in a network namespace of its own with one tap device,
  * reached through a loopback forward (see {@link Solo5CommandLines}). Only offered where
- * the capability probe found the tenders, namespace and tap permissions and socat.
+ * the capability probe found the tenders, namespace and tap permissions and socat, and only for
+ * artifacts whose Solo5 manifest fits what it attaches ({@link #contractViolation}).
  */
 final class Solo5Runtime implements InstanceRuntime {
   static final String NAME = "solo5";
