@@ -22,13 +22,17 @@ import java.util.List;
  * in), so 4 bytes of the descriptor are padding. {@code struct mft} is {@code version},
  * {@code entries} (both u32) and {@code entries} 104-byte {@code struct mft_entry}: a
  * NUL-terminated {@code name[68]}, a u32 type (1 block, 2 net, 2^30 the reserved first
- * entry the toolchain always adds), then properties this reader does not need. ELF64,
- * little-endian only: every Solo5 target (x86_64, aarch64) is.
+ * entry the toolchain always adds), then properties this reader does not need. The ABI note
+ * (type {@code ABI1}, {@code elf_abi.h}, its own {@code PT_NOTE} segment) names the target the
+ * unikernel was built for. ELF64, little-endian only: every Solo5 target (x86_64, aarch64) is.
  *
  * @param devices the declared devices, reserved entries left out, in manifest order
  */
 record Solo5Manifest(List<Device> devices) {
   static final int NOTE_TYPE_MFT1 = 0x3154464d;
+  /** The ABI note ({@code elf_abi.h}): its descriptor starts with the target, a u32 (1 hvt, 2 spt, …). */
+  static final int NOTE_TYPE_ABI1 = 0x31494241;
+  static final List<String> TARGETS = List.of("hvt", "spt", "virtio", "muen", "genode", "xen");
   static final String NOTE_NAME = "Solo5";
   static final int MFT_VERSION = 1;
   static final int MAX_ENTRIES = 64;
@@ -59,8 +63,11 @@ record Solo5Manifest(List<Device> devices) {
   /** What reading an artifact found; never an exception. */
   sealed interface Read permits Found, Absent, Unreadable {}
 
-  /** The artifact carries a manifest. */
-  record Found(Solo5Manifest manifest) implements Read {}
+  /**
+   * The artifact carries a manifest, and {@code target} is the Solo5 target its ABI note names
+   * ({@code hvt}, {@code spt}, {@code virtio}, …), or null when it has none.
+   */
+  record Found(Solo5Manifest manifest, String target) implements Read {}
 
   /** A well-formed ELF64 file with no Solo5 manifest note (what Solo5 before 0.6 built). */
   record Absent() implements Read {}
@@ -88,6 +95,9 @@ record Solo5Manifest(List<Device> devices) {
   private static final class Reader {
     private final FileChannel in;
     private final long size;
+    /** The first MFT1 manifest and ABI1 target found, across every note area. */
+    private Solo5Manifest manifest;
+    private String target;
 
     Reader(FileChannel in) throws IOException {
       this.in = in;
@@ -133,16 +143,13 @@ record Solo5Manifest(List<Device> devices) {
           throw new Corrupt(what + " " + i + " is a note area of " + length + " bytes (more than "
               + MAX_NOTES_BYTES + ")");
         }
-        Solo5Manifest m = manifestIn(bytes(offset, (int) length, "the notes of " + what + " " + i), what + " " + i);
-        if (m != null) {
-          return new Found(m);
-        }
+        notesIn(bytes(offset, (int) length, "the notes of " + what + " " + i), what + " " + i);
       }
-      return new Absent();
+      return manifest == null ? new Absent() : new Found(manifest, target);
     }
 
-    /** Walks the notes of one area; the MFT1 note of Solo5 parsed, or null. */
-    private Solo5Manifest manifestIn(ByteBuffer notes, String where) throws Corrupt {
+    /** Walks the notes of one area, keeping the first Solo5 manifest and ABI target. */
+    private void notesIn(ByteBuffer notes, String where) throws Corrupt {
       int at = 0;
       int end = notes.limit();
       while (end - at >= 12) {
@@ -155,12 +162,17 @@ record Solo5Manifest(List<Device> devices) {
           throw new Corrupt("a note in " + where + " at byte " + at + " runs past its end (name " + namesz
               + " bytes, descriptor " + descsz + " bytes, " + (end - at) + " bytes left)");
         }
-        if (type == NOTE_TYPE_MFT1 && isSolo5(notes, at + 12, namesz)) {
-          return parse(notes, at, (int) descsz, where);
+        if (type == NOTE_TYPE_MFT1 && manifest == null && isSolo5(notes, at + 12, namesz)) {
+          manifest = parse(notes, at, (int) descsz, where);
+        } else if (type == NOTE_TYPE_ABI1 && target == null && isSolo5(notes, at + 12, namesz)) {
+          if (descsz < 4) {
+            throw new Corrupt("the Solo5 ABI note (" + where + ") is truncated: its descriptor is " + descsz + " bytes");
+          }
+          int t = notes.getInt((int) descAt);
+          target = t >= 1 && t <= TARGETS.size() ? TARGETS.get(t - 1) : "unknown target " + Integer.toUnsignedString(t);
         }
         at = (int) next;
       }
-      return null;
     }
 
     private static boolean isSolo5(ByteBuffer notes, int at, long namesz) {

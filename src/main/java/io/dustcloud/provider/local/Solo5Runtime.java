@@ -78,7 +78,7 @@ final class Solo5Runtime implements InstanceRuntime {
     if (mismatch != null) {
       return Unsupported.of(mismatch);
     }
-    String broken = contractViolation(path, image.bootArgs());
+    String broken = contractViolation(path, image.format(), image.bootArgs());
     return broken == null ? null : new Unsupported(Reason.SOLO5_MANIFEST_MISMATCH, broken);
   }
 
@@ -90,7 +90,7 @@ final class Solo5Runtime implements InstanceRuntime {
    * given, so such a unikernel would exit at once, over and over. An ELF file without a manifest
    * (Solo5 before 0.6) is let through: only the tender can judge it.
    */
-  static String contractViolation(Path path, List<String> bootArgs) {
+  static String contractViolation(Path path, String format, List<String> bootArgs) {
     String fix = "; the solo5 runtime attaches exactly one network device, named '" + NET_DEVICE
         + "' (" + Solo5CommandLines.TAP + "), and no block device (see docs/local-runtimes.md)";
     Solo5Manifest.Read read = Solo5Manifest.read(path);
@@ -98,6 +98,12 @@ final class Solo5Runtime implements InstanceRuntime {
       return "artifact " + path + " is not a Solo5 unikernel this runtime can check: " + u.problem();
     }
     if (read instanceof Solo5Manifest.Found f) {
+      if (f.target() != null && !f.target().equals(format)) {
+        // a tender refuses another target's ABI: say so before it does, with both ways out
+        return "artifact " + path + " was built for Solo5's '" + f.target() + "' target (its ABI note), but"
+            + " spec.image.format is '" + format + "': build it for " + format + ", or set the format to the"
+            + " one it was built for";
+      }
       List<String> nets = f.manifest().of(Solo5Manifest.Kind.NET).stream().map(Solo5Manifest.Device::name).toList();
       List<String> blocks = f.manifest().of(Solo5Manifest.Kind.BLOCK).stream().map(Solo5Manifest.Device::name).toList();
       if (!blocks.isEmpty()) {

@@ -35,6 +35,15 @@ final class Solo5Elf {
     return elf(note(manifest(devices)), true);
   }
 
+  /** The manifest note followed by an ABI1 note naming Solo5 target {@code target} (1 hvt, 2 spt, 3 virtio). */
+  static byte[] withManifestAndAbi(List<Entry> devices, int target) {
+    byte[] mft = note(manifest(devices));
+    ByteBuffer n = le(mft.length + 20 + 16);
+    n.put(mft).putInt(6).putInt(16).putInt(0x31494241).put("Solo5\0\0\0".getBytes(StandardCharsets.US_ASCII));
+    n.putInt(target).putInt(1).putInt(0).putInt(0); // target, ABI version, reserved
+    return elf(n.array(), true);
+  }
+
   /** The same note reached through a SHT_NOTE section of a file without program headers. */
   static byte[] withManifestInSection(List<Entry> devices) {
     return elf(note(manifest(devices)), false);

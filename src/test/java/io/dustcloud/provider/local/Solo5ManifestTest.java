@@ -34,8 +34,8 @@ class Solo5ManifestTest {
     Path k = write("ok.hvt", Solo5Elf.withManifest(List.of(Entry.net("service"))));
 
     assertThat(Solo5Manifest.read(k))
-        .isEqualTo(new Solo5Manifest.Found(new Solo5Manifest(List.of(new Device("service", Kind.NET)))));
-    assertThat(Solo5Runtime.contractViolation(k, List.of("--port=8080"))).isNull();
+        .isEqualTo(new Solo5Manifest.Found(new Solo5Manifest(List.of(new Device("service", Kind.NET))), null));
+    assertThat(Solo5Runtime.contractViolation(k, "hvt", List.of("--port=8080"))).isNull();
   }
 
   @Test
@@ -43,27 +43,43 @@ class Solo5ManifestTest {
     Path k = write("obj.hvt", Solo5Elf.withManifestInSection(List.of(Entry.net("service"), Entry.block("disk"))));
 
     assertThat(Solo5Manifest.read(k)).isEqualTo(new Solo5Manifest.Found(new Solo5Manifest(
-        List.of(new Device("service", Kind.NET), new Device("disk", Kind.BLOCK)))));
+        List.of(new Device("service", Kind.NET), new Device("disk", Kind.BLOCK))), null));
   }
 
   @Test
   void refusesAnotherDeviceNameTwoNetworkDevicesNoneOrABlockDevice() throws IOException {
     Path eth0 = write("eth0.hvt", Solo5Elf.withManifest(List.of(Entry.net("eth0"))));
-    assertThat(Solo5Runtime.contractViolation(eth0, List.of()))
+    assertThat(Solo5Runtime.contractViolation(eth0, "hvt", List.of()))
         .isEqualTo("artifact " + eth0 + "'s Solo5 manifest names its network device 'eth0'; the solo5 runtime"
             + " attaches exactly one network device, named 'service' (tap0), and no block device"
             + " (see docs/local-runtimes.md)");
 
     Path two = write("two.hvt", Solo5Elf.withManifest(List.of(Entry.net("service"), Entry.net("admin"))));
-    assertThat(Solo5Runtime.contractViolation(two, List.of()))
+    assertThat(Solo5Runtime.contractViolation(two, "hvt", List.of()))
         .contains("declares 2 network devices 'service', 'admin'", "exactly one network device, named 'service'");
 
     Path none = write("none.hvt", Solo5Elf.withManifest(List.of()));
-    assertThat(Solo5Runtime.contractViolation(none, List.of())).contains("declares no network device");
+    assertThat(Solo5Runtime.contractViolation(none, "hvt", List.of())).contains("declares no network device");
 
     Path disk = write("disk.hvt", Solo5Elf.withManifest(List.of(Entry.net("service"), Entry.block("storage"))));
-    assertThat(Solo5Runtime.contractViolation(disk, List.of()))
+    assertThat(Solo5Runtime.contractViolation(disk, "hvt", List.of()))
         .contains("declares block device(s) 'storage'", "and no block device");
+  }
+
+  @Test
+  void refusesAnArtifactBuiltForAnotherSolo5TargetThanItsFormat() throws IOException {
+    Path spt = write("built-for-spt", Solo5Elf.withManifestAndAbi(List.of(Entry.net("service")), 2));
+
+    assertThat(Solo5Manifest.read(spt)).isEqualTo(new Solo5Manifest.Found(
+        new Solo5Manifest(List.of(new Device("service", Kind.NET))), "spt"));
+    assertThat(Solo5Runtime.contractViolation(spt, "spt", List.of())).isNull();
+    assertThat(Solo5Runtime.contractViolation(spt, "hvt", List.of()))
+        .isEqualTo("artifact " + spt + " was built for Solo5's 'spt' target (its ABI note), but spec.image.format"
+            + " is 'hvt': build it for hvt, or set the format to the one it was built for");
+    Path virtio = write("built-for-virtio", Solo5Elf.withManifestAndAbi(List.of(Entry.net("service")), 3));
+    assertThat(Solo5Runtime.contractViolation(virtio, "hvt", List.of())).contains("'virtio' target");
+    Path odd = write("odd-target", Solo5Elf.withManifestAndAbi(List.of(Entry.net("service")), 77));
+    assertThat(Solo5Runtime.contractViolation(odd, "hvt", List.of())).contains("'unknown target 77' target");
   }
 
   @Test
@@ -71,18 +87,18 @@ class Solo5ManifestTest {
     Path old = write("old.hvt", Solo5Elf.withoutManifest());
 
     assertThat(Solo5Manifest.read(old)).isEqualTo(new Solo5Manifest.Absent());
-    assertThat(Solo5Runtime.contractViolation(old, List.of())).isNull();
+    assertThat(Solo5Runtime.contractViolation(old, "hvt", List.of())).isNull();
   }
 
   @Test
   void bootArgsMayNotGiveTheGuestAnotherAddress() throws IOException {
     Path k = write("ok.hvt", Solo5Elf.withManifest(List.of(Entry.net("service"))));
 
-    assertThat(Solo5Runtime.contractViolation(k, List.of("--ipv4=10.0.0.5/24")))
+    assertThat(Solo5Runtime.contractViolation(k, "hvt", List.of("--ipv4=10.0.0.5/24")))
         .isEqualTo("bootArgs set --ipv4=10.0.0.5/24, but the solo5 runtime gives the guest --ipv4=10.0.3.2/24"
             + " (the tap in its namespace is 10.0.3.1/24); remove it from bootArgs");
-    assertThat(Solo5Runtime.contractViolation(k, List.of("--ipv4-gateway=10.0.3.254"))).contains("--ipv4-gateway=10.0.3.1");
-    assertThat(Solo5Runtime.contractViolation(k, List.of("--ipv4=10.0.3.2/24", "--ipv4-gateway=10.0.3.1")))
+    assertThat(Solo5Runtime.contractViolation(k, "hvt", List.of("--ipv4-gateway=10.0.3.254"))).contains("--ipv4-gateway=10.0.3.1");
+    assertThat(Solo5Runtime.contractViolation(k, "hvt", List.of("--ipv4=10.0.3.2/24", "--ipv4-gateway=10.0.3.1")))
         .as("repeating what the runtime passes is harmless").isNull();
   }
 
@@ -100,7 +116,7 @@ class Solo5ManifestTest {
     byte[] big = elf.clone();
     big[5] = 2;
     assertThat(problem(write("be.hvt", big))).startsWith("big-endian ELF");
-    assertThat(Solo5Runtime.contractViolation(dir.resolve("text.hvt"), List.of()))
+    assertThat(Solo5Runtime.contractViolation(dir.resolve("text.hvt"), "hvt", List.of()))
         .isEqualTo("artifact " + dir.resolve("text.hvt") + " is not a Solo5 unikernel this runtime can check:"
             + " not an ELF file (it starts with 6e 6f 74 20)");
   }
@@ -144,7 +160,7 @@ class Solo5ManifestTest {
 
   @Test
   void everyTruncationOfAnArtifactIsRefusedAndNothingEscapes() throws IOException {
-    byte[] elf = Solo5Elf.withManifest(List.of(Entry.net("service")));
+    byte[] elf = Solo5Elf.withManifestAndAbi(List.of(Entry.net("service")), 1);
     Path k = dir.resolve("cut.hvt");
     for (int len = 0; len < elf.length; len++) {
       Files.write(k, Arrays.copyOf(elf, len));
@@ -157,7 +173,7 @@ class Solo5ManifestTest {
 
   @Test
   void randomCorruptionNeverThrows() throws IOException {
-    byte[] elf = Solo5Elf.withManifest(List.of(Entry.net("service")));
+    byte[] elf = Solo5Elf.withManifestAndAbi(List.of(Entry.net("service")), 1);
     Random random = new Random(19);
     Path k = dir.resolve("flipped.hvt");
     for (int i = 0; i < 1000; i++) {
@@ -166,7 +182,7 @@ class Solo5ManifestTest {
         b[random.nextInt(b.length)] = (byte) random.nextInt(256);
       }
       Files.write(k, b);
-      assertThatCode(() -> Solo5Runtime.contractViolation(k, List.of())).doesNotThrowAnyException();
+      assertThatCode(() -> Solo5Runtime.contractViolation(k, "hvt", List.of())).doesNotThrowAnyException();
     }
   }
 
