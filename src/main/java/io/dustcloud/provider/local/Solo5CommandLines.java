@@ -119,7 +119,8 @@ final class Solo5CommandLines {
       "\"$ip\" netns exec \"$ns\" \"$@\" & tender=$!",
       "while kill -0 \"$tender\" 2>/dev/null; do",
       "  if \"$ip\" netns exec \"$ns\" \"$socat\" -u OPEN:/dev/null TCP:\"$guest\",connect-timeout=1 2>/dev/null; then",
-      "    if [ -z \"$fwd\" ]; then",
+      // (re)started also when it died: a listener that could not bind, or was killed, is no gate
+      "    if [ -z \"$fwd\" ] || ! kill -0 \"$fwd\" 2>/dev/null; then",
       "      \"$socat\" TCP-LISTEN:\"$port\",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:\"$sock\" & fwd=$!",
       "    fi",
       "  elif [ -n \"$fwd\" ]; then",
