@@ -96,6 +96,8 @@ public final class Reason {
   public static final Reason START_FAILED = fixed("StartFailed");
   public static final Reason STATE_UNREADABLE = fixed("StateUnreadable");
   public static final Reason UNSUPPORTED_IMAGE = fixed("UnsupportedImage");
+  /** A Solo5 artifact whose manifest (or ELF file) does not fit what the local solo5 runtime attaches. */
+  public static final Reason SOLO5_MANIFEST_MISMATCH = fixed("Solo5ManifestMismatch");
   public static final Reason UNKNOWN_REVISION = fixed("UnknownRevision");
   public static final Reason NO_FREE_PORT = fixed("NoFreePort");
   public static final Reason STATE_WRITE_FAILED = fixed("StateWriteFailed");
