@@ -9,6 +9,7 @@ import io.dustcloud.testing.ExampleApp;
 import io.dustcloud.testing.ExampleUnikernel;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.dustcloud.testing.KeepAliveLoad;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * examples/unikernel.yaml as a user runs it: `make manifest`, dev mode, the real kubectl, the
- * unikernel as QEMU guests. The operator's handling of it (rollout under load, a killed guest,
- * nothing left after delete) is UnikernelOperatorTest's.
+ * unikernel as QEMU guests: apply, Ready, curl the endpoint, roll v1 to v2 with kubectl under
+ * keep-alive load without a failed request, a guest killed from outside replaced, delete, and
+ * nothing of it left (no QEMU, no file under the state directory).
  */
 @EndToEnd
 class UnikernelDevModeTest {
@@ -46,15 +48,52 @@ class UnikernelDevModeTest {
   }
 
   @Test
-  void applyServeDelete() {
+  void applyServeRollHealDelete() throws Exception {
     assertThat(kubectl.ok("apply", "-f", built.manifest().toString())).contains("unikernel.dustcloud.io/unikernel created");
     assertThat(kubectl.run(90, "wait", "--for=condition=Ready", "uk/unikernel", "--timeout=60s").exitCode()).isZero();
     String endpoint = kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.endpoint}");
     assertThat(ExampleApp.get(endpoint, "/")).isEqualTo("hello from unikernel v1\n");
     assertThat(kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.readyReplicas}")).isEqualTo("2");
+    String v1 = kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.currentRevision}");
+
+    // v1 -> v2 with kubectl while keep-alive clients hold their connections
+    try (KeepAliveLoad load = new KeepAliveLoad(endpoint, 4)) {
+      assertThat(kubectl.ok("patch", "uk", "unikernel", "--type", "merge",
+          "-p", "{\"spec\":{\"bootArgs\":[\"--port={port}\",\"--version=v2\"]}}")).contains("patched");
+      await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+        String current = kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.currentRevision}");
+        assertThat(current).isNotEqualTo(v1);
+        assertThat(kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.updatedReplicas}")).isEqualTo("2");
+        assertThat(load.answers).containsKey("hello from unikernel v2");
+      });
+      assertThat(load.failed.get()).as("failed keep-alive requests in the rollout; last: %s", load.lastFailure())
+          .isZero();
+      assertThat(load.total.get()).isPositive();
+    }
+
+    // a guest killed from outside is replaced
+    ProcessHandle victim = qemus().get(0);
+    victim.destroyForcibly();
+    victim.onExit().join();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      assertThat(qemus()).hasSize(2).noneMatch(p -> p.pid() == victim.pid());
+      assertThat(kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.readyReplicas}")).isEqualTo("2");
+    });
+    assertThat(ExampleApp.get(endpoint, "/")).isEqualTo("hello from unikernel v2\n");
 
     assertThat(kubectl.run(60, "delete", "uk", "unikernel").exitCode()).isZero();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("qemu-system-x86_64")).orElse(false)).count()).isZero());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(qemus()).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      try (var files = java.nio.file.Files.walk(dir.resolve("state"))) {
+        assertThat(files.filter(java.nio.file.Files::isRegularFile)
+            .filter(f -> f.toString().contains("unikernel")).toList())
+            .as("nothing of the fleet under the state directory").isEmpty();
+      }
+    });
+  }
+
+  private static java.util.List<ProcessHandle> qemus() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("qemu-system-x86_64")).orElse(false)).toList();
   }
 }
