@@ -128,4 +128,20 @@ class GceFaultsTest {
       }
     });
   }
+
+  /**
+   * The project's rate quota spent (the operator's budget set above it): GCE refuses with 403
+   * rateLimitExceeded until the next window; the calls are retried with backoff and the fleet is
+   * made once the window refills.
+   */
+  @Test
+  void aSpentQuotaWindowIsWaitedOutNotReportedAsAFailure() {
+    fake.quotaPerWindow = 3;
+    fake.quotaWindowMillis = 300;
+    io.dustcloud.provider.FleetObservation o = provider.realize(
+        io.dustcloud.provider.DesiredFleet.single(new io.dustcloud.provider.FleetId("default", "quota"),
+            GceTesting.image("quota-r1", "v1"), 2));
+    assertThat(o.instances()).hasSize(2);
+    assertThat(fake.quotaRefusals()).as("the quota did bind").isPositive();
+  }
 }

@@ -80,6 +80,35 @@ public final class FakeCompute implements AutoCloseable {
    * {@code lastAttempt.errors} (see {@link #failCreations}); null: they succeed.
    */
   private volatile String[] creationFailure;
+  /**
+   * The project's rate quota, as GCE enforces it: at most {@code quotaPerWindow} calls (reads
+   * and mutations, not operation polls) per window of {@code quotaWindowMillis} (a minute in
+   * GCE), refilled when the next window starts; beyond it, 403 rateLimitExceeded. 0: no quota.
+   */
+  public volatile int quotaPerWindow = 0;
+  public volatile long quotaWindowMillis = 60_000;
+  private long quotaWindowStart;
+  private int quotaUsed;
+  private final AtomicLong quotaRefusals = new AtomicLong();
+
+  /** Calls refused because the quota window was spent. */
+  public long quotaRefusals() {
+    return quotaRefusals.get();
+  }
+
+  private synchronized boolean overQuota() {
+    int quota = quotaPerWindow;
+    if (quota <= 0) {
+      return false;
+    }
+    long now = millis.getAsLong();
+    if (now - quotaWindowStart >= quotaWindowMillis) {
+      quotaWindowStart = now - (now - quotaWindowStart) % quotaWindowMillis;
+      quotaUsed = 0;
+    }
+    return ++quotaUsed > quota;
+  }
+
   /** How long an image import takes (the image is PENDING meanwhile, its insert operation RUNNING). */
   public volatile long importMillis = 0;
   /** Image sources (as given in rawDisk.source) that are not a tarball holding disk.raw: their import fails. */
@@ -379,6 +408,12 @@ public final class FakeCompute implements AutoCloseable {
         Thread.sleep(latency);
       }
       boolean mutating = mutating(route.method);
+      if (!route.method.startsWith("operations.") && overQuota()) {
+        quotaRefusals.incrementAndGet();
+        send(ex, 403, error(403, "rateLimitExceeded", "Quota exceeded for quota metric 'Queries' and limit"
+            + " 'Queries per minute' of service 'compute.googleapis.com' for consumer 'project_number:0'."));
+        return;
+      }
       FakeFaults.Kind fault = route.method.startsWith("operations.") ? null : faults.draw(route.method, mutating);
       if (fault == FakeFaults.Kind.TOO_MANY_REQUESTS) {
         send(ex, 429, error(429, "rateLimitExceeded", "Too many requests"));
