@@ -178,6 +178,28 @@ class GceTrafficTest {
     assertThat(fake.calls()).doesNotContainKey("instanceGroupManagers.recreateInstances");
   }
 
+  /**
+   * A guest without ACPI power-off takes up to 90 s to stop: a rollout step removes the old
+   * instance with deleteInstances and creates the new one from a resize at once, so the new
+   * revision's instance exists while the old guest is still stopping (a recreation by name would
+   * wait for it).
+   */
+  @Test
+  void aRolloutStepDoesNotWaitForTheOldGuestToStop() {
+    fake.guestShutdownMillis = 20_000;
+    FleetObservation v1 = serving(fleet(1, LoadBalancerSettings.DEFAULT));
+    DesiredFleet v2 = DesiredFleet.single(FLEET, GceTesting.image("web-r2", "v2"), 1);
+    FleetObservation after = provider.realize(new DesiredFleet(FLEET, v2.revisions(),
+        fleet(1, LoadBalancerSettings.DEFAULT).service()));
+    assertThat(after.instances()).singleElement().satisfies(i -> {
+      assertThat(i.revision()).isEqualTo("web-r2");
+      assertThat(i.id()).isNotEqualTo(v1.instances().get(0).id());
+    });
+    assertThat(fake.draining(GceTesting.GROUP_SCOPE + "/" + GceNames.group(FLEET)))
+        .as("the old guest is still stopping").containsKey(v1.instances().get(0).id());
+    assertThat(fake.calls()).doesNotContainKey("instanceGroupManagers.recreateInstances");
+  }
+
   @Test
   void scaleInRemovesTheInstancesTheOperatorChoosesWithDeleteInstances() {
     FleetObservation three = serving(fleet(3, LoadBalancerSettings.DEFAULT));

@@ -109,6 +109,9 @@ public final class FakeCompute implements AutoCloseable {
     return ++quotaUsed > quota;
   }
 
+  /** How long a guest takes to stop once asked (GCE: up to 90 s without ACPI power-off); see FakeGroup. */
+  public volatile long guestShutdownMillis = 0;
+
   /** How long an image import takes (the image is PENDING meanwhile, its insert operation RUNNING). */
   public volatile long importMillis = 0;
   /** Image sources (as given in rawDisk.source) that are not a tarball holding disk.raw: their import fails. */
@@ -792,6 +795,7 @@ public final class FakeCompute implements AutoCloseable {
         FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis,
             stagingMillis, crashingTemplates::contains, births);
         g.creationFailure = () -> creationFailure;
+        g.guestShutdownMillis = () -> guestShutdownMillis;
         groups.put(key, g);
         g.converge();
         g.record("insert");

@@ -238,7 +238,16 @@ final class FakeGroup {
     return changed;
   }
 
+  /**
+   * How long a guest takes to stop once GCE asks it to (deleting or recreating it, after any
+   * connection draining): up to 90 s for a guest without ACPI power-off, as a Solo5 virtio
+   * unikernel is, until GCE forces it. The instance stays DELETING / RECREATING meanwhile; a
+   * recreated one comes back only then.
+   */
+  java.util.function.LongSupplier guestShutdownMillis = () -> 0;
+
   private void leave(Instance i, String action, long drainMillis) {
+    drainMillis += guestShutdownMillis.getAsLong();
     if (drainMillis <= 0) {
       if (action.equals("DELETING")) {
         instances.remove(i);
