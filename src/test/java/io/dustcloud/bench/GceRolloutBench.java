@@ -62,7 +62,8 @@ class GceRolloutBench {
       uk.getSpec().bootArgs = List.of("--version=v1");
       uk.getSpec().rollout.maxSurge = new IntOrString(1);
       uk.getSpec().rollout.maxUnavailable = new IntOrString(0);
-      uk.getSpec().rollout.progressDeadlineSeconds = 90;
+      // four steps of a 20 s boot plus the load balancer's check each: well inside 150 s
+      uk.getSpec().rollout.progressDeadlineSeconds = 150;
       uk.getSpec().rollout.verificationSeconds = 1;
       uk.getSpec().rollout.keepPreviousSeconds = 0;
       uk.getSpec().healthCheck.startupDeadlineSeconds = 120;
