@@ -63,6 +63,9 @@ class AutoscaleBench {
     report.put("reaction_steps", reactions.size());
     traces(report);
     scrapes(report);
+    // capacities, not the offered load (issue 20): scrapes per core-second, load step to a new instance serving
+    ScrapeCapacity.scrapes(report);
+    ReactionToServed.measure(report);
     report.write();
   }
 

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  *       the crash harness, 20 kills on the local provider and 20 on the GCE fake.
  * </ul>
  *
- * {@code -Dscale.parts=crash,gce,local} picks parts; {@code -Dscale.gceFleets=N} and
+ * and {@code idle_cores_per_1000_fleets} ({@link IdleCost}).
+ *
+ * {@code -Dscale.parts=idle,crash,gce,local} picks parts; {@code -Dscale.gceFleets=N} and
  * {@code -Dcrash.seed=N} change the run. {@code seconds_to_converge} is the larger of the two
  * fleet runs; {@code peak_heap_mib}, {@code operator_cpu_seconds} and
  * {@code reconcile_queue_p95_ms} are the operator JVM's, reported per run.
@@ -54,11 +56,14 @@ class ScaleBench {
   @Test
   void scale() throws Exception {
     BenchReport report = BenchReport.selected("scale");
-    Set<String> parts = Set.of(System.getProperty("scale.parts", "crash,gce,local").split(","));
+    Set<String> parts = Set.of(System.getProperty("scale.parts", "idle,crash,gce,local").split(","));
     double converge = 0;
     // a run that does not converge fails the benchmark (after its figures are out): its
     // "seconds to converge" would only be the deadline
     List<String> notConverged = new ArrayList<>();
+    if (parts.contains("idle")) {
+      IdleCost.measure(report);
+    }
     if (parts.contains("gce")) {
       int fleets = Integer.getInteger("scale.gceFleets", 1000);
       Figures f = fleetRun("gce", fleets, 1, Duration.ofSeconds(Long.getLong("scale.deadlineSeconds", 900)));

@@ -32,6 +32,8 @@ public final class KeepAliveLoad implements AutoCloseable {
   public final AtomicLong failed = new AtomicLong();
   public final AtomicLong retries = new AtomicLong();
   public final AtomicLong connections = new AtomicLong();
+  /** Failed requests that were a read timeout: no answer within 5 s (a stall, not a cut connection). */
+  public final AtomicLong timedOut = new AtomicLong();
   /** Body of each 200 answer → how many; and when each body was first seen (System.nanoTime). */
   public final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   public final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
@@ -98,6 +100,9 @@ public final class KeepAliveLoad implements AutoCloseable {
       } catch (IOException e) {
         close(conn);
         conn = null;
+        if (e instanceof java.net.SocketTimeoutException) {
+          timedOut.incrementAndGet();
+        }
         fail(e.toString());
       }
     }

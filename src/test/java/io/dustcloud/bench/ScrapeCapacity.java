@@ -1,0 +1,147 @@
+package io.dustcloud.bench;
+
+import io.dustcloud.core.autoscale.ScaleLimits;
+import io.dustcloud.core.autoscale.TargetTracking;
+import io.dustcloud.provider.FleetId;
+import io.dustcloud.supervisor.AutoscaleSpec;
+import io.dustcloud.supervisor.MetricSource;
+import io.dustcloud.supervisor.ProbeSpec;
+import io.dustcloud.supervisor.SupervisionSpec;
+import io.dustcloud.supervisor.Supervisors;
+import io.dustcloud.testing.LoopbackHttpFarm;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the supervisor's probing and scraping can do per core: the offered load is raised (more
+ * loopback endpoints, then a shorter tick) until the supervisor's threads keep about a core busy
+ * or stop completing what is asked of them, and the figure is completed probes (scrapes parsed)
+ * per CPU-second of every thread of this JVM but the endpoints' and the benchmark's own. A
+ * capacity, not the offered load: on a machine shared with other work the per-core figure is
+ * the one that holds; the wall-clock rate is reported beside it. A level that completes nothing
+ * fails the benchmark.
+ */
+final class ScrapeCapacity {
+  /** A load level: endpoints polled once per {@code tick}. */
+  record Level(int endpoints, Duration tick) {
+    double offeredPerSecond() {
+      return endpoints * 1000.0 / tick.toMillis();
+    }
+  }
+
+  /** Up to 16,000 offered a second; 4,000 endpoints stay well under the open-files limit (3 fds each). */
+  static final List<Level> LEVELS = List.of(new Level(1000, Duration.ofSeconds(1)), new Level(2000, Duration.ofSeconds(1)),
+      new Level(4000, Duration.ofSeconds(1)), new Level(4000, Duration.ofMillis(500)),
+      new Level(4000, Duration.ofMillis(250)));
+  static final Duration WARM_UP = Duration.ofSeconds(5);
+  static final Duration WINDOW = Duration.ofSeconds(8);
+  /** A core this busy (of the supervisor's threads) is saturation. */
+  static final double BUSY_CORES = 0.9;
+  /** Completing less than this share of the offered work is saturation too (the rest was skipped or late). */
+  static final double KEEPING_UP = 0.9;
+
+  enum Kind {
+    PROBES, SCRAPES
+  }
+
+  record Measured(Level level, double completedPerSecond, double cores) {
+    double perCoreSecond() {
+      return completedPerSecond / cores;
+    }
+  }
+
+  private ScrapeCapacity() {}
+
+  /** {@code scrapes_per_core_second} and the figures of the saturating level. */
+  static void scrapes(BenchReport report) throws Exception {
+    put(report, "scrape", measure(Kind.SCRAPES));
+  }
+
+  /** {@code probes_per_core_second} and the figures of the saturating level. */
+  static void probes(BenchReport report) throws Exception {
+    put(report, "probe", measure(Kind.PROBES));
+  }
+
+  private static void put(BenchReport report, String what, List<Measured> levels) {
+    Measured last = levels.get(levels.size() - 1);
+    for (Measured m : levels) {
+      System.out.printf("%s level: %d endpoints every %d ms: %.0f/s completed of %.0f offered, %.2f cores, %.0f per core-second%n",
+          what, m.level().endpoints(), m.level().tick().toMillis(), m.completedPerSecond(), m.level().offeredPerSecond(),
+          m.cores(), m.perCoreSecond());
+    }
+    report.put(what + "s_per_core_second", Math.round(last.perCoreSecond()));
+    report.put(what + "s_per_second_at_saturation", Math.round(last.completedPerSecond()));
+    report.put(what + "_offered_per_second_at_saturation", Math.round(last.level().offeredPerSecond()));
+    report.put(what + "_cpu_cores_at_saturation", last.cores());
+    report.put(what + "_endpoints_at_saturation", last.level().endpoints());
+    report.put(what + "_saturated", last.cores() >= BUSY_CORES
+        || last.completedPerSecond() < KEEPING_UP * last.level().offeredPerSecond());
+    report.put(what + "_load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  /** Every level up to the first that saturates (or the last). */
+  static List<Measured> measure(Kind kind) throws Exception {
+    List<Measured> out = new ArrayList<>();
+    for (Level level : LEVELS) {
+      Measured m = measure(kind, level);
+      if (m.completedPerSecond() <= 0) {
+        throw new AssertionError(kind + ": nothing completed at " + level);
+      }
+      out.add(m);
+      if (m.cores() >= BUSY_CORES || m.completedPerSecond() < KEEPING_UP * level.offeredPerSecond()) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  private static Measured measure(Kind kind, Level level) throws Exception {
+    String body = "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.5\n"
+        + "# TYPE hello_requests_total counter\nhello_requests_total 42\n";
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    int n = level.endpoints();
+    try (LoopbackHttpFarm farm = new LoopbackHttpFarm(n, kind == Kind.SCRAPES ? body : "ok\n");
+        Supervisors supervisors = new Supervisors(Clock.systemUTC(), level.tick(), registry)) {
+      FleetId fleet = new FleetId("bench", kind.name().toLowerCase());
+      HealthBench.StaticProvider provider = new HealthBench.StaticProvider(fleet, farm.addresses());
+      if (kind == Kind.SCRAPES) {
+        // probed until ready, then hourly: what remains is the autoscaler's scrapes, one per instance per tick
+        ProbeSpec probe = ProbeSpec.http("/health", Duration.ofHours(1), 3);
+        AutoscaleSpec autoscale = new AutoscaleSpec(MetricSource.cpu("/metrics", null, level.tick().multipliedBy(8).dividedBy(10)),
+            ScaleLimits.of(n, n), TargetTracking.Settings.of("cpu", 70), null, level.tick());
+        supervisors.supervise(fleet, new SupervisionSpec(provider, probe, autoscale, null, 0, n));
+      } else {
+        supervisors.supervise(fleet, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", level.tick(), 3), n));
+      }
+      Thread.sleep(WARM_UP.toMillis()); // every instance ready, connections open, JIT done
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long cpu0 = HealthBench.supervisorCpuNanos(threads);
+      double done0 = completed(kind, registry);
+      long t0 = System.nanoTime();
+      Thread.sleep(WINDOW.toMillis());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double cores = (HealthBench.supervisorCpuNanos(threads) - cpu0) / 1e9 / seconds;
+      return new Measured(level, (completed(kind, registry) - done0) / seconds, cores);
+    }
+  }
+
+  /** Probes that passed, or scrapes that were answered and parsed (scrapes less errors). */
+  private static double completed(Kind kind, SimpleMeterRegistry registry) {
+    if (kind == Kind.PROBES) {
+      return registry.find("dustcloud_probe_duration_seconds").tag("outcome", "pass").timers().stream()
+          .mapToDouble(Timer::count).sum();
+    }
+    double scrapes = registry.find("dustcloud_autoscaler_scrapes_total").counters().stream()
+        .mapToDouble(Counter::count).sum();
+    double errors = registry.find("dustcloud_autoscaler_scrape_errors_total").counters().stream()
+        .mapToDouble(Counter::count).sum();
+    return scrapes - errors;
+  }
+}
