@@ -40,21 +40,30 @@ final class ReactionToServed {
   private ReactionToServed() {}
 
   static void measure(BenchReport report) throws Exception {
-    List<Long> ms = steps();
+    List<Long> toResize = new ArrayList<>();
+    List<Long> ms = steps(toResize);
     Collections.sort(ms);
-    report.put("reaction_to_served_p50_ms", AutoscaleBench.percentile(ms, 0.50));
-    report.put("reaction_to_served_p95_ms", AutoscaleBench.percentile(ms, 0.95));
+    Collections.sort(toResize);
+    report.put("reaction_to_served_p50_ms", percentile(ms, 0.50));
+    report.put("reaction_to_served_p95_ms", percentile(ms, 0.95));
     report.put("reaction_to_served_max_ms", ms.get(ms.size() - 1));
     report.put("reaction_to_served_steps", ms.size());
+    // the share of it that is the decision: load step to the provider's call asking for more
+    report.put("reaction_to_served_resize_call_p50_ms", percentile(toResize, 0.50));
+    report.put("reaction_to_served_resize_call_p95_ms", percentile(toResize, 0.95));
     report.put("reaction_to_served_load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
-  private static List<Long> steps() throws Exception {
+  static long percentile(List<Long> sorted, double p) {
+    return sorted.get((int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p * sorted.size()) - 1)));
+  }
+
+  private static List<Long> steps(List<Long> toResize) throws Exception {
     Path dir = Files.createTempDirectory("reaction-served-bench");
     ExampleApp.binary();
     List<Long> times = new ArrayList<>();
     try (MockApiServer api = new MockApiServer()) {
-      LocalProvider local = new LocalProvider(dir.resolve("local"));
+      Resizes local = new Resizes(new LocalProvider(dir.resolve("local")));
       DustcloudOperator operator = new DustcloudOperator(api.client(), OperatorConfig.dev(dir, 0),
           Bindings.of(local), Clock.systemUTC()).start();
       try {
@@ -68,6 +77,8 @@ final class ReactionToServed {
           String endpoint = awaitReadyAtOne(api, name);
           String first = ExampleApp.get(endpoint, "/");
           Thread.sleep(IDLE.toMillis()); // the autoscaler's windows hold idle seconds, as a settled fleet's do
+          local.grewAt.set(0);
+          local.lastTotal.set(1);
           long start = System.nanoTime();
           long servedAt = 0;
           try (KeepAliveLoad load = new KeepAliveLoad(endpoint, CLIENTS, "/?cpu_ms=20", false)) {
@@ -86,7 +97,10 @@ final class ReactionToServed {
                 + "; status " + io.fabric8.kubernetes.client.utils.Serialization.asJson(get(api, name).getStatus()));
           }
           times.add((servedAt - start) / 1_000_000);
-          System.out.println("reaction to served, step " + step + ": " + times.get(times.size() - 1) + " ms");
+          long grew = local.grewAt.get();
+          toResize.add(grew == 0 ? -1 : (grew - start) / 1_000_000);
+          System.out.println("reaction to served, step " + step + ": " + times.get(times.size() - 1) + " ms (resize call after "
+              + toResize.get(toResize.size() - 1) + " ms)");
           api.client().resource(get(api, name)).delete();
         }
       } finally {
@@ -95,6 +109,25 @@ final class ReactionToServed {
       }
     }
     return times;
+  }
+
+  /** The local provider, noting when a realize call first asks for more instances than the last. */
+  static final class Resizes extends io.dustcloud.testing.ForwardingFleetProvider {
+    final java.util.concurrent.atomic.AtomicLong grewAt = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong lastTotal = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    Resizes(io.dustcloud.provider.FleetProvider delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public io.dustcloud.provider.FleetObservation realize(io.dustcloud.provider.DesiredFleet desired) {
+      long before = lastTotal.getAndSet(desired.total());
+      if (before >= 0 && desired.total() > before) {
+        grewAt.compareAndSet(0, System.nanoTime());
+      }
+      return delegate.realize(desired);
+    }
   }
 
   private static String awaitReadyAtOne(MockApiServer api, String name) throws InterruptedException {
