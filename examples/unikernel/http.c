@@ -12,6 +12,14 @@ const char *opt_name = "unikernel";
 const char *opt_version = "v1";
 int opt_broken;
 uint64_t opt_cpu_ms;
+/*
+ * A keep-alive connection older than this is answered with "Connection: close" and closed
+ * (nginx's keepalive_time, Envoy's max_connection_duration): clients then reconnect, through
+ * the fleet's endpoint, to an instance that serves — so an instance that leaves the rotation
+ * sheds its keep-alive clients within this time, well inside the endpoint's draining time.
+ * 0: no bound.
+ */
+uint64_t opt_max_connection_age_ms = 2000;
 int http_hung;
 static uint64_t requests_total;
 
@@ -187,6 +195,7 @@ static void serve(struct tcb *t) {
       if (vlen == 5 && strncasecmp(v, "close", 5) == 0) keep_alive = 0;
       else if (vlen == 10 && strncasecmp(v, "keep-alive", 10) == 0) keep_alive = 1;
     }
+    if (opt_max_connection_age_ms && tcp_age_ms(t) >= opt_max_connection_age_ms) keep_alive = 0;
     char method[16], path[64];
     memcpy(method, p, mlen);
     method[mlen] = '\0';

@@ -8,7 +8,7 @@
 
 extern const char *opt_name, *opt_version;
 extern int opt_broken;
-extern uint64_t opt_cpu_ms;
+extern uint64_t opt_cpu_ms, opt_max_connection_age_ms;
 
 struct multiboot_info {
   uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
@@ -19,6 +19,7 @@ static char cmdline[1024];
 static void usage_and_stop(const char *arg) {
   klog("unikernel: invalid argument '%s'", arg);
   klog("usage: [--port=N] [--name=NAME] [--version=V] [--broken] [--cpu-ms=N] [--start-delay-ms=N]");
+  klog("       [--max-connection-age-ms=N]   (keep-alive connections closed after N ms; 0: never; default 2000)");
   klog("       [--ipv4=A.B.C.D/PREFIX [--ipv4-gateway=A.B.C.D]]   (no --ipv4: DHCP)");
   panic("unikernel: bad boot arguments");
 }
@@ -57,6 +58,7 @@ void kmain(uint32_t magic, uint32_t info) {
     else if (strcmp(a, "--broken") == 0) opt_broken = 1;
     else if (flag(a, "--cpu-ms", &v)) bad = parse_u64(v, strlen(v), 600000, &opt_cpu_ms);
     else if (flag(a, "--start-delay-ms", &v)) bad = parse_u64(v, strlen(v), 3600000, &delay_ms);
+    else if (flag(a, "--max-connection-age-ms", &v)) bad = parse_u64(v, strlen(v), 86400000, &opt_max_connection_age_ms);
     else if (flag(a, "--ipv4", &v)) {
       size_t slash = 0;
       while (v[slash] && v[slash] != '/') slash++;

@@ -35,7 +35,7 @@ struct tcb {
   uint16_t rport, mss, last_wnd;
   uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, rcv_nxt;
   uint32_t rto;
-  uint64_t rto_at, deadline, active_at;
+  uint64_t rto_at, deadline, active_at, opened_at;
   uint32_t app;
   uint32_t slen, rlen;
   uint8_t sbuf[TCP_SBUF]; /* unacknowledged and unsent data, from snd_una on */
@@ -178,6 +178,8 @@ int tcp_peer_closed(struct tcb *t) { return t->peer_fin; }
 
 uint32_t *tcp_app(struct tcb *t) { return &t->app; }
 
+uint64_t tcp_age_ms(struct tcb *t) { return now_ms() - t->opened_at; }
+
 static struct tcb *find(uint32_t ip, uint16_t port) {
   for (int i = 0; i < MAX_TCB; i++)
     if (tcbs[i].state != CLOSED && tcbs[i].rip == ip && tcbs[i].rport == port) return &tcbs[i];
@@ -205,6 +207,7 @@ static void accept(const uint8_t mac[6], uint32_t src, uint16_t sport, uint32_t 
   }
   memset(t, 0, offsetof(struct tcb, sbuf));
   t->state = SYN_RCVD;
+  t->opened_at = now_ms();
   memcpy(t->mac, mac, 6);
   t->rip = src;
   t->rport = sport;

@@ -81,6 +81,8 @@ size_t tcp_tx_room(struct tcb *t);
 void tcp_write(struct tcb *t, const void *data, size_t n);
 void tcp_close(struct tcb *t);
 int tcp_peer_closed(struct tcb *t);
+/* how long ago the connection was opened */
+uint64_t tcp_age_ms(struct tcb *t);
 
 /* http.c: called by tcp.c whenever a connection has news */
 void http_on_data(struct tcb *t);

@@ -24,8 +24,8 @@ public final class Main {
                   (settings from DUSTCLOUD_* environment variables; see docs/configuration.md)
         doctor    probe what the local provider can boot on this host (QEMU, KVM or TCG,
                   Solo5 tenders, network namespaces and tap) and print why each "no"
-        simulate  replay a demand trace through the autoscaler and the HPA-like and GCE-like
-                  baselines: --trace FILE [--policy target|threshold] (simulate --help for all)
+        simulate  replay a demand trace through the autoscaler and the KPA, HPA and GCE-like
+                  peers: --trace FILE [--boot-seconds N] [--saturate] (simulate --help for all)
         version   print the version
       """;
 

@@ -86,10 +86,18 @@ public final class Reason {
   public static final Reason GCE_FLEET_NOT_LOCATED = fixed("GceFleetNotLocated");
   public static final Reason GCE_GROUP_VANISHED = fixed("GceGroupVanished");
   public static final Reason GCE_TEMPLATE_MISSING = fixed("GceTemplateMissing");
+  public static final Reason IMAGE_IMPORT_FAILED = fixed("ImageImportFailed");
+  public static final Reason QUOTA_EXCEEDED = fixed("QuotaExceeded");
+  public static final Reason ZONE_RESOURCES_EXHAUSTED = fixed("ZoneResourcesExhausted");
+  public static final Reason PERMISSION_DENIED = fixed("PermissionDenied");
+  public static final Reason INSTANCE_CREATION_FAILED = fixed("InstanceCreationFailed");
+  public static final Reason IMAGE_IMPORTING = fixed("ImageImporting");
   public static final Reason INTERRUPTED = fixed("Interrupted");
   public static final Reason START_FAILED = fixed("StartFailed");
   public static final Reason STATE_UNREADABLE = fixed("StateUnreadable");
   public static final Reason UNSUPPORTED_IMAGE = fixed("UnsupportedImage");
+  /** A Solo5 artifact whose manifest (or ELF file) does not fit what the local solo5 runtime attaches. */
+  public static final Reason SOLO5_MANIFEST_MISMATCH = fixed("Solo5ManifestMismatch");
   public static final Reason UNKNOWN_REVISION = fixed("UnknownRevision");
   public static final Reason NO_FREE_PORT = fixed("NoFreePort");
   public static final Reason STATE_WRITE_FAILED = fixed("StateWriteFailed");

@@ -29,7 +29,16 @@ final class AutoscaleSpecs {
     }
     return new AutoscaleSpec(source, limits, new TargetTracking.Settings(source.label(), s.target,
         Duration.ofSeconds(s.stableWindowSeconds), Duration.ofSeconds(s.panicWindowSeconds),
-        s.panicThresholdPercent / 100.0), null, tick);
+        s.panicThresholdPercent / 100.0, saturation(s)), null, tick);
+  }
+
+  /**
+   * Where one instance's metric stops however much demand there is: CPU at one core (100 %),
+   * so a fleet reading it is saturated and demand is unknown above it. Other metrics (rates,
+   * requests in flight) keep growing with demand: NaN.
+   */
+  static double saturation(ScalingSpec s) {
+    return s.metric == ScalingSpec.Metric.cpu ? 100 : Double.NaN;
   }
 
   static MetricSource source(ScalingSpec s, Duration timeout) {

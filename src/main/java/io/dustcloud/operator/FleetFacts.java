@@ -46,15 +46,18 @@ record FleetFacts(long generation, Instant now, Outcome outcome) {
    */
   record Observed(String target, int desired, Map<String, Integer> running, Map<String, Integer> ready,
       String endpoint, Set<String> standby, RolloutDecision rollout, FleetHealth health, ScaleDecision scale,
-      int minReplicas, int maxReplicas, int awaitingRotation) implements Outcome {
+      int minReplicas, int maxReplicas, int awaitingRotation,
+      java.util.List<io.dustcloud.provider.CreationProblem> problems) implements Outcome {
     /** Facts of a fleet whose endpoint follows readiness (nothing awaits rotation). */
     Observed(String target, int desired, Map<String, Integer> running, Map<String, Integer> ready, String endpoint,
         Set<String> standby, RolloutDecision rollout, FleetHealth health, ScaleDecision scale, int minReplicas,
         int maxReplicas) {
-      this(target, desired, running, ready, endpoint, standby, rollout, health, scale, minReplicas, maxReplicas, 0);
+      this(target, desired, running, ready, endpoint, standby, rollout, health, scale, minReplicas, maxReplicas, 0,
+          java.util.List.of());
     }
 
     Observed {
+      problems = problems == null ? java.util.List.of() : java.util.List.copyOf(problems);
       running = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(running));
       ready = Map.copyOf(ready);
       standby = Set.copyOf(standby);
@@ -89,6 +92,6 @@ record FleetFacts(long generation, Instant now, Outcome outcome) {
     return new Observed(target, r.snapshot.desiredTotal(), FleetCounts.running(r.realized, r.revisions.values()),
         FleetCounts.ready(r.realized, r.snapshot.health()), r.realized.endpoint().orElse(null), standby, decision,
         r.snapshot.health(), r.snapshot.decision(), scaling.minReplicas, scaling.maxReplicas,
-        FleetCounts.awaitingRotation(r.realized, r.snapshot.health()));
+        FleetCounts.awaitingRotation(r.realized, r.snapshot.health()), r.realized.problems());
   }
 }

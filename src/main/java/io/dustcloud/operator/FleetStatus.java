@@ -115,7 +115,7 @@ final class FleetStatus {
     if (rolledBack != null) {
       set(s, facts, Conditions.ROLLED_BACK, rolledBack);
     }
-    set(s, facts, Conditions.DEGRADED, degraded(health));
+    set(s, facts, Conditions.DEGRADED, o.problems().isEmpty() ? degraded(health) : creation(o.problems()));
     set(s, facts, Conditions.SCALING_LIMITED, scalingLimited(o));
   }
 
@@ -156,6 +156,19 @@ final class FleetStatus {
     }
     boolean had = previous != null && StatusConditions.find(previous.conditions, Conditions.ROLLED_BACK) != null;
     return had ? new Value(Conditions.FALSE, Reason.NOT_ROLLED_BACK, "") : null;
+  }
+
+  /**
+   * Instances the backend cannot create, in its words: the first problem's kind is the reason
+   * (quota, stockout, permission); the message names how many, GCE's code and text, and that
+   * GCE keeps trying. No live numbers beyond the count, so a stuck fleet does not rewrite status.
+   */
+  private static Value creation(java.util.List<io.dustcloud.provider.CreationProblem> problems) {
+    var first = problems.get(0);
+    long instances = problems.stream().map(io.dustcloud.provider.CreationProblem::instance).distinct().count();
+    return new Value(Conditions.TRUE, CreationReasons.of(first.code()), instances
+        + " instance(s) cannot be created; " + first.code() + ": " + first.message()
+        + " (the provider keeps trying to create them)");
   }
 
   private static Value degraded(FleetHealth health) {

@@ -6,6 +6,7 @@ import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.provider.Unsupported;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,6 +41,11 @@ public final class ProviderMetrics implements FleetProvider {
   @Override
   public String unsupportedReason(RevisionImage image) {
     return delegate.unsupportedReason(image); // a local check, not a backend call
+  }
+
+  @Override
+  public Unsupported unsupported(RevisionImage image) {
+    return delegate.unsupported(image); // the delegate's reason, not the default's
   }
 
   @Override

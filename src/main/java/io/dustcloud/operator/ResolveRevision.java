@@ -6,6 +6,7 @@ import io.dustcloud.api.v1alpha1.UnikernelRevisionSpec;
 import io.dustcloud.build.ArtifactResolution;
 import io.dustcloud.core.Reason;
 import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.provider.Unsupported;
 import java.time.Duration;
 
 /**
@@ -74,9 +75,9 @@ final class ResolveRevision implements ReconcileStep {
     }
     RevisionImage latest = r.images.get(name(r.latest));
     if (r.pinned == null && latest != null) {
-      String unsupported = r.provider.unsupportedReason(latest);
+      Unsupported unsupported = r.provider.unsupported(latest);
       if (unsupported != null) {
-        return StepResult.stall(Reason.PROVIDER_UNSUPPORTED, unsupported);
+        return StepResult.stall(unsupported.reason(), unsupported.message());
       }
     }
     return StepResult.CONTINUE;

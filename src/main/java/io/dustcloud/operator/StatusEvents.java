@@ -51,15 +51,24 @@ final class StatusEvents {
    */
   private static void crashLoop(UnikernelStatus before, UnikernelStatus after, List<StatusEvent> events) {
     Condition degraded = find(after, Conditions.DEGRADED);
-    if (degraded == null || !isTrue(degraded) || !Reason.CRASH_LOOP_BACK_OFF.value().equals(degraded.reason)) {
+    if (degraded == null || !isTrue(degraded) || !EVENTFUL.contains(degraded.reason)) {
       return;
     }
     Condition was = find(before, Conditions.DEGRADED);
     if (was == null || !isTrue(was) || !Objects.equals(was.reason, degraded.reason)
         || !Objects.equals(was.message, degraded.message)) {
-      events.add(new StatusEvent(true, Reason.CRASH_LOOP_BACK_OFF, degraded.message, null));
+      events.add(new StatusEvent(true, Reason.read(degraded.reason), degraded.message, null));
     }
   }
+
+  /**
+   * Degraded reasons reported as a Warning Event when they start or their message changes: a
+   * crash loop (once per restart), and instances the backend cannot create (quota, stockout,
+   * permission: once per distinct GCE message).
+   */
+  private static final java.util.Set<String> EVENTFUL = java.util.Set.of(Reason.CRASH_LOOP_BACK_OFF.value(),
+      Reason.QUOTA_EXCEEDED.value(), Reason.ZONE_RESOURCES_EXHAUSTED.value(), Reason.PERMISSION_DENIED.value(),
+      Reason.INSTANCE_CREATION_FAILED.value());
 
   private static void scaled(UnikernelStatus before, UnikernelStatus after, List<StatusEvent> events) {
     Integer was = before == null ? null : before.desiredReplicas;

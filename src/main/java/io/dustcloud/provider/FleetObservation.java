@@ -13,16 +13,23 @@ import java.util.Set;
  *     operator's probes, but they do not serve, so they are not counted ready: a rollout must not
  *     remove an old instance for a new one clients cannot reach yet. Empty for providers whose
  *     endpoint follows the operator's readiness (local).
+ * @param problems instances the backend wants but cannot create, and why (not in {@code instances})
  */
 public record FleetObservation(FleetId fleet, List<InstanceView> instances, Optional<String> endpoint,
-    Set<String> outOfRotation) {
+    Set<String> outOfRotation, List<CreationProblem> problems) {
   public FleetObservation {
     instances = List.copyOf(instances);
     outOfRotation = outOfRotation == null ? Set.of() : Set.copyOf(outOfRotation);
+    problems = problems == null ? List.of() : List.copyOf(problems);
   }
 
   public FleetObservation(FleetId fleet, List<InstanceView> instances, Optional<String> endpoint) {
-    this(fleet, instances, endpoint, Set.of());
+    this(fleet, instances, endpoint, Set.of(), List.of());
+  }
+
+  public FleetObservation(FleetId fleet, List<InstanceView> instances, Optional<String> endpoint,
+      Set<String> outOfRotation) {
+    this(fleet, instances, endpoint, outOfRotation, List.of());
   }
 
   public static FleetObservation empty(FleetId fleet) {

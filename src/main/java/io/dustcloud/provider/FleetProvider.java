@@ -20,6 +20,14 @@ public interface FleetProvider extends AutoCloseable {
   }
 
   /**
+   * {@link #unsupportedReason} with the reason to stall with; providers that can tell a faulty
+   * artifact from a host that lacks something override it.
+   */
+  default Unsupported unsupported(RevisionImage image) {
+    return Unsupported.of(unsupportedReason(image));
+  }
+
+  /**
    * Tells the provider where the fleet lives: the provider settings of its spec (for GCE the
    * project and zone or region), of the provider's own settings type. Called before {@link #observe} and {@link #delete}, which a
    * restarted operator may call before any {@link #realize}. Providers that keep their own

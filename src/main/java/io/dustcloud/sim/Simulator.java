@@ -14,20 +14,36 @@ import java.util.Locale;
 
 /**
  * {@code dustcloud simulate}: replays a demand trace through Dustcloud's policy (the same
- * {@code core.autoscale} code the operator runs) and through an HPA-like and a GCE-like
- * baseline, and reports what each costs (instance-seconds) and how well it served (seconds of
- * unmet demand, reaction to each step up).
+ * {@code core.autoscale} code the operator runs) and through three peers — Knative's KPA,
+ * Kubernetes' HPA and a GCE-like autoscaler, each with its defaults — and reports what each
+ * costs (instance-seconds, resizes) and how well it served (unmet demand, reaction to each
+ * step up).
  */
 public final class Simulator {
   /** Every knob of a run, with the defaults the operator uses. Metric values are percent of one instance's capacity. */
   public record Options(String policy, int min, int max, int tick, double target, int stableWindow,
       int panicWindow, double panicThreshold, double maxScaleUpRate, double maxScaleDownRate, int scaleDownDelay,
-      double upThreshold, int upFor, double downThreshold, int downFor, FleetModel model, int start) {
+      double upThreshold, int upFor, double downThreshold, int downFor, FleetModel model, int start, boolean steady) {
 
+    /** The operator's defaults; a steady start, 1 s boots, a metric that does not saturate. */
     public static Options defaults() {
       return new Options("target", 1, 1000, 1, 70, 60, 6, 2.0, ScaleLimits.DEFAULT_MAX_SCALE_UP_RATE,
           ScaleLimits.DEFAULT_MAX_SCALE_DOWN_RATE, (int) ScaleLimits.DEFAULT_SCALE_DOWN_DELAY.toSeconds(),
-          70, 10, ThresholdRule.Settings.DEFAULT_SCALE_DOWN_BELOW_CPU, 30, new FleetModel(1, 100, 0, false), 1);
+          70, 10, ThresholdRule.Settings.DEFAULT_SCALE_DOWN_BELOW_CPU, 30, new FleetModel(1, 100, 0, false), 1, true);
+    }
+
+    public Options withModel(FleetModel m) {
+      return new Options(policy, min, max, tick, target, stableWindow, panicWindow, panicThreshold, maxScaleUpRate,
+          maxScaleDownRate, scaleDownDelay, upThreshold, upFor, downThreshold, downFor, m, start, steady);
+    }
+
+    /** Instances at second 0: steady, what the trace's first demand needs at the target (within min/max). */
+    int startFor(Trace trace) {
+      if (!steady) {
+        return start;
+      }
+      int needed = (int) Math.ceil(trace.demand()[0] / (model.capacity() * target / 100) - 1e-9);
+      return Math.max(Math.max(1, min), Math.min(max, needed));
     }
 
     ScaleLimits limits() {
@@ -41,20 +57,33 @@ public final class Simulator {
             downThreshold, Duration.ofSeconds(downFor)), limits());
       }
       return new TargetTracking(new TargetTracking.Settings("load", target, Duration.ofSeconds(stableWindow),
-          Duration.ofSeconds(panicWindow), panicThreshold), limits());
+          Duration.ofSeconds(panicWindow), panicThreshold, model.saturate() ? 100 : Double.NaN), limits());
     }
   }
 
-  /** The three runs over one trace. */
-  public record Report(Trace trace, List<Integer> steps, Simulation.Result dustcloud, Simulation.Result hpa,
-      Simulation.Result gce) {
+  /** The four runs over one trace. */
+  public record Report(Trace trace, List<Integer> steps, Simulation.Result dustcloud, Simulation.Result kpa,
+      Simulation.Result hpa, Simulation.Result gce) {
     public List<Simulation.Result> all() {
-      return List.of(dustcloud, hpa, gce);
+      return List.of(dustcloud, kpa, hpa, gce);
     }
 
-    /** Dustcloud's seconds of unmet demand over the baseline's (0 when neither left any unmet). */
+    public List<Simulation.Result> peers() {
+      return List.of(kpa, hpa, gce);
+    }
+
+    /** Dustcloud's unmet demand (requests) over the peer's (0 when neither left any unmet). */
     public static double unmetRatio(Simulation.Result ours, Simulation.Result baseline) {
+      return ratio(ours.unmetDemand(), baseline.unmetDemand());
+    }
+
+    /** Dustcloud's seconds with unmet demand over the peer's. */
+    public static double unmetSecondsRatio(Simulation.Result ours, Simulation.Result baseline) {
       return ratio(ours.unmetSeconds(), baseline.unmetSeconds());
+    }
+
+    public static double resizesRatio(Simulation.Result ours, Simulation.Result baseline) {
+      return ratio(ours.changes(), baseline.changes());
     }
 
     public static double instanceSecondsRatio(Simulation.Result ours, Simulation.Result baseline) {
@@ -74,14 +103,19 @@ public final class Simulator {
   public static Report run(Trace trace, Options o) {
     List<Integer> steps = trace.steps(1.3, 30);
     FleetModel m = o.model();
-    ScalingPolicy hpa = PeriodicPolicy.hpaLike(o.target(), o.min(), o.max());
+    int start = o.startFor(trace);
     ScalingPolicy gce = PeriodicPolicy.gceLike(o.target(), o.min(), o.max());
-    // the baselines' 15 s loops start mid-period: in step with the trace they would look faster than they are
+    // the peers' loops start mid-period: in step with the trace they would look faster than they are
     int phase = 7;
     return new Report(trace, steps,
-        Simulation.run("dustcloud-" + o.policy(), o.dustcloud(), trace, m, o.tick(), 0, o.start(), steps),
-        Simulation.run("hpa-like", hpa, trace, m, 1, phase, o.start(), steps),
-        Simulation.run("gce-like", gce, trace, m.withInit(60), 1, phase, o.start(), steps));
+        Simulation.run("dustcloud-" + o.policy(), o.dustcloud(), trace, m, o.tick(), 0, start, steps),
+        // Knative scales on concurrency, measured at the queue-proxy: it never saturates
+        Simulation.run("kpa", Simulation.Controller.of(new Kpa(o.target(), o.min(), o.max()), 0, false), trace, m, 1,
+            1, start, steps),
+        Simulation.run("hpa", new Hpa(o.target(), o.min(), o.max()), trace, m, Hpa.PERIOD_SECONDS, phase, start,
+            steps),
+        // GCE leaves instances out of the average for its 60 s initialization period
+        Simulation.run("gce-like", Simulation.Controller.of(gce, 60, true), trace, m, 1, phase, start, steps));
   }
 
   public static void print(Report r, PrintStream out) {
@@ -93,10 +127,11 @@ public final class Simulator {
       out.printf(Locale.ROOT, "%-18s %16d %13d %14.0f %12.1fs %6d %8d  %s%n", x.policy(), x.instanceSeconds(),
           x.unmetSeconds(), x.unmetDemand(), x.meanReaction(), x.peak(), x.changes(), x.reactions());
     }
-    out.printf(Locale.ROOT, "vs hpa-like: unmet %.2fx at %.2fx the instance-seconds%n",
-        Report.unmetRatio(r.dustcloud(), r.hpa()), Report.instanceSecondsRatio(r.dustcloud(), r.hpa()));
-    out.printf(Locale.ROOT, "vs gce-like: unmet %.2fx at %.2fx the instance-seconds%n",
-        Report.unmetRatio(r.dustcloud(), r.gce()), Report.instanceSecondsRatio(r.dustcloud(), r.gce()));
+    for (Simulation.Result peer : r.peers()) {
+      out.printf(Locale.ROOT, "vs %s: unmet demand %.2fx, unmet seconds %.2fx, at %.2fx the instance-seconds and %.2fx the resizes%n",
+          peer.policy(), Report.unmetRatio(r.dustcloud(), peer), Report.unmetSecondsRatio(r.dustcloud(), peer),
+          Report.instanceSecondsRatio(r.dustcloud(), peer), Report.resizesRatio(r.dustcloud(), peer));
+    }
   }
 
   static final String USAGE = """
@@ -104,15 +139,34 @@ public final class Simulator {
         --policy target|threshold   Dustcloud's policy (default target)
         --boot-seconds N            resize call to serving (default 1)
         --capacity X                demand one instance serves per second (default 100)
-        --saturate                  the metric stops at 100 % (like CPU; default: it does not, like in-flight requests)
-        --min N --max N             replicas (default 1, 1000); --start N instances at second 0 (default 1)
+        --saturate                  the metric stops at 100 % like CPU, for Dustcloud, hpa and gce-like (default: it
+                                    does not, like requests in flight); kpa scales on concurrency, which never saturates
+        --min N --max N             replicas (default 1, 1000)
+        --steady                    start with what the first second's demand needs at the target (the default)
+        --start N                   cold start: N instances at second 0
         --tick N                    seconds between decisions (default 1)
         --target P                  target tracking: percent of capacity per instance (default 70)
         --stable-window N --panic-window N --panic-threshold X   (default 60, 6, 2.0)
         --scale-up-above P --scale-up-for N --scale-down-below P --scale-down-for N   threshold (default 70, 10, 5, 30)
         --max-scale-up-rate X --max-scale-down-rate X --scale-down-delay N           (default 10, 2, 30)
-      The baselines use the same --target, --min, --max and instance model.
+      The peers (kpa, hpa, gce-like) use the same --target, --min, --max and instance model, and their own defaults.
       """;
+
+  private static int whole(String option, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number, got '" + v + "'");
+    }
+  }
+
+  private static double number(String option, String v) {
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a number, got '" + v + "'");
+    }
+  }
 
   /** The command line; returns the exit status. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
@@ -126,11 +180,16 @@ public final class Simulator {
     double downRate = d.maxScaleDownRate(), up = d.upThreshold(), down = d.downThreshold();
     double capacity = d.model().capacity();
     boolean saturate = false;
+    boolean steady = d.steady();
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--saturate")) {
           saturate = true;
+          continue;
+        }
+        if (a.equals("--steady")) {
+          steady = true;
           continue;
         }
         if (a.equals("-h") || a.equals("--help")) {
@@ -144,23 +203,26 @@ public final class Simulator {
         switch (a) {
           case "--trace" -> traces.add(Path.of(v));
           case "--policy" -> policy = v;
-          case "--boot-seconds" -> boot = Integer.parseInt(v);
-          case "--capacity" -> capacity = Double.parseDouble(v);
-          case "--min" -> min = Integer.parseInt(v);
-          case "--max" -> max = Integer.parseInt(v);
-          case "--start" -> start = Integer.parseInt(v);
-          case "--tick" -> tick = Integer.parseInt(v);
-          case "--target" -> target = Double.parseDouble(v);
-          case "--stable-window" -> stable = Integer.parseInt(v);
-          case "--panic-window" -> panic = Integer.parseInt(v);
-          case "--panic-threshold" -> panicThreshold = Double.parseDouble(v);
-          case "--scale-up-above" -> up = Double.parseDouble(v);
-          case "--scale-up-for" -> upFor = Integer.parseInt(v);
-          case "--scale-down-below" -> down = Double.parseDouble(v);
-          case "--scale-down-for" -> downFor = Integer.parseInt(v);
-          case "--max-scale-up-rate" -> upRate = Double.parseDouble(v);
-          case "--max-scale-down-rate" -> downRate = Double.parseDouble(v);
-          case "--scale-down-delay" -> delay = Integer.parseInt(v);
+          case "--boot-seconds" -> boot = whole(a, v);
+          case "--capacity" -> capacity = number(a, v);
+          case "--min" -> min = whole(a, v);
+          case "--max" -> max = whole(a, v);
+          case "--start" -> {
+            start = whole(a, v);
+            steady = false;
+          }
+          case "--tick" -> tick = whole(a, v);
+          case "--target" -> target = number(a, v);
+          case "--stable-window" -> stable = whole(a, v);
+          case "--panic-window" -> panic = whole(a, v);
+          case "--panic-threshold" -> panicThreshold = number(a, v);
+          case "--scale-up-above" -> up = number(a, v);
+          case "--scale-up-for" -> upFor = whole(a, v);
+          case "--scale-down-below" -> down = number(a, v);
+          case "--scale-down-for" -> downFor = whole(a, v);
+          case "--max-scale-up-rate" -> upRate = number(a, v);
+          case "--max-scale-down-rate" -> downRate = number(a, v);
+          case "--scale-down-delay" -> delay = whole(a, v);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -174,7 +236,7 @@ public final class Simulator {
         throw new IllegalArgumentException("--tick must be at least 1");
       }
       Options o = new Options(policy, min, max, tick, target, stable, panic, panicThreshold, upRate, downRate, delay,
-          up, upFor, down, downFor, new FleetModel(boot, capacity, 0, saturate), start);
+          up, upFor, down, downFor, new FleetModel(boot, capacity, 0, saturate), start, steady);
       for (Path trace : traces) {
         print(run(Trace.read(trace), o), out);
       }

@@ -11,8 +11,6 @@ import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.RevisionImage;
 import io.dustcloud.provider.local.LocalProvider;
-import io.dustcloud.sim.Simulator;
-import io.dustcloud.sim.Trace;
 import io.dustcloud.supervisor.AutoscaleSpec;
 import io.dustcloud.supervisor.MetricSource;
 import io.dustcloud.supervisor.ProbeSpec;
@@ -45,7 +43,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Benchmark {@code autoscale}: reaction from a load step on a local fleet (real example
  * instances, real scrapes, 1 s tick) to the provider's resize call; the simulator's ratios
- * against the HPA-like and GCE-like baselines for every shipped trace; scrape throughput and
+ * against the KPA, HPA and GCE-like peers for every shipped trace at 1 s and 30 s boots; scrape throughput and
  * CPU against 1,000 loopback endpoints.
  */
 class AutoscaleBench {
@@ -61,7 +59,7 @@ class AutoscaleBench {
     report.put("reaction_p95_ms", percentile(reactions, 0.95));
     report.put("reaction_max_ms", reactions.get(reactions.size() - 1));
     report.put("reaction_steps", reactions.size());
-    traces(report);
+    SimulatorRatios.put(report);
     scrapes(report);
     // capacities, not the offered load (issue 20): scrapes per core-second, load step to a new instance serving
     ScrapeCapacity.scrapes(report);
@@ -166,23 +164,6 @@ class AutoscaleBench {
         grewAt.compareAndSet(0, System.nanoTime());
       }
       return delegate.realize(desired);
-    }
-  }
-
-  // --- the simulator against the baselines --------------------------------------------------
-
-  private static void traces(BenchReport report) throws Exception {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(Path.of("examples", "traces"))) {
-      files = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
-    }
-    for (Path file : files) {
-      Simulator.Report r = Simulator.run(Trace.read(file), Simulator.Options.defaults());
-      String t = r.trace().name();
-      report.put(t + "_unmet_ratio_vs_hpa", Simulator.Report.unmetRatio(r.dustcloud(), r.hpa()));
-      report.put(t + "_instance_seconds_ratio_vs_hpa", Simulator.Report.instanceSecondsRatio(r.dustcloud(), r.hpa()));
-      report.put(t + "_unmet_ratio_vs_gce", Simulator.Report.unmetRatio(r.dustcloud(), r.gce()));
-      report.put(t + "_instance_seconds_ratio_vs_gce", Simulator.Report.instanceSecondsRatio(r.dustcloud(), r.gce()));
     }
   }
 

@@ -43,6 +43,7 @@ class GceRolloutBench {
   private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final AtomicReference<String> phase = new AtomicReference<>("warmup");
+  private final AtomicLong retries = new AtomicLong();
   private final List<String> failureSamples = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @Test
@@ -112,6 +113,10 @@ class GceRolloutBench {
         double scaleSeconds = (System.nanoTime() - start) / 1e9;
         phase.set("done");
         Thread.sleep(1000);
+        running.set(false);
+        for (Thread t : load) {
+          t.join(10_000);
+        }
 
         FakeCompute.LbStats lb = fake.lbStats();
         report.put("instances", 4)
@@ -127,6 +132,7 @@ class GceRolloutBench {
             .put("requests_rollback", count(requests, "rollback"))
             .put("requests_scale", count(requests, "scale"))
             .put("lb_requests_to_unhealthy", lb.requestsToUnhealthy())
+            .put("client_retries", retries.get())
             .put("lb_connections", lb.connections())
             .put("lb_connections_without_backend", lb.connectionsWithoutBackend())
             .put("rollout_seconds", rolloutSeconds)
@@ -162,6 +168,7 @@ class GceRolloutBench {
         }
       }
     } finally {
+      retries.addAndGet(c.retries());
       c.close();
     }
   }

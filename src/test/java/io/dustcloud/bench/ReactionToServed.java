@@ -6,7 +6,7 @@ import io.dustcloud.binding.Bindings;
 import io.dustcloud.operator.OperatorConfig;
 import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.testing.ExampleApp;
-import io.dustcloud.testing.KeepAliveLoad;
+import io.dustcloud.testing.HttpLoad;
 import io.dustcloud.testing.MockApiServer;
 import io.dustcloud.testing.Unikernels;
 import io.dustcloud.wiring.DustcloudOperator;
@@ -81,7 +81,7 @@ final class ReactionToServed {
           local.lastTotal.set(1);
           long start = System.nanoTime();
           long servedAt = 0;
-          try (KeepAliveLoad load = new KeepAliveLoad(endpoint, CLIENTS, "/?cpu_ms=20", false)) {
+          try (HttpLoad load = new HttpLoad(endpoint, CLIENTS, "/?cpu_ms=20", false)) {
             long deadline = start + DEADLINE.toNanos();
             while (servedAt == 0 && System.nanoTime() < deadline) {
               for (Map.Entry<String, Long> e : load.firstSeen.entrySet()) {

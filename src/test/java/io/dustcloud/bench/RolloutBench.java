@@ -8,7 +8,7 @@ import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.local.LocalProvider;
 import io.dustcloud.testing.ExampleApp;
 import io.dustcloud.testing.MockApiServer;
-import io.dustcloud.testing.KeepAliveLoad;
+import io.dustcloud.testing.HttpLoad;
 import io.dustcloud.testing.Unikernels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark {@code rollout}: 10 instances of the example unikernel on the local provider under
- * 4 keep-alive clients (one persistent HTTP/1.1 connection each, {@link KeepAliveLoad}); a
+ * 4 keep-alive clients (one persistent HTTP/1.1 connection each, {@link HttpLoad}); a
  * rollout v1 → v2 (promoted, then verified), a rollback of the promoted v2 to v1 by pinning
  * {@code spec.revision} inside {@code keepPreviousSeconds} (warm: v1's instances still run),
  * back to v2, and a rollback after {@code keepPreviousSeconds} (cold: v1's instances were
@@ -53,7 +53,7 @@ class RolloutBench {
         api.client().resource(uk).create();
         await(api, s -> s.promotedTime != null && s.lastGoodRevision != null, Duration.ofSeconds(60));
 
-        try (KeepAliveLoad load = new KeepAliveLoad(get(api).getStatus().endpoint, 4, "/", true)) {
+        try (HttpLoad load = new HttpLoad(get(api).getStatus().endpoint, 4, "/", true)) {
           Thread.sleep(1000);
           String v1 = get(api).getStatus().currentRevision;
           long start = System.nanoTime();

@@ -74,7 +74,9 @@ class UnikernelExampleTest {
 
   @Test
   void theKernelAnswersLikeTheHelloExampleAndKeepsManyKeepAliveClients() throws Exception {
-    try (Guest g = ExampleUnikernel.bootKernel(built.kernel(), dir.resolve("kernel.log"), "--name=ci", "--version=v9")) {
+    // no bound on a connection's age here: this checks that 50 requests share one connection
+    try (Guest g = ExampleUnikernel.bootKernel(built.kernel(), dir.resolve("kernel.log"), "--name=ci", "--version=v9",
+        "--max-connection-age-ms=0")) {
       assertThat(g.await200("/", BOOT).body()).isEqualTo("hello from ci v9\n");
       assertThat(g.await200("/health", BOOT).body()).isEqualTo("ok\n");
 
@@ -148,6 +150,26 @@ class UnikernelExampleTest {
         assertThat(s.getInputStream().read()).isEqualTo(-1);
       }
       assertThat(g.console()).contains("ci v9: listening on port 8080", "GET / 200");
+    }
+  }
+
+  /**
+   * A keep-alive connection older than --max-connection-age-ms is answered with Connection:
+   * close and closed (so an instance leaving a fleet's rotation sheds its keep-alive clients).
+   */
+  @Test
+  void aKeepAliveConnectionIsClosedOnceItOutlivesItsAge() throws Exception {
+    try (Guest g = ExampleUnikernel.bootKernel(built.kernel(), dir.resolve("age.log"), "--max-connection-age-ms=500")) {
+      g.await200("/", BOOT);
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), g.port())) {
+        s.setSoTimeout(30_000);
+        assertThat(ExampleUnikernel.get(s, "/", false).keepAlive()).as("a young connection is kept").isTrue();
+        Thread.sleep(700); // older than the bound (a lower bound on the age; no timing is asserted)
+        Response old = ExampleUnikernel.get(s, "/", false);
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(old.keepAlive()).as("an old connection is told it closes").isFalse();
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+      }
     }
   }
 

@@ -119,10 +119,33 @@ class FleetStatusTest {
         new RolloutState(null, "web-r1", null, null, null, null, null, null),
         new RolloutStep(Map.of("web-r1", 2), true, ""), Set.of("web-r1"), null, null);
     status = FleetStatus.compute(status, new FleetFacts(1, T0, new FleetFacts.Observed("web-r1", 2, m("web-r1", 2),
-        m("web-r1", 0), ENDPOINT, Set.of(), rollout, FleetHealth.EMPTY, null, 1, 10, 2)));
+        m("web-r1", 0), ENDPOINT, Set.of(), rollout, FleetHealth.EMPTY, null, 1, 10, 2, java.util.List.of())));
     assertCondition(Conditions.AVAILABLE, "False", Reason.NO_INSTANCES_READY.value());
     assertThat(c(Conditions.AVAILABLE).message).startsWith("2 instances pass the operator's probes but not yet the"
         + " load balancer's health check").contains("35.191.0.0/16");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} is {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "QUOTA_EXCEEDED, QuotaExceeded",
+      "REGION_QUOTA_EXCEEDED, QuotaExceeded",
+      "ZONE_RESOURCE_POOL_EXHAUSTED, ZoneResourcesExhausted",
+      "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS, ZoneResourcesExhausted",
+      "PERMISSIONS_ERROR, PermissionDenied",
+      "SOMETHING_ELSE, InstanceCreationFailed"})
+  void instancesTheBackendCannotCreateDegradeTheFleetInItsWords(String code, String reason) {
+    RolloutDecision rollout = new RolloutDecision(
+        new RolloutState(null, "web-r1", null, null, null, null, null, null),
+        new RolloutStep(Map.of("web-r1", 3), true, ""), Set.of("web-r1"), null, null);
+    java.util.List<io.dustcloud.provider.CreationProblem> problems = java.util.List.of(
+        new io.dustcloud.provider.CreationProblem(code, "web-x1", "Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1."),
+        new io.dustcloud.provider.CreationProblem(code, "web-x2", "Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1."));
+    status = FleetStatus.compute(status, new FleetFacts(1, T0, new FleetFacts.Observed("web-r1", 3, m("web-r1", 1),
+        m("web-r1", 1), ENDPOINT, Set.of(), rollout, FleetHealth.EMPTY, null, 1, 10, 0, problems)));
+    assertCondition(Conditions.DEGRADED, "True", reason);
+    assertThat(c(Conditions.DEGRADED).message).isEqualTo("2 instance(s) cannot be created; " + code
+        + ": Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1. (the provider keeps trying to create them)");
+    assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
   }
 
   @Test

@@ -108,4 +108,54 @@ class GceFleetOperatorTest {
         client.resources(Unikernel.class).inNamespace(NS).withName("walled").get().getStatus().conditions,
         Conditions.READY)).isTrue());
   }
+
+  /** Out of quota: what an SRE reads is GCE's quota message, as Degraded and a Warning Event — never a hung boot. */
+  @Test
+  void instancesGceCannotCreateShowAsQuotaExceededAndRecoverWhenTheQuotaDoes() {
+    String quota = "Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1.";
+    fake.failCreations("QUOTA_EXCEEDED", quota);
+    client.resource(Unikernels.gce(NS, "starved", GceTesting.PROJECT, GceTesting.ZONE, 2)).create();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("starved").get();
+      var degraded = StatusConditions.find(uk.getStatus().conditions, Conditions.DEGRADED);
+      assertThat(degraded).isNotNull();
+      assertThat(degraded.reason).isEqualTo("QuotaExceeded");
+      assertThat(degraded.message).contains("2 instance(s) cannot be created; QUOTA_EXCEEDED: " + quota);
+      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY)).isFalse();
+    });
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("QuotaExceeded");
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains(quota);
+        })
+        .noneSatisfy(e -> assertThat(e.getMessage()).containsIgnoringCase("hung"));
+
+    fake.allowCreations();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Unikernel uk = client.resources(Unikernel.class).inNamespace(NS).withName("starved").get();
+      assertThat(StatusConditions.isTrue(uk.getStatus().conditions, Conditions.READY)).isTrue();
+      assertThat(StatusConditions.find(uk.getStatus().conditions, Conditions.DEGRADED).status).isEqualTo("False");
+    });
+  }
+
+  /** A tarball without disk.raw: Stalled, ImageImportFailed, GCE's message, and an Event. */
+  @Test
+  void aFailedImageImportStallsInGcesWords() {
+    Unikernel uk = Unikernels.gce(NS, "badimage", GceTesting.PROJECT, GceTesting.ZONE, 1);
+    fake.badImageSources.add(io.dustcloud.provider.gce.GceResources.httpsUrl(uk.getSpec().image.url));
+    client.resource(uk).create();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      Unikernel now = client.resources(Unikernel.class).inNamespace(NS).withName("badimage").get();
+      var stalled = StatusConditions.find(now.getStatus().conditions, Conditions.STALLED);
+      assertThat(stalled).isNotNull();
+      assertThat(stalled.status).isEqualTo("True");
+      assertThat(stalled.reason).isEqualTo("ImageImportFailed");
+      assertThat(stalled.message).contains("INVALID_FIELD_VALUE").contains("disk.raw").contains(uk.getSpec().image.url);
+    });
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ImageImportFailed"));
+  }
 }

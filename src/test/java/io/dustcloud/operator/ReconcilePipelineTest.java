@@ -102,6 +102,10 @@ class ReconcilePipelineTest {
             StepResult.Stall.class, Reason.REVISION_NOT_FOUND, "False", "False", "True", false, null),
         new Row("an image the provider cannot boot stalls", asIs, t -> t.local.unsupported = "no KVM here",
             StepResult.Stall.class, Reason.PROVIDER_UNSUPPORTED, "False", "False", "True", false, null),
+        new Row("an artifact the provider refuses with its own reason stalls with that reason", asIs, t -> {
+              t.local.unsupported = "the Solo5 manifest names its network device 'eth0'";
+              t.local.unsupportedAs = Reason.SOLO5_MANIFEST_MISMATCH;
+            }, StepResult.Stall.class, Reason.SOLO5_MANIFEST_MISMATCH, "False", "False", "True", false, null),
         // Stalled and Reconciling are never both True (kstatus would read it as in progress)
         new Row("repairs the supervisor suspended stall the fleet", asIs,
             t -> t.harness.supervision.suspended = "2 of 2 instances are unhealthy; repairs are suspended",

@@ -10,6 +10,7 @@ import io.dustcloud.testing.ExampleUnikernel;
 import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.Rollouts;
 import io.dustcloud.testing.SteadyLoad;
+import io.dustcloud.testing.KeepAliveLoad;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,12 +62,18 @@ class UnikernelOperatorTest {
 
     Rollouts rollouts = new Rollouts(env.client, NS, "unikernel", WAIT);
     String v1 = rollouts.awaitPromoted(null);
-    try (SteadyLoad load = new SteadyLoad(ready.getStatus().endpoint, 4)) {
+    // a connection per request, and keep-alive clients that hold theirs as long as the guest keeps it
+    try (SteadyLoad load = new SteadyLoad(ready.getStatus().endpoint, 2);
+        KeepAliveLoad kept = new KeepAliveLoad(ready.getStatus().endpoint, 4)) {
       rollouts.setBootArgs("--port={port}", "--version=v2");
       rollouts.awaitPromoted(v1);
       await().atMost(WAIT).untilAsserted(() -> assertThat(load.answers).containsKey("hello from unikernel v2"));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kept.answers).containsKey("hello from unikernel v2"));
       assertThat(load.failed.get()).as("failed requests in the v1 -> v2 rollout; last: %s", load.lastFailure()).isZero();
       assertThat(load.total.get()).isPositive();
+      assertThat(kept.failed.get()).as("failed keep-alive requests in the v1 -> v2 rollout; last: %s",
+          kept.lastFailure()).isZero();
+      assertThat(kept.total.get()).isPositive();
     }
     await().atMost(WAIT).untilAsserted(() -> assertThat(qemus()).hasSize(2));
 

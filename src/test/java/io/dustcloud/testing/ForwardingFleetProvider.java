@@ -28,6 +28,11 @@ public abstract class ForwardingFleetProvider implements FleetProvider {
   }
 
   @Override
+  public io.dustcloud.provider.Unsupported unsupported(RevisionImage image) {
+    return delegate.unsupported(image);
+  }
+
+  @Override
   public void locate(FleetId fleet, ProviderSettings settings) {
     delegate.locate(fleet, settings);
   }

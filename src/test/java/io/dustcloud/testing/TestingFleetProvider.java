@@ -38,6 +38,8 @@ public final class TestingFleetProvider implements FleetProvider {
   private final AtomicInteger ids = new AtomicInteger();
   public final List<String> calls = new CopyOnWriteArrayList<>();
   public volatile String unsupported;
+  /** The reason {@link #unsupported} is reported with; null: the SPI's default, ProviderUnsupported. */
+  public volatile io.dustcloud.core.Reason unsupportedAs;
   /** Fleets whose observe hangs until their latch opens (a provider call that does not return). */
   public final Map<FleetId, java.util.concurrent.CountDownLatch> hangObserve = new ConcurrentHashMap<>();
 
@@ -53,6 +55,14 @@ public final class TestingFleetProvider implements FleetProvider {
   @Override
   public String unsupportedReason(RevisionImage image) {
     return unsupported;
+  }
+
+  @Override
+  public io.dustcloud.provider.Unsupported unsupported(RevisionImage image) {
+    String message = unsupported;
+    io.dustcloud.core.Reason as = unsupportedAs;
+    return message == null || as == null ? FleetProvider.super.unsupported(image)
+        : new io.dustcloud.provider.Unsupported(as, message);
   }
 
   @Override

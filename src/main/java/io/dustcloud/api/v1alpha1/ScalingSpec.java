@@ -111,16 +111,19 @@ public class ScalingSpec {
   @Default("1")
   public Integer tickSeconds = 1;
 
-  @JsonPropertyDescription("TargetTracking: seconds of demand averaged to scale down (and up, unless the panic window is higher).")
+  @JsonPropertyDescription(
+      "TargetTracking: the longest stretch of demand read for a trend (a steady rise is provisioned one boot"
+          + " time ahead); reported in reasons.")
   @Min(1)
   @Max(3600)
   @Default("60")
   public Integer stableWindowSeconds = 60;
 
   @JsonPropertyDescription(
-      "TargetTracking: seconds of demand averaged to react to surges. When this window's demand reaches"
-          + " panicThresholdPercent of the ready instances' capacity the fleet scales up at once and does not"
-          + " scale down until a stable window has passed without that.")
+      "TargetTracking: the short window. The fleet is sized for its peak demand (up at once, down after"
+          + " scaleDownDelaySeconds). When its mean reaches panicThresholdPercent of the ready instances'"
+          + " capacity, or CPU saturates, the fleet does not scale down until a panic window has passed without"
+          + " that.")
   @Min(1)
   @Max(600)
   @Default("6")

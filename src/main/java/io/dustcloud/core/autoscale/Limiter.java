@@ -28,8 +28,18 @@ final class Limiter {
    */
   ScaleDecision apply(int recommended, String why, int current, int ready, boolean holdDown, boolean panic,
       double observed, Instant now) {
+    return apply(recommended, 0, why, current, ready, holdDown, panic, observed, now);
+  }
+
+  /**
+   * @param atLeast a floor the policy holds for its own reason (panic: no scale-down); unlike
+   *     the recommendation it does not count toward a later scale-down's delay, which would
+   *     otherwise hold the fleet for the delay after the policy's own hold ended
+   */
+  ScaleDecision apply(int recommended, int atLeast, String why, int current, int ready, boolean holdDown,
+      boolean panic, double observed, Instant now) {
     StringBuilder reason = new StringBuilder(why);
-    int n = recommended;
+    int n = Math.max(recommended, atLeast);
     if (holdDown && n < current) {
       n = current;
       reason.append("; not scaling down with scrapes missing");

@@ -8,8 +8,9 @@ import java.util.Locale;
  * The shape of the autoscalers Dustcloud is compared with: decide once per {@code period}
  * from the current per-instance mean, ignore deviations within {@code tolerance} of the
  * target, and stabilise scale-downs over a long window (the {@link ScaleLimits}'s
- * scale-down delay). {@link #hpaLike} and {@link #gceLike} carry their documented defaults.
- * Used by the simulator and the benchmark; not offered to fleets.
+ * scale-down delay). {@link #gceLike} carries GCE's documented defaults (HPA and KPA, which
+ * see more of the fleet than a sample, are {@code sim.Hpa} and {@code sim.Kpa}). Used by the
+ * simulator and the benchmark; not offered to fleets.
  */
 public final class PeriodicPolicy implements ScalingPolicy {
   public record Settings(String name, Duration period, double target, double tolerance) {}
@@ -22,15 +23,6 @@ public final class PeriodicPolicy implements ScalingPolicy {
   public PeriodicPolicy(Settings settings, ScaleLimits limits) {
     this.settings = settings;
     this.limiter = new Limiter(limits);
-  }
-
-  /**
-   * Kubernetes' HPA: a 15 s sync period, 10 % tolerance, a 300 s scale-down stabilization
-   * window, and growth of at most 100 % per period (its default scale-up policy).
-   */
-  public static PeriodicPolicy hpaLike(double target, int min, int max) {
-    return new PeriodicPolicy(new Settings("hpa", Duration.ofSeconds(15), target, 0.1),
-        new ScaleLimits(min, max, 2, Double.MAX_VALUE, Duration.ofSeconds(300)));
   }
 
   /**

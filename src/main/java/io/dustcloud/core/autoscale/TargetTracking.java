@@ -7,24 +7,34 @@ import java.util.OptionalDouble;
 
 /**
  * Target tracking: as many instances as it takes to hold the metric at {@code target} per
- * instance, demand being averaged over two windows. The fleet grows on whichever window
- * is higher (the short one reacts within seconds) and shrinks only on the stable one (a
- * lull of a few seconds does not cost capacity).
+ * instance, sized for what the fleet will have to carry when the instances asked for now are
+ * ready (docs/autoscaling.md has the whole rule and the figures against KPA, HPA and GCE):
  *
- * <p>Panic: when the short window's demand reaches {@code panicThreshold} times the ready
- * instances' capacity, the fleet is sized for the short window at once and is not scaled
- * down until the condition has been absent for a whole stable window: in a surge the
- * stable average lags, and shrinking on it would undo the rescue.
+ * <ul>
+ *   <li>up at once to the short (panic) window's peak — a step is served on the tick that
+ *       sees it — and, when demand rises steadily, to the demand expected one boot time ahead
+ *       (the boot time is learned from the fleet: {@link BootEstimate});
+ *   <li>a fleet whose metric is saturated (CPU at a core) is sized for twice what it reads:
+ *       above the cap demand is not seen, and {@code cap / target} per decision is too slow;
+ *   <li>down to the short window's peak, held for the scale-down delay, and only by a step
+ *       worth a resize (resizes are API calls, and flapping costs boots);
+ *   <li>panic — the short window's mean at {@code panicThreshold} times the ready capacity, or
+ *       saturation — forbids scaling down until a short window has passed without it.
+ * </ul>
  */
 public final class TargetTracking implements ScalingPolicy {
 
   /**
    * @param metric the metric's name, for reasons
    * @param target the metric's value one instance should carry
+   * @param stableWindow the longest stretch read for a trend
+   * @param panicWindow the short window: its peak is what the fleet is sized for
    * @param panicThreshold the short window's demand, as a multiple of ready capacity, that starts panic
+   * @param saturation where one instance's metric stops however much it is offered (CPU: 100,
+   *     one core); NaN for a metric that keeps growing with demand
    */
   public record Settings(String metric, double target, Duration stableWindow, Duration panicWindow,
-      double panicThreshold) {
+      double panicThreshold, double saturation) {
     public static final Duration DEFAULT_STABLE_WINDOW = Duration.ofSeconds(60);
     public static final Duration DEFAULT_PANIC_WINDOW = Duration.ofSeconds(6);
     public static final double DEFAULT_PANIC_THRESHOLD = 2.0;
@@ -34,22 +44,42 @@ public final class TargetTracking implements ScalingPolicy {
         throw new IllegalArgumentException(
             "need target > 0, 0 < panicWindow <= stableWindow and panicThreshold > 1");
       }
+      if (!Double.isNaN(saturation) && !(saturation > 0)) {
+        throw new IllegalArgumentException("saturation must be positive, or NaN for a metric without a cap");
+      }
     }
 
     public static Settings of(String metric, double target) {
-      return new Settings(metric, target, DEFAULT_STABLE_WINDOW, DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD);
+      return new Settings(metric, target, DEFAULT_STABLE_WINDOW, DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD,
+          Double.NaN);
     }
 
     public Settings withWindows(Duration stable, Duration panic) {
-      return new Settings(metric, target, stable, panic, panicThreshold);
+      return new Settings(metric, target, stable, panic, panicThreshold, saturation);
+    }
+
+    public Settings withSaturation(double perInstance) {
+      return new Settings(metric, target, stableWindow, panicWindow, panicThreshold, perInstance);
     }
   }
+
+  /** A fleet reading at least this share of its saturation point is saturated: demand above it is not seen. */
+  static final double SATURATED = 0.95;
+  /** A saturated fleet is sized for this multiple of what it reads: more than {@code saturation / target} per decision. */
+  static final double SATURATED_GROWTH = 2.0;
+  /** Growth to at least this multiple of the fleet is a jump, provisioned with {@link #JUMP_MARGIN} on top. */
+  static final double JUMP = 1.5;
+  static final double JUMP_MARGIN = 0.1;
+  /** A scale-down smaller than this share of the fleet (and more than one instance) is not worth a resize. */
+  static final double DOWN_STEP = 0.15;
 
   private final Settings settings;
   private final Limiter limiter;
   private final TimeSeries demand;
+  private final BootEstimate boot = new BootEstimate();
   /** The last time the panic condition held; null when not in panic. */
   private Instant panicTriggeredAt;
+  private Instant previousAt;
 
   public TargetTracking(Settings settings, ScaleLimits limits) {
     this.settings = settings;
@@ -59,6 +89,9 @@ public final class TargetTracking implements ScalingPolicy {
 
   @Override
   public ScaleDecision decide(MetricSample sample, int current, Instant now) {
+    boot.observe(sample.ready(), now);
+    double tick = previousAt == null ? 1 : Math.max(0.001, Duration.between(previousAt, now).toMillis() / 1000.0);
+    previousAt = now;
     if (sample.hasData()) {
       demand.add(now, sample.total());
     }
@@ -69,33 +102,101 @@ public final class TargetTracking implements ScalingPolicy {
     }
     double target = settings.target();
     double capacity = Math.max(1, sample.ready()) * target;
-    boolean trigger = burst.getAsDouble() >= settings.panicThreshold() * capacity;
+    double level = burst.getAsDouble();
+    // CPU stops at a core: a saturated fleet's demand is unknown above what it reads, and the
+    // panic window can never reach 200 % of a target above 50 %
+    boolean saturated = sample.hasData() && sample.mean() >= saturatedAt();
+    boolean trigger = level >= settings.panicThreshold() * capacity || saturated;
     if (trigger) {
       panicTriggeredAt = now;
-    } else if (panicTriggeredAt != null && !now.isBefore(panicTriggeredAt.plus(settings.stableWindow()))) {
+    } else if (panicTriggeredAt != null && !now.isBefore(panicTriggeredAt.plus(settings.panicWindow()))) {
       panicTriggeredAt = null;
     }
     boolean panic = panicTriggeredAt != null;
-    int stableWants = instancesFor(stable.getAsDouble(), target);
-    int burstWants = instancesFor(burst.getAsDouble(), target);
+    // instances asked for now serve one boot (and a tick) from now: size for the demand then
+    double lead = boot.seconds() + tick;
+    // the short window's peak, not its mean: a step is served at once and noise is not chased
+    double peak = demand.peak(now, settings.panicWindow()).orElse(level);
+    double needNow = peak;
+    if (saturated) {
+      needNow = Math.max(needNow, sample.total() * SATURATED_GROWTH);
+    }
+    // the short window's mean lags half the window behind; the trend carries it a lead ahead
+    double ahead = level + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
+    int upWants = instancesFor(Math.max(needNow, ahead), target);
+    if (!saturated && upWants >= JUMP * current) {
+      // a jump's next seconds usually climb further: provision a margin above it now rather
+      // than a resize (and, on slow boots, another boot's wait) for each further step
+      upWants = instancesFor(Math.max(needNow, ahead) * (1 + JUMP_MARGIN), target);
+    }
+    // scale down to the short window's peak too (the scale-down delay then holds it): the
+    // stable window's mean would shed a burst's instances one resize at a time
+    long downWindow = settings.panicWindow().toSeconds();
+    double downLevel = peak;
+    int downWants = instancesFor(downLevel, target);
     int recommended;
+    int atLeast = 0;
     String why;
     if (panic) {
-      recommended = Math.max(burstWants, current);
+      recommended = Math.max(upWants, downWants);
+      atLeast = current;
       why = String.format(Locale.ROOT, "panic: %s %s over %ds %s the capacity of %d ready at target %s; wants %d",
-          settings.metric(), num(burst.getAsDouble()), settings.panicWindow().toSeconds(),
-          trigger ? "is >= " + num(settings.panicThreshold()) + "x" : "was recently >= " + num(settings.panicThreshold()) + "x",
-          sample.ready(), num(target), burstWants);
-    } else if (burstWants > stableWants && burstWants > current) {
-      recommended = burstWants;
-      why = String.format(Locale.ROOT, "%s %s over %ds needs %d at target %s",
-          settings.metric(), num(burst.getAsDouble()), settings.panicWindow().toSeconds(), burstWants, num(target));
+          settings.metric(), num(level), settings.panicWindow().toSeconds(),
+          saturated ? "saturates" : trigger ? "is >= " + num(settings.panicThreshold()) + "x"
+              : "was recently >= " + num(settings.panicThreshold()) + "x",
+          sample.ready(), num(target), Math.max(recommended, current));
+    } else if (upWants > current && upWants >= downWants) {
+      recommended = upWants;
+      why = String.format(Locale.ROOT, "%s peak %s over %ds, %s expected in %ss, needs %d at target %s",
+          settings.metric(), num(needNow), settings.panicWindow().toSeconds(), num(ahead), num(Math.rint(lead)),
+          upWants, num(target));
     } else {
-      recommended = stableWants;
-      why = String.format(Locale.ROOT, "%s %s over %ds needs %d at target %s",
-          settings.metric(), num(stable.getAsDouble()), settings.stableWindow().toSeconds(), stableWants, num(target));
+      recommended = downWants;
+      // a step of less than DOWN_STEP of the fleet is not worth a resize
+      if (downWants < current && current - downWants < Math.max(1, DOWN_STEP * current)) {
+        recommended = current;
+      }
+      why = String.format(Locale.ROOT, "%s peak %s over %ds needs %d at target %s (%s over %ds)",
+          settings.metric(), num(downLevel), downWindow, downWants, num(target), num(stable.getAsDouble()),
+          settings.stableWindow().toSeconds());
     }
-    return limiter.apply(recommended, why, current, sample.ready(), sample.missing() > 0, panic, sample.mean(), now);
+    ScaleDecision d = limiter.apply(recommended, atLeast, why, current, sample.ready(), sample.missing() > 0, panic,
+        sample.mean(), now);
+    if (d.desired() > current) {
+      boot.grew(current, d.desired(), now);
+    } else if (d.desired() < current) {
+      boot.shrank(d.desired());
+    }
+    return d;
+  }
+
+  /**
+   * The per-instance reading from which the fleet counts as saturated: near the cap, and past
+   * halfway from the target to it — a fleet held at a target close to the cap reads close to
+   * the cap too, and that must not look like saturation (it would grow and shrink forever).
+   * Never, for a metric without a cap.
+   */
+  private double saturatedAt() {
+    double cap = settings.saturation();
+    return Double.isNaN(cap) ? Double.POSITIVE_INFINITY
+        : Math.max(SATURATED * cap, settings.target() + (cap - settings.target()) / 2);
+  }
+
+  /**
+   * Demand's rise per second, 0 when it is not rising. Read over twice the lead (at least four
+   * short windows, so noise is not a trend; at most the stable window), as the smaller of the
+   * slopes of the window's two halves: a ramp rises in both, a step in only one — a step is no
+   * trend and must not be extrapolated.
+   */
+  private double trend(Instant now, double lead) {
+    Duration w = Duration.ofMillis((long) (2000 * lead));
+    Duration least = settings.panicWindow().multipliedBy(4);
+    w = w.compareTo(least) < 0 ? least : w;
+    w = w.compareTo(settings.stableWindow()) > 0 ? settings.stableWindow() : w;
+    Instant mid = now.minus(w.dividedBy(2));
+    double older = demand.slope(now.minus(w), mid).orElse(0);
+    double recent = demand.slope(mid, now).orElse(0);
+    return Math.max(0, Math.min(older, recent));
   }
 
   static int instancesFor(double demand, double perInstance) {

@@ -38,4 +38,40 @@ final class TimeSeries {
     Instant from = now.minus(window);
     return points.stream().filter(p -> !p.at().isBefore(from)).mapToDouble(Point::value).max();
   }
+
+  /**
+   * Least-squares slope (value per second) of the points in ({@code now - window}, now];
+   * empty with fewer than three points.
+   */
+  OptionalDouble slope(Instant now, Duration window) {
+    return slope(now.minus(window), now);
+  }
+
+  /** Least-squares slope of the points in ({@code from}, {@code to}]; empty with fewer than three. */
+  OptionalDouble slope(Instant from, Instant now) {
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (Point p : points) {
+      if (p.at().isAfter(from) && !p.at().isAfter(now)) {
+        double x = Duration.between(now, p.at()).toMillis() / 1000.0;
+        n++;
+        sx += x;
+        sy += p.value();
+        sxx += x * x;
+        sxy += x * p.value();
+      }
+    }
+    double denominator = n * sxx - sx * sx;
+    return n < 3 || denominator <= 0 ? OptionalDouble.empty() : OptionalDouble.of((n * sxy - sx * sy) / denominator);
+  }
+
+  /** Largest of the points in ({@code now - window}, now]. */
+  OptionalDouble peak(Instant now, Duration window) {
+    Instant from = now.minus(window);
+    return points.stream().filter(p -> p.at().isAfter(from)).mapToDouble(Point::value).max();
+  }
+
+  /** The latest point's value. */
+  OptionalDouble last() {
+    return points.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(points.peekLast().value());
+  }
 }

@@ -3,13 +3,9 @@ package io.dustcloud.provider.gce;
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.ExecutorProvider;
 import com.google.api.gax.httpjson.InstantiatingHttpJsonChannelProvider;
-import com.google.api.gax.longrunning.OperationFuture;
-import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.ClientSettings;
 import com.google.api.gax.rpc.NotFoundException;
-import com.google.cloud.compute.v1.Operation;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
@@ -47,25 +43,6 @@ final class ClientCalls {
       return Optional.of(get.get());
     } catch (NotFoundException e) {
       return Optional.empty();
-    }
-  }
-
-  /** Waits for the operation (the client polls it); a failed one comes back as the client's ApiException. */
-  static void await(OperationFuture<Operation, Operation> future) {
-    try {
-      future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ApiException api) {
-        throw api;
-      }
-      if (cause instanceof RuntimeException rt) {
-        throw rt;
-      }
-      throw new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a Compute operation", e);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.dustcloud.provider.gce;
 
-import static io.dustcloud.provider.gce.ClientCalls.await;
 import static io.dustcloud.provider.gce.ClientCalls.found;
 
 import com.google.api.gax.core.CredentialsProvider;
@@ -58,6 +57,7 @@ public final class ClientComputeApi implements ComputeApi {
   private final RegionInstanceGroupManagersClient regional;
   private final com.google.cloud.compute.v1.InstancesClient vms;
   private final ClientTrafficApi traffic;
+  private final OperationLookup ops;
 
   /**
    * The REST transport runs each call on a thread of this pool. Left to itself every client
@@ -114,6 +114,7 @@ public final class ClientComputeApi implements ComputeApi {
       t.getSettings().setRetryableCodes();
       z.getSettings().setRetryableCodes();
       z.listManagedInstancesSettings().setRetryableCodes();
+      z.aggregatedListSettings().setRetryableCodes();
       r.getSettings().setRetryableCodes();
       r.listManagedInstancesSettings().setRetryableCodes();
       v.getSerialPortOutputSettings().setRetryableCodes();
@@ -126,7 +127,8 @@ public final class ClientComputeApi implements ComputeApi {
       v.listSettings().setRetryableCodes();
       v.aggregatedListSettings().setRetryableCodes();
       vms = com.google.cloud.compute.v1.InstancesClient.create(v.build());
-      traffic = ClientTrafficApi.create(shared, transport, endpoint, credentials);
+      ops = new OperationLookup(shared, transport, endpoint, credentials);
+      traffic = ClientTrafficApi.create(shared, transport, endpoint, credentials, ops);
     } catch (IOException e) {
       transport.shutdownNow();
       throw new UncheckedIOException("cannot create the Compute clients: " + e.getMessage(), e);
@@ -142,7 +144,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void insertGroup(GceLocation at, InstanceGroupManager group, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.insertAsync(InsertRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManagerResource(group).setRequestId(requestId).build())
         : zonal.insertAsync(InsertInstanceGroupManagerRequest.newBuilder().setProject(at.project())
@@ -151,7 +153,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void patchGroup(GceLocation at, String name, InstanceGroupManager patch, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.patchAsync(PatchRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setInstanceGroupManagerResource(patch)
             .setRequestId(requestId).build())
@@ -162,7 +164,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void resizeGroup(GceLocation at, String name, int size, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.resizeAsync(ResizeRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setSize(size).setRequestId(requestId).build())
         : zonal.resizeAsync(ResizeInstanceGroupManagerRequest.newBuilder().setProject(at.project())
@@ -171,7 +173,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void deleteGroup(GceLocation at, String name, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.deleteAsync(DeleteRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setRequestId(requestId).build())
         : zonal.deleteAsync(DeleteInstanceGroupManagerRequest.newBuilder().setProject(at.project())
@@ -218,8 +220,17 @@ public final class ClientComputeApi implements ComputeApi {
   }
 
   @Override
+  public List<InstanceGroupManager> listAllGroups(String project) {
+    List<InstanceGroupManager> out = new ArrayList<>();
+    zonal.aggregatedList(com.google.cloud.compute.v1.AggregatedListInstanceGroupManagersRequest.newBuilder()
+            .setProject(project).build())
+        .iterateAll().forEach(e -> out.addAll(e.getValue().getInstanceGroupManagersList()));
+    return out;
+  }
+
+  @Override
   public void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.recreateInstancesAsync(RecreateInstancesRegionInstanceGroupManagerRequest.newBuilder()
             .setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group).setRequestId(requestId)
             .setRegionInstanceGroupManagersRecreateRequestResource(
@@ -232,7 +243,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void deleteInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
-    await(at.regional()
+    ops.await(at.regional()
         ? regional.deleteInstancesAsync(com.google.cloud.compute.v1.DeleteInstancesRegionInstanceGroupManagerRequest
             .newBuilder().setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group)
             .setRequestId(requestId).setRegionInstanceGroupManagersDeleteInstancesRequestResource(
@@ -272,13 +283,13 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void insertTemplate(String project, InstanceTemplate template, String requestId) {
-    await(templates.insertAsync(InsertInstanceTemplateRequest.newBuilder().setProject(project)
+    ops.await(templates.insertAsync(InsertInstanceTemplateRequest.newBuilder().setProject(project)
         .setInstanceTemplateResource(template).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteTemplate(String project, String name, String requestId) {
-    await(templates.deleteAsync(DeleteInstanceTemplateRequest.newBuilder().setProject(project)
+    ops.await(templates.deleteAsync(DeleteInstanceTemplateRequest.newBuilder().setProject(project)
         .setInstanceTemplate(name).setRequestId(requestId).build()));
   }
 
@@ -292,13 +303,18 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void insertImage(String project, Image image, String requestId) {
-    await(images.insertAsync(InsertImageRequest.newBuilder().setProject(project).setImageResource(image)
+    ops.await(images.insertAsync(InsertImageRequest.newBuilder().setProject(project).setImageResource(image)
         .setRequestId(requestId).build()));
   }
 
   @Override
+  public Optional<Image> getImage(String project, String name) {
+    return found(() -> images.get(project, name));
+  }
+
+  @Override
   public void deleteImage(String project, String name, String requestId) {
-    await(images.deleteAsync(DeleteImageRequest.newBuilder().setProject(project).setImage(name)
+    ops.await(images.deleteAsync(DeleteImageRequest.newBuilder().setProject(project).setImage(name)
         .setRequestId(requestId).build()));
   }
 
@@ -318,6 +334,7 @@ public final class ClientComputeApi implements ComputeApi {
     regional.close();
     vms.close();
     traffic.close();
+    ops.close();
     transport.shutdownNow();
   }
 }

@@ -1,6 +1,5 @@
 package io.dustcloud.provider.gce;
 
-import static io.dustcloud.provider.gce.ClientCalls.await;
 import static io.dustcloud.provider.gce.ClientCalls.configure;
 import static io.dustcloud.provider.gce.ClientCalls.found;
 
@@ -49,9 +48,11 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
   private final AddressesClient addresses;
   private final ForwardingRulesClient rules;
   private final FirewallsClient firewalls;
+  private final OperationLookup ops;
 
   ClientTrafficApi(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
-      CredentialsProvider credentials) throws IOException {
+      CredentialsProvider credentials, OperationLookup ops) throws IOException {
+    this.ops = ops;
     checks = RegionHealthChecksClient.create(configure(RegionHealthChecksSettings.newBuilder(), shared,
         transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
     services = RegionBackendServicesClient.create(configure(RegionBackendServicesSettings.newBuilder(),
@@ -65,9 +66,9 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
   }
 
   static ClientTrafficApi create(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
-      CredentialsProvider credentials) {
+      CredentialsProvider credentials, OperationLookup ops) {
     try {
-      return new ClientTrafficApi(shared, transport, endpoint, credentials);
+      return new ClientTrafficApi(shared, transport, endpoint, credentials, ops);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the Compute traffic clients: " + e.getMessage(), e);
     }
@@ -80,19 +81,19 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertHealthCheck(String project, String region, HealthCheck check, String requestId) {
-    await(checks.insertAsync(InsertRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.insertAsync(InsertRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheckResource(check).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchHealthCheck(String project, String region, String name, HealthCheck check, String requestId) {
-    await(checks.patchAsync(PatchRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.patchAsync(PatchRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheck(name).setHealthCheckResource(check).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteHealthCheck(String project, String region, String name, String requestId) {
-    await(checks.deleteAsync(DeleteRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.deleteAsync(DeleteRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheck(name).setRequestId(requestId).build()));
   }
 
@@ -103,20 +104,20 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertBackendService(String project, String region, BackendService service, String requestId) {
-    await(services.insertAsync(InsertRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.insertAsync(InsertRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendServiceResource(service).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchBackendService(String project, String region, String name, BackendService service,
       String requestId) {
-    await(services.patchAsync(PatchRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.patchAsync(PatchRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendService(name).setBackendServiceResource(service).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteBackendService(String project, String region, String name, String requestId) {
-    await(services.deleteAsync(DeleteRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.deleteAsync(DeleteRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendService(name).setRequestId(requestId).build()));
   }
 
@@ -134,13 +135,13 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertAddress(String project, String region, Address address, String requestId) {
-    await(addresses.insertAsync(InsertAddressRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(addresses.insertAsync(InsertAddressRequest.newBuilder().setProject(project).setRegion(region)
         .setAddressResource(address).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteAddress(String project, String region, String name, String requestId) {
-    await(addresses.deleteAsync(DeleteAddressRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(addresses.deleteAsync(DeleteAddressRequest.newBuilder().setProject(project).setRegion(region)
         .setAddress(name).setRequestId(requestId).build()));
   }
 
@@ -151,13 +152,13 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertForwardingRule(String project, String region, ForwardingRule rule, String requestId) {
-    await(rules.insertAsync(InsertForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(rules.insertAsync(InsertForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
         .setForwardingRuleResource(rule).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteForwardingRule(String project, String region, String name, String requestId) {
-    await(rules.deleteAsync(DeleteForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(rules.deleteAsync(DeleteForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
         .setForwardingRule(name).setRequestId(requestId).build()));
   }
 
@@ -168,19 +169,19 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertFirewall(String project, Firewall firewall, String requestId) {
-    await(firewalls.insertAsync(InsertFirewallRequest.newBuilder().setProject(project)
+    ops.await(firewalls.insertAsync(InsertFirewallRequest.newBuilder().setProject(project)
         .setFirewallResource(firewall).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchFirewall(String project, String name, Firewall firewall, String requestId) {
-    await(firewalls.patchAsync(PatchFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+    ops.await(firewalls.patchAsync(PatchFirewallRequest.newBuilder().setProject(project).setFirewall(name)
         .setFirewallResource(firewall).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteFirewall(String project, String name, String requestId) {
-    await(firewalls.deleteAsync(DeleteFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+    ops.await(firewalls.deleteAsync(DeleteFirewallRequest.newBuilder().setProject(project).setFirewall(name)
         .setRequestId(requestId).build()));
   }
 

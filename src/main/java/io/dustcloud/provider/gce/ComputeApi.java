@@ -25,6 +25,9 @@ public interface ComputeApi extends AutoCloseable {
 
   List<ManagedInstance> listManagedInstances(GceLocation at, String group);
 
+  /** Every managed instance group of the project, zonal and regional, in one aggregated listing. */
+  List<InstanceGroupManager> listAllGroups(String project);
+
   void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
 
   /**
@@ -61,6 +64,9 @@ public interface ComputeApi extends AutoCloseable {
   List<InstanceTemplate> listTemplates(String project, String filter);
 
   void insertImage(String project, Image image, String requestId);
+
+  /** The image, with its {@code status} (PENDING while it imports, READY, FAILED); empty for 404. */
+  Optional<Image> getImage(String project, String name);
 
   void deleteImage(String project, String name, String requestId);
 

@@ -65,11 +65,16 @@ public final class GceCalls {
         return Outcome.DONE;
       } catch (RuntimeException e) {
         GceError error = GceError.of(e);
-        if (error.alreadyExists()) {
+        // what 409 and 404 mean depends on the call: an insert that finds its resource adopts it,
+        // but one that finds something it names missing (an image's source, a template's image)
+        // failed; a delete that finds nothing is done; any other change of a vanished target is
+        // the caller's to handle; an "already exists" answer to anything but an insert is a failure
+        boolean insert = what.split(" ", 2)[0].endsWith(".insert");
+        if (error.alreadyExists() && insert) {
           requestIds.completed(what, body);
           return Outcome.ALREADY_EXISTS;
         }
-        if (error.notFound()) {
+        if (error.notFound() && !insert) {
           requestIds.completed(what, body);
           return Outcome.NOT_FOUND;
         }

@@ -22,6 +22,11 @@ public record GceError(int status, String reason, String message, boolean operat
 
   public static GceError of(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof GceOperationException op) {
+        // the operation's own errors: GCE's code (QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, …) and message
+        return new GceError(op.httpStatus() == 0 ? 400 : op.httpStatus(), op.code(),
+            op.getMessage(), true);
+      }
       if (c instanceof HttpResponseException http) {
         return fromResponse(http);
       }
@@ -41,15 +46,18 @@ public record GceError(int status, String reason, String message, boolean operat
   public boolean transientFailure() {
     return status == 0 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504
         || "rateLimitExceeded".equals(reason) || "userRateLimitExceeded".equals(reason)
-        || "RESOURCE_EXHAUSTED".equals(reason) || "UNAVAILABLE".equals(reason) || "DEADLINE_EXCEEDED".equals(reason);
+        || "RESOURCE_EXHAUSTED".equals(reason) || "UNAVAILABLE".equals(reason) || "DEADLINE_EXCEEDED".equals(reason)
+        || "RESOURCE_OPERATION_RATE_EXCEEDED".equals(reason) || "RATE_LIMIT_EXCEEDED".equals(reason);
   }
 
+  /** The target (or, for an insert, something it names) does not exist: a 404, or RESOURCE_NOT_FOUND in an operation. */
   public boolean notFound() {
-    return status == 404;
+    return status == 404 || "RESOURCE_NOT_FOUND".equals(reason);
   }
 
+  /** A 409, or RESOURCE_ALREADY_EXISTS in an operation. */
   public boolean alreadyExists() {
-    return status == 409;
+    return status == 409 || "RESOURCE_ALREADY_EXISTS".equals(reason) || "alreadyExists".equals(reason);
   }
 
   public boolean inUse() {

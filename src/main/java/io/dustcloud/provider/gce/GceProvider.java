@@ -46,6 +46,8 @@ public final class GceProvider implements FleetProvider {
   private final GceGroups groups;
   private final GceRevisions revisions;
   private final GceTraffic traffic;
+  private final GceListings listings;
+  private final GroupCensus census;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -65,6 +67,8 @@ public final class GceProvider implements FleetProvider {
     this.groups = new GceGroups(api, calls);
     this.revisions = new GceRevisions(api, calls);
     this.traffic = new GceTraffic(api.traffic(), calls);
+    this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
+    this.listings = new GceListings(api, calls, clock, census);
   }
 
   /** The provider over Google's client, as configured. */
@@ -118,6 +122,13 @@ public final class GceProvider implements FleetProvider {
       if (fresh(last) || f.refreshing.get()) {
         return served(f, last.observation());
       }
+      // the project's census confirms the group did not change since: no read of its own
+      GceLocation at = f.location;
+      Optional<GroupCensus.Summary> seen = at == null ? Optional.empty() : census.of(at, fleet);
+      if (seen.isPresent() && last.confirmedBy(seen.get())) {
+        f.listing = last.restamped(seen.get().seenAt());
+        return served(f, last.observation());
+      }
       Duration age = Duration.between(last.at(), clock.instant());
       if (age.compareTo(config.observeInterval().multipliedBy(2)) < 0 && f.refreshing.compareAndSet(false, true)) {
         refresher.execute(() -> refresh(f));
@@ -151,7 +162,7 @@ public final class GceProvider implements FleetProvider {
         out.add(i.id());
       }
     }
-    return new FleetObservation(o.fleet(), o.instances(), Optional.of(endpoint), out);
+    return new FleetObservation(o.fleet(), o.instances(), Optional.of(endpoint), out, o.problems());
   }
 
   /** Which instances the probes pass: those that serve nobody are the first to leave on scale-in. */
@@ -216,10 +227,10 @@ public final class GceProvider implements FleetProvider {
   @Override
   public FleetObservation realize(DesiredFleet desired) {
     FleetId fleet = desired.fleet();
-    GceLocation at = location(desired);
+    GceLocation at = DesiredShapes.location(desired);
     return locked(fleet, f -> {
       f.location = at;
-      TrafficModel model = TrafficModel.of(fleet, at, fleetSettings(desired), desired.service(), config.operatorRanges());
+      TrafficModel model = TrafficModel.of(fleet, at, DesiredShapes.fleetSettings(desired), desired.service(), config.operatorRanges());
       boolean mutated = !traffic.beforeGroup(f, model);
       Optional<InstanceGroupManager> group = group(f);
       GroupShape shape = GroupShape.desired(desired, rev -> GceNames.template(fleet, rev));
@@ -267,7 +278,7 @@ public final class GceProvider implements FleetProvider {
       return observed;
     }
     boolean changed = false;
-    if (hasSurplus(desired, observed)) {
+    if (DesiredShapes.hasSurplus(desired, observed)) {
       if (!listedNow) {
         observed = list(f);
       }
@@ -282,31 +293,6 @@ public final class GceProvider implements FleetProvider {
       changed = true;
     }
     return changed ? list(f) : observed;
-  }
-
-  private static boolean hasSurplus(DesiredFleet desired, FleetObservation observed) {
-    for (InstanceView i : observed.instances()) {
-      DesiredFleet.Target t = desired.revisions().get(i.revision());
-      if (t == null || observed.count(i.revision()) > t.replicas()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The fleet's own settings (its load balancer) from its current spec, else its newest revision's. */
-  private static GceSettings fleetSettings(DesiredFleet desired) {
-    if (desired.service().settings() instanceof GceSettings s && s.project() != null) {
-      return s;
-    }
-    GceSettings newest = null;
-    for (DesiredFleet.Target t : desired.revisions().values()) {
-      GceSettings s = GceSettings.of(t.image().settings());
-      if (s.project() != null) {
-        newest = s;
-      }
-    }
-    return newest;
   }
 
   @Override
@@ -416,59 +402,8 @@ public final class GceProvider implements FleetProvider {
 
   // ---- reads ----
 
-  /**
-   * One listManagedInstances, mapped to the SPI's view and kept for {@code observeInterval}.
-   * Instances are reached at their internal address (no DNS in the path), which the group's
-   * listing lacks: one {@code instances.list} (aggregated for a regional group) filtered by the
-   * fleet's labels fills in the VMs not seen before, so a fleet whose membership did not change
-   * costs no such read. An instance whose address is not known yet is starting.
-   */
   private FleetObservation list(GceFleet f) {
-    GceLocation at = f.location;
-    List<ManagedInstance> managed = calls.read(f.id, "instanceGroupManagers.listManagedInstances",
-        () -> api.listManagedInstances(at, GceNames.group(f.id)));
-    Set<Long> ids = new java.util.HashSet<>();
-    boolean unknown = false;
-    for (ManagedInstance m : managed) {
-      if (!InstanceViews.leaving(m)) {
-        ids.add(m.getId());
-        unknown |= m.getId() != 0 && !f.ips.containsKey(m.getId());
-      }
-    }
-    f.ips.keySet().retainAll(ids);
-    if (unknown) {
-      for (com.google.cloud.compute.v1.Instance vm : calls.read(f.id, "instances.list",
-          () -> api.listInstances(at, GceLabels.fleetFilter("", f.id)))) {
-        if (ids.contains(vm.getId()) && vm.getNetworkInterfacesCount() > 0
-            && !vm.getNetworkInterfaces(0).getNetworkIP().isEmpty()) {
-          f.ips.put(vm.getId(), vm.getNetworkInterfaces(0).getNetworkIP());
-        }
-      }
-    }
-    Instant now = clock.instant();
-    List<InstanceView> views = new ArrayList<>();
-    Map<String, String> urls = new HashMap<>();
-    f.actions.clear();
-    for (ManagedInstance m : managed) {
-      if (InstanceViews.leaving(m)) {
-        continue;
-      }
-      GceFleet.TemplateInfo info = templateInfo(f, GceNames.lastSegment(m.getVersion().getInstanceTemplate()));
-      Instant seen = f.firstSeen.computeIfAbsent(m.getName(), n -> now);
-      urls.put(m.getName(), m.getInstance());
-      f.actions.put(m.getName(), m.getCurrentAction());
-      String ip = f.ips.get(m.getId());
-      views.add(ip == null
-          ? new InstanceView(m.getName(), info.revision(), "", InstanceViews.withoutAddress(m), seen)
-          : new InstanceView(m.getName(), info.revision(), ip + ":" + info.port(), InstanceViews.state(m), seen));
-    }
-    f.instanceUrls.clear();
-    f.instanceUrls.putAll(urls);
-    f.firstSeen.keySet().retainAll(urls.keySet());
-    views.sort(Comparator.comparing(InstanceView::createdAt).thenComparing(InstanceView::id));
-    FleetObservation observation = new FleetObservation(f.id, views, Optional.empty());
-    f.listing = new GceFleet.Listing(observation, now);
-    return observation;
+    return listings.list(f);
   }
 
   /**
@@ -488,37 +423,8 @@ public final class GceProvider implements FleetProvider {
     return read;
   }
 
-  /** What a template runs: known from realize, else read once from its labels and metadata. */
-  private GceFleet.TemplateInfo templateInfo(GceFleet f, String template) {
-    GceFleet.TemplateInfo known = f.templates.get(template);
-    if (known != null) {
-      return known;
-    }
-    GceFleet.TemplateInfo info = calls.read(f.id, "instanceTemplates.get",
-            () -> api.getTemplate(f.location.project(), template))
-        .map(t -> new GceFleet.TemplateInfo(
-            GceResources.revisionOf(t).isEmpty() ? template : GceResources.revisionOf(t), GceResources.portOf(t)))
-        .orElse(new GceFleet.TemplateInfo(template, RevisionImage.DEFAULT_PORT));
-    f.templates.put(template, info);
-    return info;
-  }
-
   private boolean fresh(GceFleet.Listing listing) {
     return Duration.between(listing.at(), clock.instant()).compareTo(config.observeInterval()) < 0;
-  }
-
-  /** The fleet's location, from its revisions' settings (the last revision that has them: the newest). */
-  private static GceLocation location(DesiredFleet desired) {
-    GceLocation at = null;
-    for (DesiredFleet.Target t : desired.revisions().values()) {
-      if (GceSettings.of(t.image().settings()).project() != null) {
-        at = GceLocation.of(t.image().settings());
-      }
-    }
-    if (at == null) {
-      throw new ProviderException(Reason.INVALID_GCE_SETTINGS, "no revision of " + desired.fleet() + " names a GCE project", false);
-    }
-    return at;
   }
 
   private <T> T locked(FleetId fleet, java.util.function.Function<GceFleet, T> action) {

@@ -33,6 +33,16 @@ public final class InstanceViews {
   }
 
   /**
+   * GCE tried to create the VM and failed (its last attempt carries errors) and it has not come
+   * into existence since: no status yet, still being created.
+   */
+  public static boolean notCreated(ManagedInstance m) {
+    return m.hasLastAttempt() && m.getLastAttempt().getErrors().getErrorsCount() > 0
+        && (m.getInstanceStatus().isEmpty() || m.getInstanceStatus().equals("PROVISIONING"))
+        && !m.getCurrentAction().equals("NONE") && !m.getCurrentAction().isEmpty();
+  }
+
+  /**
    * The state of an instance whose address is not known yet: one that is down stays FAILED
    * (it is replaced whatever its address), any other is still starting.
    */

@@ -163,7 +163,7 @@ record HostCapabilities(List<Row> rows, Path qemu, String accel, long tscKhz) {
   }
 
   /** Creating a namespace with a tap inside is the only reliable test of the permissions it takes. */
-  private static Row netnsTap(HostCommands host) {
+  static Row netnsTap(HostCommands host) {
     if (host.which("ip").isEmpty()) {
       return new Row("netns-tap", false, "ip (iproute2) not found on PATH");
     }

@@ -1,6 +1,7 @@
 package io.dustcloud.provider.local;
 
 import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.provider.Unsupported;
 
 /**
  * One way of running instances: {@code process}, {@code qemu} or {@code solo5}. Every runtime
@@ -14,6 +15,11 @@ interface InstanceRuntime {
 
   /** Why {@code image} cannot boot on this runtime on this host, or null. */
   String unsupportedReason(RevisionImage image);
+
+  /** {@link #unsupportedReason} with the reason to stall with (see {@link Unsupported}). */
+  default Unsupported unsupported(RevisionImage image) {
+    return Unsupported.of(unsupportedReason(image));
+  }
 
   /** Starts one instance reachable on loopback {@code port}. */
   ProcessRuntime.Started start(String instanceId, RevisionImage image, int port);

@@ -8,6 +8,7 @@ import io.dustcloud.provider.FleetProvider;
 import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.RevisionImage;
+import io.dustcloud.provider.Unsupported;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,21 +113,27 @@ public final class LocalProvider implements FleetProvider {
    */
   @Override
   public String unsupportedReason(RevisionImage image) {
+    Unsupported u = unsupported(image);
+    return u == null ? null : u.message();
+  }
+
+  @Override
+  public Unsupported unsupported(RevisionImage image) {
     String name = runtimeName(image.format());
     if (name == null) {
-      return "the local provider cannot boot artifacts of format '" + image.format() + "'";
+      return Unsupported.of("the local provider cannot boot artifacts of format '" + image.format() + "'");
     }
     String asked;
     try {
       asked = LocalSettings.of(image.settings()).runtime();
     } catch (ProviderException e) {
-      return e.getMessage();
+      return Unsupported.of(e.getMessage());
     }
     if (asked != null && !asked.equals(name)) {
-      return "format '" + image.format() + "' boots on the local provider's '" + name + "' runtime, but"
-          + " spec.provider.local.runtime is '" + asked + "'; set it to '" + name + "'";
+      return Unsupported.of("format '" + image.format() + "' boots on the local provider's '" + name + "' runtime, but"
+          + " spec.provider.local.runtime is '" + asked + "'; set it to '" + name + "'");
     }
-    return instances.runtime(name).unsupportedReason(image);
+    return instances.runtime(name).unsupported(image);
   }
 
   /** Which runtime boots a format: the format decides, the spec's runtime only confirms. */

@@ -59,34 +59,77 @@ final class Solo5CommandLines {
   static List<String> tender(String tender, int memoryMiB, Path kernel, List<String> bootArgs) {
     List<String> c = new ArrayList<>(List.of(tender, "--mem=" + memoryMiB, "--net:service=" + TAP, kernel.toString()));
     // MirageOS's conventional network flags; the guest must be told its address
-    c.add("--ipv4=" + GUEST_IP + "/24");
-    c.add("--ipv4-gateway=" + TAP_ADDRESS.substring(0, TAP_ADDRESS.indexOf('/')));
+    c.addAll(addressArgs(GUEST_IP));
     c.addAll(bootArgs);
     return c;
   }
 
+  /** The first boot arguments: the guest's address in the tap's /24 and the tap as its gateway. */
+  static List<String> addressArgs(String guestIp) {
+    return List.of("--ipv4=" + guestIp + "/24", "--ipv4-gateway=" + TAP_ADDRESS.substring(0, TAP_ADDRESS.indexOf('/')));
+  }
+
   /**
-   * One host process per instance, so the provider records one pid: it starts both forwards,
-   * runs the tender in the namespace, and when the tender exits stops the forwards and exits
-   * with the tender's status (the provider then sees a failed instance). The forwards are
-   * stopped by the pids {@code $!} recorded: {@code /bin/sh} is often dash, where
-   * {@code $(jobs -p)} runs in a subshell that knows no jobs, so it left both socats running.
-   * What runs inside the namespace is also killed by {@link #netnsPids}, whatever stopped.
+   * One host process per instance, so the provider records one pid. Run by {@code /bin/sh},
+   * which is dash on Debian: nothing here may need bash ({@code $(jobs -p)} runs in a subshell
+   * under dash and knows no jobs, which once left both socats running), so every child is
+   * stopped by the pid {@code $!} recorded when it started.
+   *
+   * <p>It starts the forward inside the namespace (unix socket to the guest) and the tender,
+   * then opens the host-side forward (loopback port to the unix socket) only while the guest
+   * accepts TCP: every half second it connects to the guest from inside the namespace, starts
+   * the host listener when that works and stops it when it does not. A TCP health check on the
+   * loopback port therefore reaches the guest: a socat that listened all along accepted every
+   * connection, and a guest listening on nothing was Ready. Connections already forwarded are
+   * left to finish (socat's connection children outlive their listener).
+   *
+   * <p>When the tender exits, or the script is sent SIGTERM/SIGINT, it stops the forwards, kills
+   * whatever still runs in the namespace and deletes the namespace (the tap goes with it), then
+   * exits with the tender's status (143 for a signal). What SIGKILL leaves behind the provider
+   * removes ({@link Solo5Runtime#cleanUp}: every process carrying the instance's mark, the
+   * namespace's pids, the namespace).
+   *
+   * @param guest the guest's {@code address:port} as seen inside the namespace
+   * @param ip the {@code ip} (iproute2) program, and {@code socat} the socat program, by absolute path
    */
-  static List<String> instance(String ns, int hostPort, Path socket, int guestPort, List<String> tender) {
-    String script = String.join("\n",
-        "ns=$1; port=$2; sock=$3; guest=$4; shift 4; tender=",
-        "socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:$sock & fwd=$!",
-        "ip netns exec \"$ns\" socat UNIX-LISTEN:$sock,fork,unlink-early TCP:$guest & inner=$!",
-        "trap 'kill $fwd $inner $tender 2>/dev/null; exit 143' TERM INT",
-        "ip netns exec \"$ns\" \"$@\" & tender=$!",
-        "wait $tender",
-        "status=$?",
-        "kill $fwd $inner 2>/dev/null",
-        "exit $status");
-    List<String> c = new ArrayList<>(List.of("sh", "-c", script, "dustcloud-solo5", ns,
-        Integer.toString(hostPort), socket.toString(), GUEST_IP + ":" + guestPort));
+  static List<String> instance(String ns, int hostPort, Path socket, String guest, String ip, String socat,
+      List<String> tender) {
+    List<String> c = new ArrayList<>(List.of(SHELL, "-c", SCRIPT, "dustcloud-solo5", ns,
+        Integer.toString(hostPort), socket.toString(), guest, ip, socat));
     c.addAll(tender);
     return c;
   }
+
+  /** The POSIX shell the instance script runs under (dash on Debian, whatever {@code sh} is elsewhere). */
+  static final String SHELL = "/bin/sh";
+
+  /** How often the script checks that the guest accepts, in seconds (a {@code sleep} argument). */
+  static final String GATE_INTERVAL = "0.5";
+
+  static final String SCRIPT = String.join("\n",
+      "ns=$1; port=$2; sock=$3; guest=$4; ip=$5; socat=$6; shift 6",
+      "fwd=; inner=; tender=; nap=",
+      "stop() {",
+      "  kill $fwd $inner $tender $nap 2>/dev/null",
+      "  for p in $(\"$ip\" netns pids \"$ns\" 2>/dev/null); do kill -KILL \"$p\" 2>/dev/null; done",
+      "  \"$ip\" netns delete \"$ns\" 2>/dev/null",
+      "}",
+      "trap 'stop; exit 143' TERM INT",
+      "\"$ip\" netns exec \"$ns\" \"$socat\" UNIX-LISTEN:\"$sock\",fork,unlink-early TCP:\"$guest\" & inner=$!",
+      "\"$ip\" netns exec \"$ns\" \"$@\" & tender=$!",
+      "while kill -0 \"$tender\" 2>/dev/null; do",
+      "  if \"$ip\" netns exec \"$ns\" \"$socat\" -u OPEN:/dev/null TCP:\"$guest\",connect-timeout=1 2>/dev/null; then",
+      // (re)started also when it died: a listener that could not bind, or was killed, is no gate
+      "    if [ -z \"$fwd\" ] || ! kill -0 \"$fwd\" 2>/dev/null; then",
+      "      \"$socat\" TCP-LISTEN:\"$port\",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:\"$sock\" & fwd=$!",
+      "    fi",
+      "  elif [ -n \"$fwd\" ]; then",
+      "    kill \"$fwd\" 2>/dev/null; fwd=",
+      "  fi",
+      // in the background, so a signal interrupts the wait at once instead of after the sleep
+      "  sleep " + GATE_INTERVAL + " & nap=$!; wait $nap; nap=",
+      "done",
+      "wait \"$tender\"; status=$?",
+      "stop",
+      "exit $status");
 }

@@ -36,6 +36,12 @@ final class Drive {
     return (t, ready) -> spread(demand.applyAsDouble(t), ready, 0);
   }
 
+  /** Demand spread evenly over the ready instances, each reading at most {@code cap} (CPU at a core). */
+  static Load saturating(java.util.function.IntToDoubleFunction demand, double cap) {
+    return (t, ready) -> ready == 0 ? MetricSample.none(0)
+        : new MetricSample(ready, ready, Math.min(cap, demand.applyAsDouble(t) / ready) * ready, 0);
+  }
+
   /** {@code demand} spread over {@code ready}, {@code missing} of them not answering. */
   static MetricSample spread(double demand, int ready, int missing) {
     if (ready == 0) {

@@ -6,6 +6,9 @@ import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.InstanceState;
 import io.dustcloud.provider.InstanceView;
+import java.util.ArrayList;
+import java.util.List;
+import static org.awaitility.Awaitility.await;
 import io.dustcloud.testing.MutableClock;
 import io.dustcloud.testing.gce.FakeCompute;
 import io.dustcloud.testing.gce.GceTesting;
@@ -57,6 +60,58 @@ class GceApiCostTest {
     assertThat(fake.mutatingCalls()).isZero();
     // 6 listings (one per 10 s observe interval) + 2 group reads from the two realizes
     assertThat(fake.readCalls()).isLessThanOrEqualTo(8);
+  }
+
+  /**
+   * Settled fleets cost the project one aggregated group listing per interval, whatever their
+   * number: a fleet whose group the census shows stable and unchanged since its last listing is
+   * not listed again. A change (here a resize by hand) is listed at once.
+   */
+  @Test
+  void settledFleetsCostOneCensusReadPerIntervalNotOneListingEach() throws InterruptedException {
+    List<FleetId> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      FleetId id = new FleetId("default", "settled-" + i);
+      ids.add(id);
+      DesiredFleet d = DesiredFleet.single(id, GceTesting.image("settled-" + i + "-r1", "v1"), 2);
+      provider.realize(d);
+      assertThat(provider.realize(d).instances()).hasSize(2).allMatch(v -> v.state() == InstanceState.RUNNING);
+    }
+    // warm up: the census learns every group, each fleet lists once more with the group's fingerprint
+    for (int round = 0; round < 3; round++) {
+      intervalPasses(ids);
+    }
+    fake.resetCounts();
+
+    for (int round = 1; round <= 6; round++) {
+      intervalPasses(ids);
+      long censuses = round;
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> fake.calls().getOrDefault("instanceGroupManagers.aggregatedList", 0L) >= censuses);
+    }
+
+    assertThat(fake.calls().getOrDefault("instanceGroupManagers.listManagedInstances", 0L))
+        .as("no fleet listed on its own at rest: %s", fake.calls()).isZero();
+    assertThat(fake.calls().get("instanceGroupManagers.aggregatedList")).isBetween(6L, 7L);
+    assertThat(fake.mutatingCalls()).isZero();
+
+    // one group changed: it alone is listed again
+    String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(ids.get(3));
+    fake.resizeByHand(group, 3);
+    fake.resetCounts();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      intervalPasses(ids);
+      assertThat(provider.observe(ids.get(3)).instances()).hasSize(3);
+    });
+    assertThat(fake.calls().getOrDefault("instanceGroupManagers.listManagedInstances", 0L)).isBetween(1L, 2L);
+  }
+
+  /** An observe interval passes while the supervisor observes every fleet, twice (the background reads land between). */
+  private void intervalPasses(List<FleetId> ids) throws InterruptedException {
+    clock.advance(Duration.ofSeconds(10));
+    ids.forEach(provider::observe);
+    Thread.sleep(150);
+    ids.forEach(provider::observe);
   }
 
   /** Drift is seen within one observe interval: the group read is reused that long. */

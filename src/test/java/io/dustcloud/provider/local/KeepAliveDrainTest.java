@@ -10,7 +10,7 @@ import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.RevisionImage;
 import io.dustcloud.testing.EndToEnd;
 import io.dustcloud.testing.ExampleApp;
-import io.dustcloud.testing.KeepAliveLoad;
+import io.dustcloud.testing.HttpLoad;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -70,24 +70,24 @@ class KeepAliveDrainTest {
   /** What the bound is for: without it, each pinned connection loses a request when its instance stops. */
   @Test
   void withoutTheBoundAPinnedConnectionFailsWhenItsInstanceStops() throws Exception {
-    KeepAliveLoad load = replaceUnderLoad("--max-connection-age-ms=0");
+    HttpLoad load = replaceUnderLoad("--max-connection-age-ms=0");
     assertThat(load.failed.get() + load.retries.get()).isPositive();
   }
 
   private void assertNoFailureWhileReplacing(String bound) throws Exception {
-    KeepAliveLoad load = replaceUnderLoad(bound);
+    HttpLoad load = replaceUnderLoad(bound);
     assertThat(load.failed.get()).as("failed requests; last: %s", load.lastFailure()).isZero();
     assertThat(load.answers).containsKeys("hello from hello v1", "hello from hello v2");
   }
 
   /** Two instances of v1 under 4 keep-alive clients, replaced by two of v2 (drained, then stopped). */
-  private KeepAliveLoad replaceUnderLoad(String bound) throws Exception {
+  private HttpLoad replaceUnderLoad(String bound) throws Exception {
     LocalProvider provider = provider();
     RevisionImage v1 = image("r1", "v1", bound);
     String endpoint = provider.realize(DesiredFleet.single(FLEET, v1, 2)).endpoint().orElseThrow();
     awaitServing(provider, FLEET, 2);
     provider.updateReady(FLEET, ids(provider, FLEET));
-    KeepAliveLoad load = new KeepAliveLoad(endpoint, 4, "/", true);
+    HttpLoad load = new HttpLoad(endpoint, 4, "/", true);
     try {
       await().atMost(WAIT).until(() -> load.total.get() > 200);
       DesiredFleet both = new DesiredFleet(FLEET, new java.util.LinkedHashMap<>(java.util.Map.of(

@@ -65,14 +65,21 @@ class VmCommandLinesTest {
     assertThat(tender).containsExactly("solo5-hvt", "--mem=64", "--net:service=tap0", "/a/hello.hvt",
         "--ipv4=10.0.3.2/24", "--ipv4-gateway=10.0.3.1", "--port=8080");
 
-    List<String> instance = Solo5CommandLines.instance(ns, 24003, Path.of("/s/i.sock"), 8080, tender);
-    assertThat(instance.subList(0, 2)).containsExactly("sh", "-c");
-    assertThat(instance.subList(3, 8)).containsExactly("dustcloud-solo5", ns, "24003", "/s/i.sock", "10.0.3.2:8080");
-    assertThat(instance.subList(8, instance.size())).isEqualTo(tender);
+    List<String> instance = Solo5CommandLines.instance(ns, 24003, Path.of("/s/i.sock"), "10.0.3.2:8080",
+        "/sbin/ip", "/usr/bin/socat", tender);
+    assertThat(instance.subList(0, 2)).as("a POSIX shell by path, not whatever sh the PATH finds")
+        .containsExactly("/bin/sh", "-c");
+    assertThat(instance.subList(3, 10)).containsExactly("dustcloud-solo5", ns, "24003", "/s/i.sock", "10.0.3.2:8080",
+        "/sbin/ip", "/usr/bin/socat");
+    assertThat(instance.subList(10, instance.size())).isEqualTo(tender);
     assertThat(instance.get(2))
-        .contains("socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:$sock")
-        .contains("ip netns exec \"$ns\" socat UNIX-LISTEN:$sock,fork,unlink-early TCP:$guest")
-        .contains("ip netns exec \"$ns\" \"$@\"")
+        .contains("\"$socat\" TCP-LISTEN:\"$port\",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:\"$sock\"")
+        .contains("\"$ip\" netns exec \"$ns\" \"$socat\" UNIX-LISTEN:\"$sock\",fork,unlink-early TCP:\"$guest\"")
+        .contains("\"$ip\" netns exec \"$ns\" \"$@\"")
+        .as("the host listener opens only after a connect to the guest, from inside the namespace, worked")
+        .contains("\"$ip\" netns exec \"$ns\" \"$socat\" -u OPEN:/dev/null TCP:\"$guest\"")
+        .as("no bash-only construct: /bin/sh is dash on Debian")
+        .doesNotContain("jobs").doesNotContain("[[").doesNotContain("function ")
         .contains("trap");
   }
 

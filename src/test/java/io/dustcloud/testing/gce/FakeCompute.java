@@ -28,10 +28,30 @@ import java.util.regex.Pattern;
 /**
  * An in-process fake of the Compute REST API subset Dustcloud uses (see
  * {@code shared/gce-rest.md}), speaking the wire protocol of {@code google-cloud-compute}'s REST
- * transport: images, instance templates, zonal and regional managed instance groups,
+ * transport: images, instance templates, zonal and regional managed instance groups (with
+ * {@code deleteInstances}, named ports, autohealing policies, lifecycle and redistribution
+ * policies, PATCH as a JSON merge patch), instance groups' named ports, instances
+ * ({@code get}, {@code list}, {@code aggregatedList}), regional health checks, regional backend
+ * services ({@code getHealth}), regional addresses, regional forwarding rules and firewalls;
  * operations (answered DONE, or RUNNING for {@link #operationMillis} so the client polls), and
  * requestId de-duplication (a repeated id returns the first operation, with no second effect).
- * It counts calls by method and injects {@link FakeFaults}.
+ * Request bodies are validated as GCE does ({@link FakeNet}, {@link FakeGroups}, {@link
+ * FakeRules}): a refused call answers GCE's status, reason and message. It counts calls by
+ * method and injects {@link FakeFaults}.
+ *
+ * <p>The data plane is real, on loopback ({@link FakeTraffic}): every incarnation of an
+ * instance has its own {@code networkIP} (127.1.x.y) and, {@link #bootMillis} after it is
+ * RUNNING, an HTTP server there on its template's {@code dustcloud-port} ({@link
+ * InstanceServer}: {@code /}, {@code /health}, {@code /metrics}, modes set through {@link
+ * #instanceModes()}); a health checker probes each backend at its check's interval, timeout
+ * and thresholds (times {@link #healthCheckTimeScale}); each forwarding rule is a TCP proxy on
+ * its address (127.2.x.y) sending new connections round robin to healthy backends that are not
+ * draining. An instance leaving a group that is the backend of a backend service with
+ * connection draining stays DELETING / RECREATING for the draining time: no new connections,
+ * existing ones served, then closed. Instance servers bound a connection's age ({@link
+ * #maxConnectionAgeMillis}): past it they answer {@code Connection: close}, like nginx's
+ * {@code keepalive_time}, which is what lets keep-alive clients leave a draining instance
+ * gracefully. {@link #close()} stops every thread and socket.
  */
 public final class FakeCompute implements AutoCloseable {
   static final String BASE = "https://www.googleapis.com/compute/v1/";
@@ -55,8 +75,32 @@ public final class FakeCompute implements AutoCloseable {
   public volatile long maxConnectionAgeMillis = 2000;
   /** False: no instance servers at all (scale benchmarks with thousands of instances). */
   public volatile boolean serveInstances = true;
+  /**
+   * What VM creations fail with now, {code, message} as GCE puts them in a managed instance's
+   * {@code lastAttempt.errors} (see {@link #failCreations}); null: they succeed.
+   */
+  private volatile String[] creationFailure;
+  /** How long an image import takes (the image is PENDING meanwhile, its insert operation RUNNING). */
+  public volatile long importMillis = 0;
+  /** Image sources (as given in rawDisk.source) that are not a tarball holding disk.raw: their import fails. */
+  public final java.util.Set<String> badImageSources = ConcurrentHashMap.newKeySet();
+
+  /** Quota: every instance created from now on stays uncreated, with GCE's error, until {@link #allowCreations}. */
+  public void failCreations(String code, String message) {
+    creationFailure = new String[] {code, message};
+  }
+
+  public void allowCreations() {
+    creationFailure = null;
+  }
   /** Multiplies health-check intervals, timeouts and autohealing's initial delay (0.2: five times faster). */
   public volatile double healthCheckTimeScale = 1.0;
+  /**
+   * True: health-check probes reach an instance only when a firewall rule admits GCE's prober
+   * ranges to it on the checked port ({@link FakeFirewalls}); false (default): the fake's
+   * network lets every probe through.
+   */
+  public volatile boolean enforceFirewalls = false;
   /** Networks that exist (firewalls must name one); {@code default} always does. */
   public final java.util.Set<String> networks = ConcurrentHashMap.newKeySet();
 
@@ -71,6 +115,8 @@ public final class FakeCompute implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong(1000);
   // state, guarded by this
   private final Map<String, ObjectNode> images = new LinkedHashMap<>();
+  /** Per image being imported: {when the import ends, 1 if it fails}. */
+  private final Map<String, long[]> imports = new HashMap<>();
   private final Map<String, ObjectNode> templates = new LinkedHashMap<>();
   private final Map<String, FakeGroup> groups = new LinkedHashMap<>();
   private final Map<String, ObjectNode> operations = new HashMap<>();
@@ -131,6 +177,11 @@ public final class FakeCompute implements AutoCloseable {
       }
     }
     return "";
+  }
+
+  /** The prefix of every thread of this fake's data plane (load balancers, instance servers, probes). */
+  public String threadPrefix() {
+    return traffic.threadPrefix;
   }
 
   public InstanceModes instanceModes() {
@@ -395,6 +446,8 @@ public final class FakeCompute implements AutoCloseable {
         };
       } else if (verb.equals("GET") && collection.equals("instances") && action.equals("serialPort")) {
         method = "instances.getSerialPortOutput";
+      } else if (verb.equals("GET") && action.equals("listErrors")) {
+        method = collection + ".listErrors";
       } else {
         method = verb.equals("POST") ? collection + "." + action : null;
       }
@@ -409,12 +462,13 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   /** Collections whose regional methods GCE names {@code regionX} (regionHealthChecks.insert, …). */
-  static final java.util.Set<String> REGION_PREFIXED = java.util.Set.of("instanceGroupManagers", "healthChecks",
-      "backendServices");
+  static final java.util.Set<String> REGION_PREFIXED = java.util.Set.of("instanceGroupManagers", "instanceGroups",
+      "healthChecks", "backendServices");
 
   static boolean mutating(String method) {
     return !(method.endsWith(".get") || method.endsWith(".list") || method.endsWith(".listManagedInstances")
         || method.endsWith(".getSerialPortOutput") || method.endsWith(".getHealth") || method.endsWith(".aggregatedList")
+        || method.endsWith(".listErrors")
         || method.startsWith("operations."));
   }
 
@@ -422,19 +476,46 @@ public final class FakeCompute implements AutoCloseable {
 
   private Answer read(Route r, Map<String, String> query, JsonNode body) {
     groups.values().forEach(FakeGroup::settle);
+    if (net.store(r.collection) != null && r.scope.equals("aggregated")) {
+      return new Answer(200, net.aggregated(r.collection, query.getOrDefault("filter", "")));
+    }
+    if (r.collection.equals("instanceGroupManagers") && r.scope.equals("aggregated")) {
+      // every group of the project by scope, each as GET shows it (fingerprint, status.isStable)
+      ObjectNode out = JSON.createObjectNode();
+      ObjectNode items = out.putObject("items");
+      groups.forEach((key, g) -> {
+        String scope = key.substring(0, key.lastIndexOf('/'));
+        ObjectNode perScope = items.has(scope) ? (ObjectNode) items.get(scope) : items.putObject(scope);
+        (perScope.has("instanceGroupManagers") ? (ArrayNode) perScope.get("instanceGroupManagers")
+            : perScope.putArray("instanceGroupManagers")).add(g.view(r.project));
+      });
+      return new Answer(200, out);
+    }
     if (net.store(r.collection) != null && (r.scope.startsWith("regions/") == !r.collection.equals("firewalls"))) {
       return new Answer(200, net.read(r, query, body));
     }
     return switch (r.collection) {
-      case "images" -> r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
+      case "images" -> {
+        settleImports();
+        yield r.name == null ? list(images, "items", query) : get(images.get(r.name), r.name);
+      }
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
       case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r)
           : new Answer(200, FakeInstances.list(this, r, query.getOrDefault("filter", "")));
+      case "instanceGroups" -> {
+        FakeGroup g = groups.get(r.scope + "/" + r.name);
+        yield g == null ? notFound(r.name) : new Answer(200, FakeGroups.instanceGroup(g));
+      }
       case "instanceGroupManagers" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
         if (g == null) {
           yield notFound(r.name);
+        }
+        if ("listErrors".equals(r.action)) {
+          ObjectNode out = JSON.createObjectNode();
+          out.putArray("items"); // the fake's instances are never refused by the cloud
+          yield new Answer(200, out);
         }
         if ("listManagedInstances".equals(r.action)) {
           ObjectNode out = JSON.createObjectNode();
@@ -520,6 +601,16 @@ public final class FakeCompute implements AutoCloseable {
         return refused;
       }
       op = operation(r, r.name == null ? json.path("name").asText() : r.name);
+      long[] imported = r.method.equals("images.insert") ? imports.get(json.path("name").asText()) : null;
+      if (imported != null) {
+        // the insert's operation runs as long as the import, and fails with it
+        doneAt.put(op.path("name").asText(), imported[0]);
+        if (imported[1] == 1) {
+          fail(op, 400, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': '"
+              + json.path("rawDisk").path("source").asText()
+              + "'. The image file is not a gzipped tar archive holding a file named disk.raw.");
+        }
+      }
     }
     if (requestId != null) {
       byRequestId.put(r.project + "/" + requestId, op);
@@ -541,6 +632,7 @@ public final class FakeCompute implements AutoCloseable {
     switch (r.method) {
       case "images.insert", "instanceTemplates.insert" -> {
         Map<String, ObjectNode> items = r.collection.equals("images") ? images : templates;
+        FakeRules.name(body);
         String name = body.path("name").asText();
         if (items.containsKey(name)) {
           return alreadyExists(name);
@@ -554,7 +646,10 @@ public final class FakeCompute implements AutoCloseable {
         item.put("creationTimestamp", now);
         item.put("selfLink", BASE + "projects/" + r.project + "/global/" + r.collection + "/" + name);
         if (r.collection.equals("images")) {
-          item.put("status", "READY");
+          // an import takes time; a source that is not a tarball holding disk.raw ends FAILED
+          boolean bad = badImageSources.contains(body.path("rawDisk").path("source").asText());
+          item.put("status", importMillis > 0 ? "PENDING" : bad ? "FAILED" : "READY");
+          imports.put(name, new long[] {millis.getAsLong() + importMillis, bad ? 1 : 0});
         }
         items.put(name, item);
         if (r.collection.equals("instanceTemplates") && bootArgs(item).contains("--broken")) {
@@ -602,6 +697,7 @@ public final class FakeCompute implements AutoCloseable {
         String zone = scope[0].equals("zones") ? r.scope : "zones/" + scope[1] + "-b";
         FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis,
             stagingMillis, crashingTemplates::contains, births);
+        g.creationFailure = () -> creationFailure;
         groups.put(key, g);
         g.converge();
         g.record("insert");
@@ -614,13 +710,14 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   private Answer applyToGroup(Route r, Map<String, String> query, JsonNode body) {
-    FakeGroup g = groups.get(r.scope + "/" + r.name);
+    FakeGroup g = r.name == null ? null : groups.get(r.scope + "/" + r.name);
     if (g == null) {
       return notFound(r.name);
     }
     String method = r.method.replaceFirst("^regionI", "i");
     g.settle();
     switch (method) {
+      case "instanceGroups.setNamedPorts" -> FakeGroups.setNamedPorts(this, r, g, body);
       case "instanceGroupManagers.delete" -> {
         String user = net.backendServiceUsing(g.resource.path("instanceGroup").asText());
         if (user != null) {
@@ -714,9 +811,20 @@ public final class FakeCompute implements AutoCloseable {
     return op;
   }
 
+  /** Imports that ended are READY, or FAILED when their source was bad. */
+  private void settleImports() {
+    long now = millis.getAsLong();
+    imports.forEach((name, imp) -> {
+      ObjectNode image = images.get(name);
+      if (image != null && now >= imp[0]) {
+        image.put("status", imp[1] == 1 ? "FAILED" : "READY");
+      }
+    });
+  }
+
   private static void fail(ObjectNode op, int status, String code, String message) {
     op.put("httpErrorStatusCode", status);
-    op.put("httpErrorMessage", "SERVICE UNAVAILABLE");
+    op.put("httpErrorMessage", status == 400 ? "BAD REQUEST" : status == 403 ? "FORBIDDEN" : "SERVICE UNAVAILABLE");
     op.putObject("error").putArray("errors").addObject().put("code", code).put("message", message);
   }
 
@@ -848,8 +956,14 @@ public final class FakeCompute implements AutoCloseable {
     FakeGroup g = groups.get(key);
     List<FakeTraffic.Vm> out = new ArrayList<>();
     for (FakeGroup.Instance i : g.instances) {
+      JsonNode props = templates.containsKey(i.template) ? templates.get(i.template).path("properties")
+          : JSON.createObjectNode();
+      List<String> tags = new ArrayList<>();
+      props.path("tags").path("items").forEach(t -> tags.add(t.asText()));
+      String network = FakeGroup.last(props.path("networkInterfaces").path(0).path("network").asText("default"));
       out.add(new FakeTraffic.Vm(i.id, i.name, i.template, i.ip, FakeInstances.port(templates.get(i.template)),
-          g.zoneUrlPrefix + "/instances/" + i.name, key, g.runningSince(i), i.leaving != null));
+          g.zoneUrlPrefix + "/instances/" + i.name, key, g.runningSince(i), i.leaving != null, List.copyOf(tags),
+          network));
     }
     return out;
   }
@@ -865,6 +979,9 @@ public final class FakeCompute implements AutoCloseable {
 
   /** The health check a URL names, with its timing scaled, or null. */
   FakeTraffic.Check check(String url) {
+    if (url.isEmpty()) {
+      return null;
+    }
     String scope = FakeRules.refScope(url);
     String name = FakeRules.refName(url, "healthChecks");
     ObjectNode hc = net.healthChecks.get(scope + "/" + name);
@@ -880,19 +997,28 @@ public final class FakeCompute implements AutoCloseable {
         hc.path("unhealthyThreshold").asInt());
   }
 
+  private FakeTraffic.Target target(FakeTraffic.Check check, FakeTraffic.Vm vm, List<String> probers) {
+    int port = check.port() > 0 ? check.port() : vm.port();
+    return new FakeTraffic.Target(check, vm, !enforceFirewalls
+        || FakeFirewalls.admits(net.firewalls.values(), vm, port, probers));
+  }
+
   private FakeTraffic.Snapshot snapshot() {
     Map<Long, FakeTraffic.Vm> vms = new HashMap<>();
     Map<String, FakeTraffic.Pool> pools = new HashMap<>();
     Map<String, FakeTraffic.Rule> rules = new HashMap<>();
     Map<String, FakeTraffic.Target> probes = new LinkedHashMap<>();
     for (String key : groups.keySet()) {
-      for (FakeTraffic.Vm vm : vmsOf(key)) {
-        vms.put(vm.id(), vm);
+      if (serveInstances) { // thousands of instances without servers need no snapshot of each
+        for (FakeTraffic.Vm vm : vmsOf(key)) {
+          vms.put(vm.id(), vm);
+        }
       }
       FakeTraffic.Check heal = check(groups.get(key).resource.path("autoHealingPolicies").path(0).path("healthCheck")
           .asText(""));
       if (heal != null) {
-        vmsOf(key).forEach(vm -> probes.put(heal.key() + "|" + vm.id(), new FakeTraffic.Target(heal, vm)));
+        vmsOf(key).forEach(vm -> probes.put(heal.key() + "|" + vm.id(), target(heal, vm,
+            FakeFirewalls.INTERNAL_PROBERS)));
       }
     }
     net.backendServices.forEach((key, bs) -> {
@@ -906,7 +1032,9 @@ public final class FakeCompute implements AutoCloseable {
       }
       if (check != null) {
         pools.put(key, new FakeTraffic.Pool(key, check, List.copyOf(backends)));
-        backends.forEach(vm -> probes.put(check.key() + "|" + vm.id(), new FakeTraffic.Target(check, vm)));
+        List<String> probers = bs.path("loadBalancingScheme").asText().equals("INTERNAL")
+            ? FakeFirewalls.INTERNAL_PROBERS : FakeFirewalls.EXTERNAL_PROBERS;
+        backends.forEach(vm -> probes.put(check.key() + "|" + vm.id(), target(check, vm, probers)));
       }
     });
     net.forwardingRules.forEach((key, fr) -> {

@@ -128,6 +128,26 @@ class FakeComputeTrafficTest {
   }
 
   @Test
+  void withFirewallsEnforcedProbesPassOnlyOnceARuleAdmitsTheProbersToTheTaggedInstances() throws Exception {
+    fake.enforceFirewalls = true;
+    Lb lb = loadBalancer(2, 0);
+    await().atMost(LONG).until(() -> health(lb).size() == 2);
+    gce.firewalls.insertAsync(PROJECT, firewall("web-hc-only-internal").toBuilder().clearSourceRanges()
+        .addSourceRanges("35.191.0.0/16").addSourceRanges("130.211.0.0/22").build()).get();
+    gce.firewalls.insertAsync(PROJECT, firewall("web-other-tag").toBuilder().clearSourceRanges()
+        .addSourceRanges("0.0.0.0/0").clearTargetTags().addTargetTags("db").build()).get();
+    long probed = fake.traffic.probed.get();
+    // four more probes per instance: twice the healthy threshold, had anything admitted them
+    await().atMost(LONG).until(() -> fake.traffic.probed.get() >= probed + 2 * 4 + 2);
+    assertThat(healthy(lb)).as("an external passthrough balancer's probers also come from 209.85.152.0/22 and"
+        + " 209.85.204.0/22").isEmpty();
+
+    gce.firewalls.insertAsync(PROJECT, firewall("web-hc").toBuilder().clearSourceRanges().addSourceRanges("35.191.0.0/16")
+        .addSourceRanges("209.85.152.0/22").addSourceRanges("209.85.204.0/22").build()).get();
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+  }
+
+  @Test
   void aFailingInstanceLeavesRotationAfterTheUnhealthyThresholdAndComesBack() throws Exception {
     Lb lb = loadBalancer(2, 0);
     List<String> names = names();
@@ -145,12 +165,61 @@ class FakeComputeTrafficTest {
 
     fake.instanceModes().clearMode(names.get(0));
     await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+
+    // none healthy: like GCE's passthrough balancer, every backend gets new connections
+    fake.instanceModes().setTemplateMode("web-v1", InstanceModes.Mode.FAILING);
+    await().atMost(LONG).until(() -> healthy(lb).isEmpty());
+    try (KeepAliveClient fresh = client(lb)) {
+      assertThat(fresh.get("/").status()).isEqualTo(500);
+      assertThat(fresh.get("/health").status()).isEqualTo(503);
+    }
+    FakeCompute.LbStats stats = fake.lbStats();
+    assertThat(stats.connectionsToUnhealthy()).isEqualTo(1);
+    assertThat(stats.requestsToUnhealthy()).as("the health path is not counted").isEqualTo(before + 1);
+
+    // no backend at all: the connection is closed at once
+    gce.groups.resizeAsync(PROJECT, ZONE, "web", 0).get();
+    try (KeepAliveClient fresh = client(lb)) {
+      assertThatThrownBy(() -> fresh.get("/")).isInstanceOf(java.io.IOException.class);
+    }
+    assertThat(fake.lbStats().connectionsWithoutBackend()).isEqualTo(1);
+  }
+
+  @Test
+  void instanceServersAnswerOnTheirOwnAddressBoundTheirConnectionsAgeAndStopWithTheFake() throws Exception {
+    template("web-v1");
+    gce.groups.insertAsync(PROJECT, ZONE, group("web", "web-v1", 2)).get();
+    String name = names().get(0);
+    String ip = fake.instanceIps("zones/" + ZONE + "/web").get(name);
+    KeepAliveClient direct = new KeepAliveClient(ip, PORT, 5000);
+    clients.add(direct);
+    await().atMost(LONG).ignoreExceptions().until(() -> direct.get("/health").status() == 200);
+    assertThat(direct.get("/").body()).isEqualTo("hello from " + name + " (web-v1)\n");
+    assertThat(direct.get("/metrics").body()).contains("process_cpu_seconds_total ").contains("http_requests_total ");
+    long opened = direct.connections();
+    assertThat(direct.get("/").closedAfter()).as("younger than maxConnectionAgeMillis: kept alive").isFalse();
+    assertThat(direct.connections()).isEqualTo(opened);
+
+    fake.maxConnectionAgeMillis = 0; // every answer is now past the age: Connection: close, and a new connection
+    assertThat(direct.get("/").closedAfter()).isTrue();
+    assertThat(direct.get("/").closedAfter()).isTrue();
+    assertThat(direct.connections()).isEqualTo(opened + 1);
+    assertThat(fake.lbStats().requestsByBackend()).as("not through a load balancer").isEmpty();
+
+    fake.instanceModes().setMode(name, InstanceModes.Mode.HUNG);
+    KeepAliveClient impatient = new KeepAliveClient(ip, PORT, 300);
+    clients.add(impatient);
+    assertThatThrownBy(() -> impatient.get("/")).isInstanceOf(java.net.SocketTimeoutException.class);
+
+    fake.close();
+    await().atMost(LONG).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith(fake.threadPrefix())));
   }
 
   @Test
   void deleteInstancesDrainsTheInstanceExistingConnectionsFirst() throws Exception {
     fake.maxConnectionAgeMillis = 60_000; // this test holds one connection through the whole drain
-    Lb lb = loadBalancer(2, 2);
+    Lb lb = loadBalancer(2, 4);
     await().atMost(LONG).until(() -> healthy(lb).size() == 2);
     KeepAliveClient held = client(lb);
     String victim = served(held.get("/"));
@@ -160,6 +229,9 @@ class FakeComputeTrafficTest {
     gce.groups.deleteInstancesAsync(PROJECT, ZONE, "web", InstanceGroupManagersDeleteInstancesRequest.newBuilder()
         .addInstances(leaving.getInstance()).build()).get();
 
+    KeepAliveClient.Response during = held.get("/");
+    assertThat(served(during)).as("the existing connection still works while draining").isEqualTo(victim);
+    assertThat(during.connection()).isEqualTo(1);
     assertThat(fake.draining("zones/" + ZONE + "/web")).containsEntry(victim, "DELETING");
     assertThat(managed()).filteredOn(m -> m.getName().equals(victim)).singleElement()
         .extracting(ManagedInstance::getCurrentAction).isEqualTo("DELETING");
@@ -169,10 +241,6 @@ class FakeComputeTrafficTest {
         assertThat(served(fresh.get("/"))).as("no new connection to a draining instance").isEqualTo(survivor);
       }
     }
-    KeepAliveClient.Response during = held.get("/");
-    assertThat(served(during)).as("the existing connection still works while draining").isEqualTo(victim);
-    assertThat(during.connection()).isEqualTo(1);
-
     await().atMost(LONG).until(() -> managed().size() == 1);
     assertThat(names()).containsExactly(survivor);
     KeepAliveClient.Response after = held.get("/");
@@ -180,6 +248,31 @@ class FakeComputeTrafficTest {
         .isEqualTo(survivor);
     assertThat(after.connection()).isEqualTo(2);
     assertThat(fake.lbStats().requestsByBackend()).containsKeys(victim, survivor);
+  }
+
+  @Test
+  void recreateInstancesDrainsTooThenTheInstanceComesBackAsANewIncarnation() throws Exception {
+    Lb lb = loadBalancer(2, 1);
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
+    ManagedInstance old = managed().get(0);
+    String oldIp = fake.instanceIps("zones/" + ZONE + "/web").get(old.getName());
+
+    gce.groups.recreateInstancesAsync(PROJECT, ZONE, "web", InstanceGroupManagersRecreateInstancesRequest.newBuilder()
+        .addInstances(old.getInstance()).build()).get();
+    assertThat(fake.draining("zones/" + ZONE + "/web")).containsOnly(Map.entry(old.getName(), "RECREATING"));
+    assertThat(managed()).filteredOn(m -> m.getName().equals(old.getName())).singleElement()
+        .extracting(ManagedInstance::getCurrentAction).isEqualTo("RECREATING");
+    for (int i = 0; i < 4; i++) {
+      try (KeepAliveClient fresh = client(lb)) {
+        assertThat(served(fresh.get("/"))).isNotEqualTo(old.getName());
+      }
+    }
+
+    await().atMost(LONG).until(() -> fake.draining("zones/" + ZONE + "/web").isEmpty());
+    ManagedInstance again = managed().stream().filter(m -> m.getName().equals(old.getName())).findFirst().orElseThrow();
+    assertThat(again.getId()).isNotEqualTo(old.getId());
+    assertThat(fake.instanceIps("zones/" + ZONE + "/web").get(old.getName())).isNotEqualTo(oldIp);
+    await().atMost(LONG).until(() -> healthy(lb).size() == 2);
   }
 
   @Test
@@ -391,6 +484,59 @@ class FakeComputeTrafficTest {
     assertThat(fake.addresses()).isEmpty();
     gce.firewalls.insertAsync(PROJECT, firewall("web-fw")).get();
     assertThat(fake.firewalls()).containsKey("web-fw");
+  }
+
+  @Test
+  void requestIdsNamedPortsAndAggregatedListsOfTheTrafficResources() throws Exception {
+    template("web-v1");
+    gce.groups.insertAsync(PROJECT, ZONE, group("web", "web-v1", 1)).get();
+    var insert = com.google.cloud.compute.v1.InsertAddressRequest.newBuilder().setProject(PROJECT).setRegion(REGION)
+        .setAddressResource(Address.newBuilder().setName("web-ip")).setRequestId("6f1e0c9e-6a55-4d3c-9c1e-2b7f3a1d0a17")
+        .build();
+    gce.addresses.insertAsync(insert).get();
+    gce.addresses.insertAsync(insert).get(); // a retry with the same id: the first operation, no second effect
+    assertThat(fake.addresses()).containsOnlyKeys("web-ip");
+    assertThat(fake.calls()).containsEntry("addresses.insert", 2L);
+
+    try (var instanceGroups = com.google.cloud.compute.v1.InstanceGroupsClient.create(
+        com.google.cloud.compute.v1.InstanceGroupsSettings.newBuilder().setEndpoint(fake.endpoint())
+            .setCredentialsProvider(com.google.api.gax.core.NoCredentialsProvider.create()).build())) {
+      var ports = com.google.cloud.compute.v1.InstanceGroupsSetNamedPortsRequest.newBuilder()
+          .addNamedPorts(NamedPort.newBuilder().setName("http").setPort(PORT)).build();
+      instanceGroups.setNamedPortsAsync(PROJECT, ZONE, "web", ports).get();
+      assertThat(instanceGroups.get(PROJECT, ZONE, "web").getNamedPortsList()).extracting(NamedPort::getPort)
+          .containsExactly(PORT);
+      assertThat(gce.groups.get(PROJECT, ZONE, "web").getNamedPortsList()).hasSize(1);
+      assertRefused(InvalidArgumentException.class, "namedPorts", () -> instanceGroups.setNamedPortsAsync(PROJECT, ZONE,
+          "web", ports.toBuilder().addNamedPorts(NamedPort.newBuilder().setName("Bad").setPort(1)).build()).get());
+    }
+
+    String hc = healthCheck("web-hc", 5, 5);
+    String igUrl = gce.groups.get(PROJECT, ZONE, "web").getInstanceGroup();
+    gce.backendServices.insertAsync(PROJECT, REGION, backendService("web-bs", hc, igUrl, 0)).get();
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-fr", regional("addresses", "web-ip"),
+        regional("backendServices", "web-bs"))).get();
+    List<String> rules = new ArrayList<>();
+    gce.forwardingRules.aggregatedList(com.google.cloud.compute.v1.AggregatedListForwardingRulesRequest.newBuilder()
+        .setProject(PROJECT).setFilter("labels.app = \"web\"").build()).iterateAll()
+        .forEach(e -> e.getValue().getForwardingRulesList().forEach(fr -> rules.add(e.getKey() + " " + fr.getName())));
+    assertThat(rules).containsExactly("regions/" + REGION + " web-fr");
+
+    // the reserved address by its IP, on another port; the same port again is refused
+    String ip = gce.addresses.get(PROJECT, REGION, "web-ip").getAddress();
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-fr-metrics", ip, regional("backendServices", "web-bs"))
+        .toBuilder().clearPorts().addPorts("9090").build()).get();
+    assertRefused(InvalidArgumentException.class, "already being used", () -> gce.forwardingRules.insertAsync(PROJECT,
+        REGION, rule("web-fr-again", ip, regional("backendServices", "web-bs"))).get());
+    // no address: GCE assigns an ephemeral one; allPorts forwards whatever port the backends serve
+    gce.forwardingRules.insertAsync(PROJECT, REGION, rule("web-all", "", regional("backendServices", "web-bs"))
+        .toBuilder().clearIPAddress().clearPorts().setAllPorts(true).build()).get();
+    String ephemeral = gce.forwardingRules.get(PROJECT, REGION, "web-all").getIPAddress();
+    assertThat(ephemeral).startsWith("127.2.").isNotEqualTo(ip);
+    KeepAliveClient all = new KeepAliveClient(ephemeral, PORT, 5000);
+    clients.add(all);
+    await().atMost(LONG).ignoreExceptions().until(() -> all.get("/").status() == 200);
+    assertThat(gce.groups.listErrors(PROJECT, ZONE, "web").iterateAll()).isEmpty();
   }
 
   // ---- helpers ----

@@ -50,6 +50,8 @@ final class FakeGroup {
     long leaveUntil;
     /** The template a draining RECREATING instance comes back with. */
     String nextTemplate;
+    /** GCE could not create it yet ({@code lastAttempt.errors}): {code, message}; null once it exists. */
+    String[] notCreated;
 
     Instance(String name, String template, long startedAt) {
       this.name = name;
@@ -252,16 +254,43 @@ final class FakeGroup {
   private Instance born(Instance i) {
     i.id = births.newId();
     i.ip = births.newIp();
+    i.notCreated = creationFailure == null ? null : creationFailure.get();
     return i;
+  }
+
+  /**
+   * What a VM creation fails with now ({code, message}: quota, stockout, permission), or null.
+   * An instance born while it is set stays CREATING with that {@code lastAttempt} error, no
+   * status and no VM, until it is cleared; then it is created.
+   */
+  java.util.function.Supplier<String[]> creationFailure;
+
+  /** Whether GCE still fails to create the instance; once the failure is gone its VM starts now. */
+  boolean blocked(Instance i, long now) {
+    if (i.notCreated == null) {
+      return false;
+    }
+    String[] still = creationFailure == null ? null : creationFailure.get();
+    if (still == null) {
+      i.notCreated = null;
+      i.startedAt = now;
+      return false;
+    }
+    i.notCreated = still;
+    return true;
   }
 
   /** When the instance is (or would be) RUNNING on the fake's clock; -1 for a crashing template. */
   long runningSince(Instance i) {
-    return crashes.test(i.template) ? -1 : i.startedAt + provisioningMillis + stagingMillis;
+    return crashes.test(i.template) || blocked(i, millis.getAsLong()) ? -1
+        : i.startedAt + provisioningMillis + stagingMillis;
   }
 
   /** The instance's status on the fake's clock. */
   String status(Instance i, long now) {
+    if (blocked(i, now)) {
+      return "";
+    }
     long age = now - i.startedAt;
     return age < provisioningMillis ? "PROVISIONING" : age < provisioningMillis + stagingMillis ? "STAGING"
         : crashes.test(i.template) ? "TERMINATED" : "RUNNING";
@@ -279,8 +308,15 @@ final class FakeGroup {
       m.put("instance", zoneUrlPrefix + "/instances/" + i.name);
       m.put("name", i.name);
       m.put("id", Long.toString(i.id));
-      m.put("instanceStatus", status);
-      m.put("currentAction", action);
+      if (status.isEmpty()) {
+        // not created: no VM, no status, and why in GCE's words
+        m.put("currentAction", i.recreating ? "RECREATING" : "CREATING");
+        m.putObject("lastAttempt").putObject("errors").putArray("errors").addObject()
+            .put("code", i.notCreated[0]).put("message", i.notCreated[1]);
+      } else {
+        m.put("instanceStatus", status);
+        m.put("currentAction", action);
+      }
       m.putObject("version").put("instanceTemplate",
           "https://www.googleapis.com/compute/v1/projects/" + project + "/global/instanceTemplates/" + i.template)
           .put("name", i.template);

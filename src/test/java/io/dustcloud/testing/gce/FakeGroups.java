@@ -60,6 +60,41 @@ final class FakeGroups {
     oneOf(group, "updatePolicy.type", "OPPORTUNISTIC", "OPPORTUNISTIC", "PROACTIVE");
   }
 
+  /** The group's instance group as {@code instanceGroups.get} shows it (named ports live there). */
+  static com.fasterxml.jackson.databind.node.ObjectNode instanceGroup(FakeGroup g) {
+    var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    out.put("kind", "compute#instanceGroup");
+    out.put("name", g.name());
+    out.put("selfLink", g.resource.path("instanceGroup").asText());
+    for (String scope : new String[] {"zone", "region"}) {
+      if (g.resource.has(scope)) {
+        out.put(scope, g.resource.path(scope).asText());
+      }
+    }
+    out.put("size", g.members().size());
+    if (g.resource.has("namedPorts")) {
+      out.set("namedPorts", g.resource.path("namedPorts").deepCopy());
+    }
+    out.put("fingerprint", Integer.toHexString(g.resource.path("namedPorts").toString().hashCode()));
+    return out;
+  }
+
+  /** {@code instanceGroups.setNamedPorts}: replaces the group's named ports (fingerprint checked when given). */
+  static void setNamedPorts(FakeCompute fake, FakeCompute.Route r, FakeGroup g, JsonNode body) {
+    String fingerprint = instanceGroup(g).path("fingerprint").asText();
+    if (body.hasNonNull("fingerprint") && !body.path("fingerprint").asText().equals(fingerprint)) {
+      throw new FakeRules.Refusal(412, "conditionNotMet", "Supplied fingerprint does not match current fingerprint.");
+    }
+    var ports = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    ports.set("namedPorts", body.path("namedPorts").deepCopy());
+    validate(fake, r, ports);
+    if (body.path("namedPorts").isEmpty()) {
+      g.resource.remove("namedPorts");
+    } else {
+      g.resource.set("namedPorts", body.path("namedPorts").deepCopy());
+    }
+  }
+
   /** Whether the group's lifecycle policy repairs instances that fail their autohealing check. */
   static boolean repairs(JsonNode group) {
     JsonNode policy = group.path("instanceLifecyclePolicy");

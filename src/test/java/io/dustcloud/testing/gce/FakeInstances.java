@@ -36,6 +36,9 @@ final class FakeInstances {
         continue;
       }
       for (FakeGroup.Instance i : g.instances) {
+        if (g.blocked(i, now)) {
+          continue; // GCE could not create its VM: there is none to list
+        }
         ObjectNode vm = view(fake, g, i, now);
         if (r.name() != null) {
           if (i.name.equals(r.name())) {

@@ -57,10 +57,6 @@ final class FakeLoadBalancer implements AutoCloseable {
     }
   }
 
-  Set<Integer> ports() {
-    return listeners.keySet();
-  }
-
   private void accept(ServerSocket s, int port) {
     while (!closed) {
       Socket client;
@@ -127,12 +123,6 @@ final class FakeLoadBalancer implements AutoCloseable {
         byBackend.remove(e.getKey());
       }
     }
-  }
-
-  /** Open proxied connections (both halves counted once) per backend incarnation. */
-  int openConnections(long id) {
-    Set<Socket> open = byBackend.get(id);
-    return open == null ? 0 : open.size() / 2;
   }
 
   static void close(Socket s) {

@@ -79,6 +79,21 @@ final class FakeNet {
     return view(r.collection(), item);
   }
 
+  /** {@code aggregated/addresses} or {@code aggregated/forwardingRules}: items by region. */
+  JsonNode aggregated(String collection, String filter) {
+    ObjectNode out = F.objectNode();
+    ObjectNode items = out.putObject("items");
+    store(collection).forEach((key, item) -> {
+      String scope = key.substring(0, key.lastIndexOf('/'));
+      if (FakeCompute.matches(item, filter)) {
+        ObjectNode scoped = items.has(scope) ? (ObjectNode) items.get(scope) : items.putObject(scope);
+        (scoped.has(collection) ? (ArrayNode) scoped.get(collection) : scoped.putArray(collection))
+            .add(view(collection, item));
+      }
+    });
+    return out;
+  }
+
   /** An address shows whether a forwarding rule uses it. */
   private ObjectNode view(String collection, ObjectNode item) {
     ObjectNode out = item.deepCopy();
@@ -165,6 +180,10 @@ final class FakeNet {
       fingerprint(item);
       store.put(r.scope() + "/" + name, item);
       return;
+    }
+    if (method.equals("update") && !r.collection().equals("healthChecks") && !r.collection().equals("backendServices")
+        && !r.collection().equals("firewalls") || method.equals("patch") && r.collection().equals("addresses")) {
+      throw new Refusal(404, "notFound", "No such method: " + r.method()); // GCE has none (addresses: setLabels only)
     }
     String key = r.scope() + "/" + r.name();
     ObjectNode current = store.get(key);

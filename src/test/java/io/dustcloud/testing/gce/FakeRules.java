@@ -22,6 +22,8 @@ final class FakeRules {
   private static final Pattern CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/(\\d{1,2}))?");
   private static final Pattern PORT_OR_RANGE = Pattern.compile("(\\d{1,5})(-(\\d{1,5}))?");
 
+  private static final Pattern SCOPE = Pattern.compile("(?:^|/)((?:regions|zones)/[a-z0-9-]+)/");
+
   private FakeRules() {}
 
   /** A refused call: the status and body GCE answers (no operation is created). */
@@ -192,7 +194,7 @@ final class FakeRules {
 
   /** The region or zone a reference names ({@code regions/R} / {@code zones/Z}), or null for a global or short one. */
   static String refScope(String ref) {
-    var m = Pattern.compile("(?:^|/)((?:regions|zones)/[a-z0-9-]+)/").matcher(ref);
+    var m = SCOPE.matcher(ref);
     return m.find() ? m.group(1) : null;
   }
 }

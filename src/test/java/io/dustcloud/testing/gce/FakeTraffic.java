@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FakeTraffic implements AutoCloseable {
   /** One incarnation of an instance as the data plane sees it. */
   record Vm(long id, String name, String template, String ip, int port, String url, String groupKey,
-      long runningSince, boolean leaving) {}
+      long runningSince, boolean leaving, List<String> tags, String network) {}
 
   /** A health check with its timing already scaled. */
   record Check(String key, boolean http, int port, String path, long intervalMillis, long timeoutMillis, int healthy,
@@ -46,7 +46,7 @@ final class FakeTraffic implements AutoCloseable {
   }
 
   /** One thing the health checker probes: a check against one incarnation. */
-  record Target(Check check, Vm vm) {}
+  record Target(Check check, Vm vm, boolean admitted) {}
 
   private static final class Probe {
     volatile boolean healthy;
@@ -57,8 +57,11 @@ final class FakeTraffic implements AutoCloseable {
   }
 
   private final FakeCompute fake;
+  private static final AtomicInteger FAKES = new AtomicInteger();
+  /** Names this fake's threads ({@code fake-compute-N-…}), so a test can see that closing stops them all. */
+  final String threadPrefix = "fake-compute-" + FAKES.incrementAndGet() + "-";
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fake-compute-traffic");
+    Thread t = new Thread(r, threadPrefix + "traffic");
     t.setDaemon(true);
     return t;
   });
@@ -71,6 +74,8 @@ final class FakeTraffic implements AutoCloseable {
   private final Set<String> lbIps = ConcurrentHashMap.newKeySet();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   private volatile boolean closed;
+  /** Probes finished, for tests that must wait for the checker to have had its say. */
+  final AtomicLong probed = new AtomicLong();
   final AtomicLong connections = new AtomicLong();
   final AtomicLong connectionsToUnhealthy = new AtomicLong();
   final AtomicLong connectionsWithoutBackend = new AtomicLong();
@@ -79,7 +84,7 @@ final class FakeTraffic implements AutoCloseable {
 
   FakeTraffic(FakeCompute fake) {
     this.fake = fake;
-    ticker = new Thread(this::run, "fake-compute-ticker");
+    ticker = new Thread(this::run, threadPrefix + "ticker");
     ticker.setDaemon(true);
   }
 
@@ -249,6 +254,7 @@ final class FakeTraffic implements AutoCloseable {
         pool.execute(() -> {
           try {
             boolean ok = probe(t);
+            probed.incrementAndGet();
             if (ok) {
               p.fails = 0;
               p.oks = Math.min(p.oks + 1, 1000);
@@ -273,6 +279,9 @@ final class FakeTraffic implements AutoCloseable {
 
   /** One probe: a TCP connect, or an HTTP GET answered 200, within the check's timeout. */
   private static boolean probe(Target t) {
+    if (!t.admitted()) {
+      return false; // the firewall drops the probe: to the checker it is a timeout
+    }
     int timeout = (int) Math.max(1, t.check().timeoutMillis());
     int port = t.check().port() > 0 ? t.check().port() : t.vm().port();
     try (Socket s = new Socket()) {
@@ -317,11 +326,6 @@ final class FakeTraffic implements AutoCloseable {
     requestsByBackend.forEach((k, v) -> per.put(k, v.get()));
     return new FakeCompute.LbStats(connections.get(), connectionsToUnhealthy.get(), connectionsWithoutBackend.get(),
         requestsToUnhealthy.get(), per);
-  }
-
-  /** Running instance servers by incarnation id (for tests of the fake itself). */
-  Set<Long> serving() {
-    return Set.copyOf(servers.keySet());
   }
 
   @Override

@@ -201,10 +201,6 @@ final class InstanceServer implements AutoCloseable {
     return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
   }
 
-  long requests() {
-    return requests.get();
-  }
-
   @Override
   public void close() {
     closed = true;

@@ -48,6 +48,7 @@ public final class KeepAliveClient implements AutoCloseable {
     } catch (IOException e) {
       drop();
       if (reused && requestsOnConnection > 0 && e instanceof ClosedBeforeAnswer) {
+        retries++;
         return once(path);
       }
       throw e;
@@ -71,14 +72,15 @@ public final class KeepAliveClient implements AutoCloseable {
       connections++;
       requestsOnConnection = 0;
     }
-    OutputStream out = socket.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
     String status;
     try {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
       status = InstanceServer.line(in);
     } catch (java.net.SocketException e) {
-      throw new ClosedBeforeAnswer();
+      throw new ClosedBeforeAnswer(); // reset or broken pipe: the peer closed the connection
     }
     if (status == null) {
       throw new ClosedBeforeAnswer();
@@ -103,6 +105,13 @@ public final class KeepAliveClient implements AutoCloseable {
     return new Response(Integer.parseInt(status.split(" ")[1]), new String(body, StandardCharsets.UTF_8), connection,
         close);
   }
+
+  /** Requests sent again on a new connection because a reused one was closed before answering. */
+  public synchronized long retries() {
+    return retries;
+  }
+
+  private long retries;
 
   /** Connections opened so far. */
   public synchronized long connections() {
