@@ -92,7 +92,11 @@ final class ScrapeCapacity {
     report.put(what + "_load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
-  /** Every level up to the first that saturates (or the last). */
+  /**
+   * Every level up to the first that saturates (or the last). A level past the knee may
+   * collapse (probes pile up per instance, each on its own connection, until the open-files
+   * limit fails them all): that is saturation, reported, not a benchmark that cannot run.
+   */
   static List<Measured> measure(Kind kind) throws Exception {
     List<Measured> out = new ArrayList<>();
     for (Level level : LEVELS) {
@@ -104,7 +108,8 @@ final class ScrapeCapacity {
       // left open, they reach the open-files limit by the fourth level
       System.gc();
       Thread.sleep(1000);
-      if (m.completedPerSecond() <= 0) {
+      if (m.completedPerSecond() <= 0 && out.isEmpty()) {
+        // the lightest level: the benchmark cannot run here
         throw new AssertionError(kind + ": nothing completed at " + level);
       }
       out.add(m);
