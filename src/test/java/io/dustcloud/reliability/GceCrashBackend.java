@@ -28,6 +28,7 @@ public final class GceCrashBackend implements CrashHarness.Backend {
         "DUSTCLOUD_GCE_ENABLED", "true",
         "DUSTCLOUD_GCE_ENDPOINT", fake.endpoint(),
         "DUSTCLOUD_GCE_NO_CREDENTIALS", "true",
+        "DUSTCLOUD_GCS_ENDPOINT", fake.endpoint(),
         "DUSTCLOUD_GCE_CALLS_PER_MINUTE", "6000",
         "DUSTCLOUD_GCE_OBSERVE_SECONDS", "1");
   }

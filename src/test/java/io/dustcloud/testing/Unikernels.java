@@ -40,7 +40,7 @@ public final class Unikernels {
     UnikernelSpec spec = new UnikernelSpec();
     spec.image = new ImageSource();
     spec.image.url = "gs://dustcloud-test/" + name + ".tar.gz";
-    spec.image.sha256 = "a".repeat(64);
+    spec.image.sha256 = "0".repeat(64); // what the Compute fake's test bucket records for its objects
     spec.image.format = io.dustcloud.api.v1alpha1.ArtifactFormat.virtio;
     spec.provider = new ProviderSpec();
     spec.provider.gce = new io.dustcloud.api.v1alpha1.GceProviderSpec();

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param operatorRanges the address ranges (CIDR) the operator's probes and scrapes come from
  *     (in GKE, the cluster's Pod range); each fleet's firewall admits them to its serving and
  *     metrics ports. Empty: no such rule (the network must already admit the operator)
+ * @param storageEndpoint the Cloud Storage JSON API, where artifacts' digests are checked
  */
 public record GceConfig(
     boolean enabled,
@@ -27,13 +28,16 @@ public record GceConfig(
     int callsPerMinute,
     Duration observeInterval,
     Backoff backoff,
-    java.util.List<String> operatorRanges) {
+    java.util.List<String> operatorRanges,
+    String storageEndpoint) {
 
   public static final int DEFAULT_CALLS_PER_MINUTE = 1200;
   public static final Duration DEFAULT_OBSERVE_INTERVAL = Duration.ofSeconds(10);
+  public static final String DEFAULT_STORAGE_ENDPOINT = "https://storage.googleapis.com";
 
   public GceConfig {
     operatorRanges = operatorRanges == null ? java.util.List.of() : java.util.List.copyOf(operatorRanges);
+    storageEndpoint = storageEndpoint == null || storageEndpoint.isBlank() ? DEFAULT_STORAGE_ENDPOINT : storageEndpoint;
   }
 
   /** {@code DUSTCLOUD_GCE_*} variables; see docs/configuration.md. */
@@ -48,25 +52,31 @@ public record GceConfig(
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("DUSTCLOUD_GCE_OBSERVE_SECONDS",
             Long.toString(DEFAULT_OBSERVE_INTERVAL.toSeconds())))),
         Backoff.DEFAULT,
-        ranges(env.getOrDefault("DUSTCLOUD_GCE_OPERATOR_RANGES", "")));
+        ranges(env.getOrDefault("DUSTCLOUD_GCE_OPERATOR_RANGES", "")),
+        env.getOrDefault("DUSTCLOUD_GCS_ENDPOINT", DEFAULT_STORAGE_ENDPOINT));
   }
 
   /** A provider against {@code endpoint} without credentials (tests, emulators). */
   public static GceConfig anonymous(String endpoint, int callsPerMinute) {
     return new GceConfig(true, endpoint, NoCredentialsProvider.create(), callsPerMinute, DEFAULT_OBSERVE_INTERVAL,
-        Backoff.DEFAULT, java.util.List.of());
+        Backoff.DEFAULT, java.util.List.of(), null);
   }
 
   public GceConfig withObserveInterval(Duration interval) {
-    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, interval, backoff, operatorRanges);
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, interval, backoff, operatorRanges, storageEndpoint);
   }
 
   public GceConfig withBackoff(Backoff b) {
-    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, b, operatorRanges);
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, b, operatorRanges, storageEndpoint);
   }
 
   public GceConfig withOperatorRanges(java.util.List<String> ranges) {
-    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, backoff, ranges);
+    return new GceConfig(enabled, endpoint, credentials, callsPerMinute, observeInterval, backoff, ranges, storageEndpoint);
+  }
+
+  public GceConfig withStorageEndpoint(String endpoint) {
+    return new GceConfig(enabled, endpoint(), credentials, callsPerMinute, observeInterval, backoff, operatorRanges,
+        endpoint);
   }
 
   /** A comma-separated list of IPv4 CIDRs; anything else is refused at start, naming the entry. */

@@ -65,7 +65,10 @@ public final class GceProvider implements FleetProvider {
     this.config = config;
     this.clock = clock;
     this.groups = new GceGroups(api, calls);
-    this.revisions = new GceRevisions(api, calls);
+    this.revisions = new GceRevisions(api, calls, new ArtifactDigests(config.storageEndpoint(),
+        config.credentials() != null ? config.credentials()
+            : com.google.api.gax.core.GoogleCredentialsProvider.newBuilder()
+                .setScopesToApply(java.util.List.of("https://www.googleapis.com/auth/devstorage.read_only")).build()));
     this.traffic = new GceTraffic(api.traffic(), calls);
     this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
     this.listings = new GceListings(api, calls, clock, census);

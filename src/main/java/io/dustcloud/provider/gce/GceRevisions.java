@@ -15,14 +15,19 @@ final class GceRevisions {
   private final ComputeApi api;
   private final GceCalls calls;
 
-  GceRevisions(ComputeApi api, GceCalls calls) {
+  private final ArtifactDigests digests;
+
+  GceRevisions(ComputeApi api, GceCalls calls, ArtifactDigests digests) {
     this.api = api;
     this.calls = calls;
+    this.digests = digests;
   }
 
   void ensureRevision(GceFleet f, RevisionImage image) {
     GceLocation at = f.location;
     Image img = GceResources.image(f.id, image);
+    // spec.image.sha256 is a promise: the object is checked before GCE imports it (once per revision here)
+    digests.verify(image);
     if (importImage(f, img, image) == GceCalls.Outcome.ALREADY_EXISTS) {
       adoptImage(f, img, image);
     }

@@ -98,4 +98,41 @@ class GceFailuresTest {
     assertThat(first.get().instances()).hasSize(1);
     assertThat(fake.calls()).containsEntry("images.insert", 2L).doesNotContainKey("images.delete");
   }
+
+  /** spec.image.sha256 holds on GCE: an object whose digest differs is never imported, and its digest is not told. */
+  @Test
+  void anArtifactWhoseDigestDiffersIsNotImported() {
+    RevisionImage image = GceTesting.image("web-r1", "v1");
+    String actual = "f".repeat(64);
+    fake.objects.put(image.artifact(), new FakeCompute.StoredObject("other bytes".getBytes(), actual));
+
+    assertThatThrownBy(() -> provider.realize(fleet(1))).isInstanceOfSatisfying(ProviderException.class, e -> {
+      assertThat(e.reason()).isEqualTo(Reason.ARTIFACT_DIGEST_MISMATCH);
+      assertThat(e.retryable()).isFalse();
+      assertThat(e.getMessage()).contains(image.artifact()).contains(image.sha256()).doesNotContain(actual);
+    });
+    assertThat(fake.imageNames()).isEmpty();
+    assertThat(fake.calls()).doesNotContainKey("images.insert");
+  }
+
+  /** An object without digest metadata is read once and hashed. */
+  @Test
+  void anArtifactWithoutDigestMetadataIsHashed() throws Exception {
+    byte[] bytes = "a tarball holding disk.raw".getBytes();
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    RevisionImage good = new RevisionImage("web-r1", "virtio", "gs://elsewhere/web.tar.gz", sha,
+        java.util.List.of(), 8080, GceTesting.image("web-r1", "v1").settings());
+    fake.objects.put(good.artifact(), new FakeCompute.StoredObject(bytes, null));
+    provider.realize(DesiredFleet.single(FLEET, good, 1));
+    assertThat(fake.imageNames()).hasSize(1);
+    assertThat(fake.storageReads()).as("metadata, then the media").isEqualTo(2);
+
+    RevisionImage missing = new RevisionImage("web-r2", "virtio", "gs://elsewhere/none.tar.gz", sha,
+        java.util.List.of(), 8080, good.settings());
+    assertThatThrownBy(() -> provider.realize(DesiredFleet.single(FLEET, missing, 1)))
+        .isInstanceOfSatisfying(ProviderException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.ARTIFACT_DIGEST_MISMATCH);
+          assertThat(e.getMessage()).contains("No such object");
+        });
+  }
 }

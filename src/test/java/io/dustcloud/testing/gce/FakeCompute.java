@@ -85,6 +85,27 @@ public final class FakeCompute implements AutoCloseable {
   /** Image sources (as given in rawDisk.source) that are not a tarball holding disk.raw: their import fails. */
   public final java.util.Set<String> badImageSources = ConcurrentHashMap.newKeySet();
 
+  /** The bucket of the tests' artifacts, and the digest each of its objects records. */
+  public static final String TEST_BUCKET = "dustcloud-test";
+  public static final String TEST_SHA256 = "0".repeat(64);
+
+  /** A Cloud Storage object as the fake serves it: its bytes, and its custom metadata sha256 (null: none). */
+  public record StoredObject(byte[] bytes, String sha256Metadata) {}
+
+  /** Objects by {@code gs://bucket/object}; see {@link #storage}. */
+  public final Map<String, StoredObject> objects = new ConcurrentHashMap<>();
+  /**
+   * Buckets whose every object (unless in {@link #objects}) is a stand-in artifact whose
+   * metadata names this sha256, as the builder uploads them; the GCE tests' artifacts live there.
+   */
+  public final Map<String, String> bucketSha256 = new ConcurrentHashMap<>();
+  private final AtomicLong storageReads = new AtomicLong();
+
+  /** Metadata and media requests answered by the fake Cloud Storage JSON API. */
+  public long storageReads() {
+    return storageReads.get();
+  }
+
   /** Quota: every instance created from now on stays uncreated, with GCE's error, until {@link #allowCreations}. */
   public void failCreations(String code, String message) {
     creationFailure = new String[] {code, message};
@@ -136,6 +157,8 @@ public final class FakeCompute implements AutoCloseable {
 
   public FakeCompute(LongSupplier millis) {
     this.millis = millis;
+    // the tests' artifacts: every object in the test bucket carries the digest the tests' specs name
+    bucketSha256.put(TEST_BUCKET, TEST_SHA256);
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
     } catch (IOException e) {
@@ -341,6 +364,10 @@ public final class FakeCompute implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       byte[] body = ex.getRequestBody().readAllBytes();
+      if (path.startsWith("/storage/v1/b/")) {
+        storage(ex, path, query);
+        return;
+      }
       Route route = Route.of(verb, path);
       if (route == null) {
         send(ex, 404, error(404, "notFound", "no such method: " + verb + " " + path));
@@ -400,6 +427,38 @@ public final class FakeCompute implements AutoCloseable {
   }
 
   private record Answer(int status, JsonNode body) {}
+
+  /** The Cloud Storage JSON API's object GET: metadata ({@code fields=metadata,…}) or media ({@code alt=media}). */
+  private void storage(HttpExchange ex, String path, Map<String, String> query) throws IOException {
+    storageReads.incrementAndGet();
+    String[] s = path.substring("/storage/v1/b/".length()).split("/o/", 2);
+    if (s.length != 2) {
+      send(ex, 400, error(400, "invalid", "not an object path: " + path));
+      return;
+    }
+    String bucket = URLDecoder.decode(s[0], StandardCharsets.UTF_8);
+    String object = URLDecoder.decode(s[1], StandardCharsets.UTF_8);
+    StoredObject o = objects.get("gs://" + bucket + "/" + object);
+    if (o == null && bucketSha256.containsKey(bucket)) {
+      o = new StoredObject(("stand-in " + object).getBytes(StandardCharsets.UTF_8), bucketSha256.get(bucket));
+    }
+    if (o == null) {
+      send(ex, 404, error(404, "notFound", "No such object: " + bucket + "/" + object));
+      return;
+    }
+    if ("media".equals(query.get("alt"))) {
+      ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+      ex.sendResponseHeaders(200, o.bytes().length);
+      ex.getResponseBody().write(o.bytes());
+      return;
+    }
+    ObjectNode meta = JSON.createObjectNode();
+    meta.put("size", Integer.toString(o.bytes().length));
+    if (o.sha256Metadata() != null) {
+      meta.putObject("metadata").put("sha256", o.sha256Metadata());
+    }
+    send(ex, 200, meta);
+  }
 
   /** A parsed path: {@code method} names the API method; scope is {@code global}, {@code zones/Z} or {@code regions/R}. */
   record Route(String method, String project, String scope, String collection, String name, String action) {

@@ -3,7 +3,8 @@ package io.dustcloud.testing.gce;
 /**
  * The Compute fake as a process, for trying the GCE provider by hand: {@code java -cp
  * target/test-classes:target/classes:DEPS io.dustcloud.testing.gce.FakeComputeMain [bootMillis]}
- * prints the endpoint to give {@code DUSTCLOUD_GCE_ENDPOINT} and serves until killed.
+ * prints the endpoint to give {@code DUSTCLOUD_GCE_ENDPOINT} (and {@code DUSTCLOUD_GCS_ENDPOINT}) and serves
+ * until killed. Its Cloud Storage holds any object under {@code gs://dustcloud-test/}, with sha256 0…0.
  */
 public final class FakeComputeMain {
   private FakeComputeMain() {}

@@ -18,6 +18,8 @@ public final class GceTesting {
   public static final String PROJECT = "dustcloud-test";
   public static final String ZONE = "europe-west1-b";
   public static final String GROUP_SCOPE = "zones/" + ZONE;
+  /** The digest every test artifact names (and the fake's test bucket records for its objects). */
+  public static final String SHA256 = FakeCompute.TEST_SHA256;
   /** Fast retries: tests inject faults and must not sleep for real backoff. */
   /** An external load balancer that drains leaving instances for 1 s (GCE's tests need no 30 s waits). */
   public static final io.dustcloud.provider.gce.LoadBalancerSettings LOAD_BALANCER =
@@ -50,7 +52,7 @@ public final class GceTesting {
   /** With the operator's source ranges, so fleets get the operator's firewall rule too. */
   public static GceProvider provider(FakeCompute fake, int callsPerMinute, Duration observeInterval, Clock clock,
       List<String> operatorRanges) {
-    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute)
+    GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute).withStorageEndpoint(fake.endpoint())
         .withObserveInterval(observeInterval).withBackoff(FAST).withOperatorRanges(operatorRanges);
     return new GceProvider(new ClientComputeApi(fake.endpoint(), NoCredentialsProvider.create()),
         new GceCalls(new FairRateLimiter(callsPerMinute), FAST, d -> Thread.sleep(d.toMillis())), config, clock);
@@ -58,7 +60,7 @@ public final class GceTesting {
 
   public static RevisionImage image(String revision, String version) {
     return new RevisionImage(revision, "virtio", "gs://dustcloud-test/hello-" + version + ".tar.gz",
-        "0".repeat(64), List.of("--version=" + version), 8080,
+        SHA256, List.of("--version=" + version), 8080,
         new io.dustcloud.provider.gce.GceSettings(PROJECT, ZONE, null, "e2-micro", null, null, null,
             List.of("web", "dustcloud"), Map.of("team", "Platform"), LOAD_BALANCER));
   }
