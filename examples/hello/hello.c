@@ -31,6 +31,14 @@ static const char *opt_name = "hello";
 static const char *opt_version = "v1";
 static int opt_broken = 0;
 static long opt_cpu_ms = 0;
+/*
+ * A keep-alive connection older than this is answered with "Connection: close" and closed
+ * (0: no bound), as nginx's keepalive_time and Envoy's max_connection_duration do: a client
+ * under steady load never lets its connection go idle, so without a bound it stays pinned to
+ * this instance and an instance being drained (the fleet endpoint waits up to 5 s for its
+ * connections) would be stopped under it. The client just reconnects, to an instance in rotation.
+ */
+static long opt_max_connection_age_ms = 2000;
 
 static atomic_long requests_total;
 static atomic_long requests_in_flight;
@@ -52,7 +60,7 @@ static void log_line(const char *fmt, ...) {
 static void usage(FILE *out) {
   fprintf(out,
           "usage: hello [--port=N] [--name=NAME] [--version=V] [--broken] [--cpu-ms=N]\n"
-          "             [--start-delay-ms=N]\n"
+          "             [--start-delay-ms=N] [--max-connection-age-ms=N]\n"
           "env: PORT (overridden by --port), LISTEN_ADDR (default 127.0.0.1)\n");
 }
 
@@ -250,6 +258,8 @@ static void *serve_connection(void *arg) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  struct timespec opened;
+  clock_gettime(CLOCK_MONOTONIC, &opened);
 
   while (buf) {
     if (atomic_load(&hung)) hang_forever();
@@ -284,6 +294,12 @@ static void *serve_connection(void *arg) {
     if (header_value(buf, "Connection", value, sizeof value)) {
       if (strcasecmp(value, "close") == 0) keep_alive = 0;
       else if (strcasecmp(value, "keep-alive") == 0) keep_alive = 1;
+    }
+    if (keep_alive && opt_max_connection_age_ms > 0) {
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      long age_ms = (now.tv_sec - opened.tv_sec) * 1000L + (now.tv_nsec - opened.tv_nsec) / 1000000L;
+      if (age_ms >= opt_max_connection_age_ms) keep_alive = 0;
     }
     buf[head_len] = saved;
     if (skip_body(fd, buf, &have, (size_t)head_len, content_length) < 0) break;
@@ -332,6 +348,8 @@ int main(int argc, char **argv) {
     else if (strncmp(a, "--version=", 10) == 0) opt_version = a + 10;
     else if (strcmp(a, "--broken") == 0) opt_broken = 1;
     else if (strncmp(a, "--cpu-ms=", 9) == 0) bad = parse_nonneg(a + 9, 600000, &opt_cpu_ms);
+    else if (strncmp(a, "--max-connection-age-ms=", 24) == 0)
+      bad = parse_nonneg(a + 24, 3600000, &opt_max_connection_age_ms);
     else if (strncmp(a, "--start-delay-ms=", 17) == 0)
       bad = parse_nonneg(a + 17, 3600000, &start_delay_ms);
     else if (strcmp(a, "--help") == 0) {

@@ -102,6 +102,11 @@ final class FleetSupervisor {
     return settled && (a == null || a.idle());
   }
 
+  /** Every instance ready and nothing to repair, as of the last run. */
+  boolean settled() {
+    return settled;
+  }
+
   void onReadinessChange(Runnable kick) {
     this.kick = kick;
   }

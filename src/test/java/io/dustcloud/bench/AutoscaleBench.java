@@ -61,6 +61,9 @@ class AutoscaleBench {
     report.put("reaction_steps", reactions.size());
     SimulatorRatios.put(report);
     scrapes(report);
+    // capacities, not the offered load (issue 20): scrapes per core-second, load step to a new instance serving
+    ScrapeCapacity.scrapes(report);
+    ReactionToServed.measure(report);
     report.write();
   }
 

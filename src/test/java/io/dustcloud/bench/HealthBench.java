@@ -44,12 +44,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark {@code health}: how fast a hung instance is replaced (local provider, real example
- * unikernel, period 1 s, failure threshold 3), and how many probes per second the supervisor
- * sustains against 1,000 endpoints and at what CPU cost.
+ * unikernel, period 1 s, failure threshold 3), and how many probes the supervisor completes per
+ * CPU-second at saturation ({@link ScrapeCapacity}).
  */
 class HealthBench {
   static final int ROUNDS = 5;
-  static final int ENDPOINTS = 1000;
 
   @Test
   void health() throws Exception {
@@ -58,7 +57,7 @@ class HealthBench {
     Collections.sort(replaced);
     report.put("hang_to_replaced_ms", replaced.get(replaced.size() / 2));
     report.put("hang_to_replaced_max_ms", replaced.get(replaced.size() - 1));
-    probeThroughput(report);
+    ScrapeCapacity.probes(report);
     report.write();
   }
 
@@ -115,27 +114,6 @@ class HealthBench {
           HttpResponse.BodyHandlers.discarding());
     } catch (java.net.http.HttpTimeoutException expected) {
       // the instance now answers nothing
-    }
-  }
-
-  private static void probeThroughput(BenchReport report) throws Exception {
-    try (LoopbackHttpFarm farm = new LoopbackHttpFarm(ENDPOINTS, "ok");
-        Supervisors supervisors = new Supervisors(Clock.systemUTC(), Duration.ofSeconds(1), new SimpleMeterRegistry())) {
-      FleetId fleet = new FleetId("bench", "probes");
-      supervisors.supervise(fleet, SupervisionSpec.fixed(new StaticProvider(fleet, farm.addresses()),
-          ProbeSpec.http("/health", Duration.ofSeconds(1), 3), ENDPOINTS));
-      Thread.sleep(5000); // warm up: connections open, JIT done
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      long cpu0 = supervisorCpuNanos(threads);
-      long requests0 = farm.requests();
-      long t0 = System.nanoTime();
-      Thread.sleep(10_000);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      double probes = (farm.requests() - requests0) / seconds;
-      double cores = (supervisorCpuNanos(threads) - cpu0) / 1e9 / seconds;
-      report.put("probes_per_second", Math.round(probes));
-      report.put("probe_cpu_cores", cores);
-      report.put("endpoints", ENDPOINTS);
     }
   }
 

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  *       the crash harness, 20 kills on the local provider and 20 on the GCE fake.
  * </ul>
  *
- * {@code -Dscale.parts=crash,gce,local} picks parts; {@code -Dscale.gceFleets=N} and
+ * and {@code idle_cores_per_1000_fleets} ({@link IdleCost}).
+ *
+ * {@code -Dscale.parts=idle,crash,gce,local} picks parts; {@code -Dscale.gceFleets=N} and
  * {@code -Dcrash.seed=N} change the run. {@code seconds_to_converge} is the larger of the two
  * fleet runs; {@code peak_heap_mib}, {@code operator_cpu_seconds} and
  * {@code reconcile_queue_p95_ms} are the operator JVM's, reported per run.
@@ -54,8 +56,14 @@ class ScaleBench {
   @Test
   void scale() throws Exception {
     BenchReport report = BenchReport.selected("scale");
-    Set<String> parts = Set.of(System.getProperty("scale.parts", "crash,gce,local").split(","));
+    Set<String> parts = Set.of(System.getProperty("scale.parts", "idle,crash,gce,local").split(","));
     double converge = 0;
+    // a run that does not converge fails the benchmark (after its figures are out): its
+    // "seconds to converge" would only be the deadline
+    List<String> notConverged = new ArrayList<>();
+    if (parts.contains("idle")) {
+      IdleCost.measure(report);
+    }
     if (parts.contains("gce")) {
       int fleets = Integer.getInteger("scale.gceFleets", 1000);
       Figures f = fleetRun("gce", fleets, 1, Duration.ofSeconds(Long.getLong("scale.deadlineSeconds", 900)));
@@ -67,6 +75,9 @@ class ScaleBench {
           .put("gce_operator_cpu_seconds", f.cpuSeconds).put("gce_reconcile_queue_p95_ms", f.queueP95Ms)
           .put("gce_reconcile_queue_max_ms", f.queueMaxMs);
       converge = Math.max(converge, f.seconds);
+      if (f.ready != fleets) {
+        notConverged.add("gce: " + f.ready + " of " + fleets + " fleets ready after " + f.seconds + " s");
+      }
       report.put("peak_heap_mib", f.peakHeapMib).put("operator_cpu_seconds", f.cpuSeconds)
           .put("reconcile_queue_p95_ms", f.queueP95Ms);
     }
@@ -80,8 +91,11 @@ class ScaleBench {
           .put("local_operator_cpu_seconds", f.cpuSeconds).put("local_reconcile_queue_p95_ms", f.queueP95Ms)
           .put("local_reconcile_queue_max_ms", f.queueMaxMs);
       converge = Math.max(converge, f.seconds);
+      if (f.ready != 40) {
+        notConverged.add("local: " + f.ready + " of 40 fleets ready after " + f.seconds + " s");
+      }
     }
-    if (converge > 0) {
+    if (converge > 0 && notConverged.isEmpty()) {
       report.put("seconds_to_converge", converge);
     }
     if (parts.contains("crash")) {
@@ -105,6 +119,9 @@ class ScaleBench {
       results.forEach(r -> r.failures().forEach(f -> System.out.println("crash failure: " + f)));
     }
     report.write();
+    if (!notConverged.isEmpty()) {
+      throw new AssertionError("scale did not converge: " + String.join("; ", notConverged));
+    }
   }
 
   static final int STEADY_SECONDS = 30;

@@ -69,6 +69,25 @@ class SupervisorsTest {
   }
 
   /**
+   * A settled fleet beats once per tick instead of four times (issue 20: idle cost); it must
+   * still run every tick, so an instance that joins it is noticed, probed and made ready.
+   */
+  @Test
+  void aSettledFleetStillNoticesANewInstance() {
+    RevisionImage image = new RevisionImage("r1", "unix", "/bin/true", null, List.of(), 8080, io.dustcloud.provider.local.LocalSettings.DEFAULT);
+    FleetId fleet = new FleetId("default", "settled");
+    provider.realize(DesiredFleet.single(fleet, image, 1));
+    supervisors.supervise(fleet, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 1);
+    await().pollDelay(Duration.ofMillis(600)).until(() -> true); // a few ticks settled
+
+    provider.realize(DesiredFleet.single(fleet, image, 2));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 2);
+    assertThat(provider.ready(fleet)).hasSize(2);
+  }
+
+  /**
    * A repair calls the provider (seconds on GCE) and records an event. It used to run holding
    * the fleet's lock, so the results of the other instances' probes, which take that lock,
    * waited on shared threads until it was done; once the JDK common pool was bounded, the

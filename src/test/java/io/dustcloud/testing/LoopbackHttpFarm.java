@@ -123,6 +123,10 @@ public final class LoopbackHttpFarm implements AutoCloseable {
       for (ServerSocketChannel s : servers) {
         s.close();
       }
+      // the accepted connections too: closing the selector does not close its channels
+      for (SelectionKey key : selector.keys()) {
+        key.channel().close();
+      }
       selector.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
