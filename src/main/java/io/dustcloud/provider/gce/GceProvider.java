@@ -74,6 +74,11 @@ public final class GceProvider implements FleetProvider {
     this.listings = new GceListings(api, calls, clock, census);
   }
 
+  /** The project-wide census of groups (package-private: tests wait for its background reads). */
+  GroupCensus census() {
+    return census;
+  }
+
   /** The provider over Google's client, as configured. */
   public static GceProvider create(GceConfig config, Clock clock) {
     ComputeApi api = new ClientComputeApi(config.endpoint(), config.credentials());

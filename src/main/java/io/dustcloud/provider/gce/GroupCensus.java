@@ -77,6 +77,12 @@ final class GroupCensus {
     return s == null ? Optional.empty() : Optional.ofNullable(s.groups().get(key(at, GceNames.group(fleet))));
   }
 
+  /** When the project's census was last taken (tests wait for a background one); null before the first. */
+  Instant seenAt(String project) {
+    Snapshot s = byProject.get(project);
+    return s == null ? null : s.at();
+  }
+
   private void refreshInBackground(String project) {
     AtomicBoolean busy = refreshing.computeIfAbsent(project, p -> new AtomicBoolean());
     if (!busy.compareAndSet(false, true)) {
