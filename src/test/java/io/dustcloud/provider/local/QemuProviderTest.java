@@ -57,7 +57,10 @@ class QemuProviderTest {
     assertThat(ExampleVmImage.qemuProcesses()).isEqualTo(2);
 
     awaitAnswering(2, "hello from hello v1");
-    assertThat(provider.observe(FLEET).instances()).allMatch(i -> i.state() == InstanceState.RUNNING);
+    // the provider learns a guest answers from its own asynchronous check: the first observe after
+    // the guest's first answer may still say STARTING
+    await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(provider.observe(FLEET).instances()).allMatch(i -> i.state() == InstanceState.RUNNING));
     provider.updateReady(FLEET, ids());
     assertThat(ExampleApp.get(obs.endpoint().orElseThrow(), "/")).isEqualTo("hello from hello v1\n");
     String first = obs.instances().get(0).id();
