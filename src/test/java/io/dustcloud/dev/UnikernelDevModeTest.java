@@ -9,7 +9,7 @@ import io.dustcloud.testing.ExampleApp;
 import io.dustcloud.testing.ExampleUnikernel;
 import java.nio.file.Path;
 import java.time.Duration;
-import io.dustcloud.testing.KeepAliveLoad;
+import io.dustcloud.testing.HttpLoad;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +57,7 @@ class UnikernelDevModeTest {
     String v1 = kubectl.ok("get", "uk", "unikernel", "-o", "jsonpath={.status.currentRevision}");
 
     // v1 -> v2 with kubectl while keep-alive clients hold their connections
-    try (KeepAliveLoad load = new KeepAliveLoad(endpoint, 4)) {
+    try (HttpLoad load = new HttpLoad(endpoint, 4, "/", true)) {
       assertThat(kubectl.ok("patch", "uk", "unikernel", "--type", "merge",
           "-p", "{\"spec\":{\"bootArgs\":[\"--port={port}\",\"--version=v2\"]}}")).contains("patched");
       await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {

@@ -10,7 +10,7 @@ import io.dustcloud.testing.ExampleUnikernel;
 import io.dustcloud.testing.LocalOperator;
 import io.dustcloud.testing.Rollouts;
 import io.dustcloud.testing.SteadyLoad;
-import io.dustcloud.testing.KeepAliveLoad;
+import io.dustcloud.testing.HttpLoad;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class UnikernelOperatorTest {
     String v1 = rollouts.awaitPromoted(null);
     // a connection per request, and keep-alive clients that hold theirs as long as the guest keeps it
     try (SteadyLoad load = new SteadyLoad(ready.getStatus().endpoint, 2);
-        KeepAliveLoad kept = new KeepAliveLoad(ready.getStatus().endpoint, 4)) {
+        HttpLoad kept = new HttpLoad(ready.getStatus().endpoint, 4, "/", true)) {
       rollouts.setBootArgs("--port={port}", "--version=v2");
       rollouts.awaitPromoted(v1);
       await().atMost(WAIT).untilAsserted(() -> assertThat(load.answers).containsKey("hello from unikernel v2"));

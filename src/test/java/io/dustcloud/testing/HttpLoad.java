@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients, a request whose REUSED connection turns out closed before any byte of the answer is
  * sent once more on a new connection (GET is idempotent) — counted in {@link #retries}.
  * With {@code keepAlive} false every request is an HTTP/1.0 request on its own connection.
- * Bounded: it runs only until closed, on loopback only. (Like {@link KeepAliveLoad}, with a path,
- * a fresh-connection mode, when each answer was first seen, and timeouts counted apart.)
+ * Bounded: it runs only until closed, on loopback only. It also records when each answer was
+ * first seen, and counts timeouts apart.
  */
 public final class HttpLoad implements AutoCloseable {
   private final String host;

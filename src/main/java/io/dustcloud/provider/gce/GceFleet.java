@@ -62,9 +62,6 @@ final class GceFleet {
    * (no action, nothing failing to be created).
    */
   record Listing(FleetObservation observation, Instant at, String fingerprint, boolean atRest) {
-    Listing(FleetObservation observation, Instant at) {
-      this(observation, at, null, false);
-    }
 
     /**
      * Still true as of {@code census}, taken at or after this listing: the group is stable and

@@ -67,16 +67,6 @@ final class GroupCensus {
     return Optional.ofNullable(s.groups().get(key(at, GceNames.group(fleet))));
   }
 
-  /** Reads the census now (after the caller changed or listed a group, its summary must be current). */
-  Optional<Summary> now(GceLocation at, FleetId fleet) {
-    if (interval.isZero()) {
-      return Optional.empty();
-    }
-    refresh(at.project());
-    Snapshot s = byProject.get(at.project());
-    return s == null ? Optional.empty() : Optional.ofNullable(s.groups().get(key(at, GceNames.group(fleet))));
-  }
-
   /** When the project's census was last taken (tests wait for a background one); null before the first. */
   Instant seenAt(String project) {
     Snapshot s = byProject.get(project);
