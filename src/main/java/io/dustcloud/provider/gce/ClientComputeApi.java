@@ -68,6 +68,7 @@ public final class ClientComputeApi implements ComputeApi {
    */
   static final int TRANSPORT_THREADS = 64;
   private final java.util.concurrent.ScheduledExecutorService transport;
+  private final ClientCalls.Setup setup;
 
   public ClientComputeApi(String endpoint, CredentialsProvider credentials) {
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
@@ -76,63 +77,33 @@ public final class ClientComputeApi implements ComputeApi {
       thread.setDaemon(true);
       return thread;
     });
-    com.google.api.gax.core.ExecutorProvider shared = com.google.api.gax.core.FixedExecutorProvider.create(transport);
+    setup = ClientCalls.Setup.of(transport, endpoint, credentials);
     try {
-      ImagesSettings.Builder i = ImagesSettings.newBuilder();
-      InstanceTemplatesSettings.Builder t = InstanceTemplatesSettings.newBuilder();
-      InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder();
-      RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder();
-      com.google.cloud.compute.v1.InstancesSettings.Builder v = com.google.cloud.compute.v1.InstancesSettings.newBuilder();
-      // the transport's executor runs the calls; the background one polls operations
-      i.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
-          ImagesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
-      t.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
-          InstanceTemplatesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
-      z.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
-          InstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
-      r.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
-          RegionInstanceGroupManagersSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport).build());
-      v.setBackgroundExecutorProvider(shared).setTransportChannelProvider(
-          com.google.cloud.compute.v1.InstancesSettings.defaultHttpJsonTransportProviderBuilder().setExecutor(transport)
-              .build());
-      if (credentials != null) {
-        i.setCredentialsProvider(credentials);
-        t.setCredentialsProvider(credentials);
-        z.setCredentialsProvider(credentials);
-        r.setCredentialsProvider(credentials);
-        v.setCredentialsProvider(credentials);
-      }
-      if (endpoint != null && !endpoint.isBlank()) {
-        i.setEndpoint(endpoint);
-        t.setEndpoint(endpoint);
-        z.setEndpoint(endpoint);
-        r.setEndpoint(endpoint);
-        v.setEndpoint(endpoint);
-      }
-      // retries are GceCalls' job: one layer, inside the rate limiter, with our backoff
-      i.getSettings().setRetryableCodes();
-      t.getSettings().setRetryableCodes();
-      z.getSettings().setRetryableCodes();
-      z.listManagedInstancesSettings().setRetryableCodes();
-      z.aggregatedListSettings().setRetryableCodes();
-      r.getSettings().setRetryableCodes();
-      r.listManagedInstancesSettings().setRetryableCodes();
-      v.getSerialPortOutputSettings().setRetryableCodes();
-      i.listSettings().setRetryableCodes();
-      t.listSettings().setRetryableCodes();
-      images = ImagesClient.create(i.build());
-      templates = InstanceTemplatesClient.create(t.build());
-      zonal = InstanceGroupManagersClient.create(z.build());
-      regional = RegionInstanceGroupManagersClient.create(r.build());
-      v.listSettings().setRetryableCodes();
-      v.aggregatedListSettings().setRetryableCodes();
-      vms = com.google.cloud.compute.v1.InstancesClient.create(v.build());
-      ops = new OperationLookup(shared, transport, endpoint, credentials);
-      traffic = ClientTrafficApi.create(shared, transport, endpoint, credentials, ops);
+      images = ImagesClient.create(setup.configure(ImagesSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      templates = InstanceTemplatesClient.create(setup.configure(InstanceTemplatesSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      zonal = InstanceGroupManagersClient.create(setup.configure(InstanceGroupManagersSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      regional = RegionInstanceGroupManagersClient.create(setup.configure(RegionInstanceGroupManagersSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      vms = com.google.cloud.compute.v1.InstancesClient.create(setup.configure(
+          com.google.cloud.compute.v1.InstancesSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      ops = new OperationLookup(setup);
+      traffic = ClientTrafficApi.create(setup, ops);
     } catch (IOException e) {
       transport.shutdownNow();
       throw new UncheckedIOException("cannot create the Compute clients: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * HTTP requests sent so far by every client here: more than the logical calls, since a
+   * listing may take several pages and an operation several polls. The call budget settles
+   * against it.
+   */
+  public long requests() {
+    return setup.requests().get();
   }
 
   @Override

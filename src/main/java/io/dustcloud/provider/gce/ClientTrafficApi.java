@@ -1,6 +1,5 @@
 package io.dustcloud.provider.gce;
 
-import static io.dustcloud.provider.gce.ClientCalls.configure;
 import static io.dustcloud.provider.gce.ClientCalls.found;
 
 import com.google.api.gax.core.CredentialsProvider;
@@ -50,25 +49,18 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
   private final FirewallsClient firewalls;
   private final OperationLookup ops;
 
-  ClientTrafficApi(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
-      CredentialsProvider credentials, OperationLookup ops) throws IOException {
+  ClientTrafficApi(ClientCalls.Setup setup, OperationLookup ops) throws IOException {
     this.ops = ops;
-    checks = RegionHealthChecksClient.create(configure(RegionHealthChecksSettings.newBuilder(), shared,
-        transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-    services = RegionBackendServicesClient.create(configure(RegionBackendServicesSettings.newBuilder(),
-        shared, transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-    addresses = AddressesClient.create(configure(AddressesSettings.newBuilder(), shared, transport,
-        endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-    rules = ForwardingRulesClient.create(configure(ForwardingRulesSettings.newBuilder(), shared,
-        transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-    firewalls = FirewallsClient.create(configure(FirewallsSettings.newBuilder(), shared, transport,
-        endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    checks = RegionHealthChecksClient.create(setup.configure(RegionHealthChecksSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    services = RegionBackendServicesClient.create(setup.configure(RegionBackendServicesSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    addresses = AddressesClient.create(setup.configure(AddressesSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    rules = ForwardingRulesClient.create(setup.configure(ForwardingRulesSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+    firewalls = FirewallsClient.create(setup.configure(FirewallsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
   }
 
-  static ClientTrafficApi create(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
-      CredentialsProvider credentials, OperationLookup ops) {
+  static ClientTrafficApi create(ClientCalls.Setup setup, OperationLookup ops) {
     try {
-      return new ClientTrafficApi(shared, transport, endpoint, credentials, ops);
+      return new ClientTrafficApi(setup, ops);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the Compute traffic clients: " + e.getMessage(), e);
     }

@@ -11,6 +11,13 @@ import java.util.function.LongSupplier;
  * second's worth), handed out fairly: each fleet waits in its own queue and the queues are
  * served round-robin, so a fleet with a hundred calls waiting delays another fleet's call by at
  * most one turn, not a hundred.
+ *
+ * <p>A call granted here may send more than one request: the further pages of a listing, the
+ * polls of an operation, the read of a failed one. Those are calls against the project's quota
+ * too, sent where no one can wait for a turn (gax polls on its own threads), so they are
+ * settled afterwards: given the count of requests really sent ({@link #settleAgainst}), every
+ * request beyond the calls granted is taken from the bucket, which may go below zero — the
+ * calls that follow wait for it to refill. The budget is then what was really sent.
  */
 public final class FairRateLimiter {
   private final double tokensPerNano;
@@ -21,6 +28,8 @@ public final class FairRateLimiter {
   private double tokens;
   private long refilledAt;
   private long granted;
+  private LongSupplier sent = () -> 0;
+  private long settled;
 
   private static final class Ticket {
     boolean granted;
@@ -51,6 +60,7 @@ public final class FairRateLimiter {
     queue.addLast(ticket);
     try {
       while (!ticket.granted) {
+        settle();
         refill();
         while (tokens >= 1.0 && !turns.isEmpty()) {
           grantNext();
@@ -70,6 +80,30 @@ public final class FairRateLimiter {
         }
       }
       throw e;
+    }
+  }
+
+  /** From now on, requests {@code sent} beyond the calls granted here are taken from the budget. */
+  public synchronized void settleAgainst(LongSupplier sent) {
+    this.sent = sent;
+    this.settled = Math.max(0, sent.getAsLong() - granted);
+  }
+
+  /** Requests sent beyond the calls granted (pages, polls), taken from the budget so far. */
+  public synchronized long settled() {
+    settle();
+    return settled;
+  }
+
+  /**
+   * Takes what was sent beyond the grants from the bucket. A granted call's first request may
+   * not be sent yet, so this can lag, never overcharge.
+   */
+  private void settle() {
+    long extra = sent.getAsLong() - granted - settled;
+    if (extra > 0) {
+      tokens -= extra;
+      settled += extra;
     }
   }
 

@@ -81,8 +81,10 @@ public final class GceProvider implements FleetProvider {
 
   /** The provider over Google's client, as configured. */
   public static GceProvider create(GceConfig config, Clock clock) {
-    ComputeApi api = new ClientComputeApi(config.endpoint(), config.credentials());
-    GceCalls calls = new GceCalls(new FairRateLimiter(config.callsPerMinute()), config.backoff(), d -> Thread.sleep(d.toMillis()));
+    ClientComputeApi api = new ClientComputeApi(config.endpoint(), config.credentials());
+    FairRateLimiter budget = new FairRateLimiter(config.callsPerMinute());
+    budget.settleAgainst(api::requests);
+    GceCalls calls = new GceCalls(budget, config.backoff(), d -> Thread.sleep(d.toMillis()));
     return new GceProvider(api, calls, config, clock);
   }
 

@@ -28,15 +28,11 @@ final class OperationLookup implements AutoCloseable {
   private final RegionOperationsClient regions;
   private final GlobalOperationsClient global;
 
-  OperationLookup(ExecutorProvider shared, ScheduledExecutorService transport, String endpoint,
-      CredentialsProvider credentials) {
+  OperationLookup(ClientCalls.Setup setup) {
     try {
-      zones = ZoneOperationsClient.create(ClientCalls.configure(ZoneOperationsSettings.newBuilder(), shared, transport,
-          endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-      regions = RegionOperationsClient.create(ClientCalls.configure(RegionOperationsSettings.newBuilder(), shared,
-          transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-      global = GlobalOperationsClient.create(ClientCalls.configure(GlobalOperationsSettings.newBuilder(), shared,
-          transport, endpoint, credentials).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      zones = ZoneOperationsClient.create(setup.configure(ZoneOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      regions = RegionOperationsClient.create(setup.configure(RegionOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      global = GlobalOperationsClient.create(setup.configure(GlobalOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the Compute operations clients: " + e.getMessage(), e);
     } catch (Exception e) {

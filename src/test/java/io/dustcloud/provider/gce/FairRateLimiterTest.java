@@ -82,4 +82,27 @@ class FairRateLimiterTest {
       });
     }
   }
+
+  /** Pages and operation polls the limiter never saw are taken from the bucket afterwards: later calls wait for them. */
+  @Test
+  void requestsSentBeyondTheGrantsAreTakenFromTheBudget() throws Exception {
+    FairRateLimiter limiter = new FairRateLimiter(1200, nanos::get); // 20 per second, burst 20
+    AtomicLong sent = new AtomicLong();
+    limiter.settleAgainst(sent::get);
+    for (int i = 0; i < 20; i++) {
+      limiter.acquire("f");
+      sent.incrementAndGet(); // the call's own request
+    }
+    sent.addAndGet(10); // ten polls of the calls' operations, on the client's threads
+    assertThat(limiter.settled()).isEqualTo(10);
+
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    queue(limiter, "g", 1, order);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // ten tokens: they pay for the polls
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> order.isEmpty());
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(50)); // one more
+    await().atMost(WAIT).until(() -> order.size() == 1);
+    assertThat(limiter.granted()).isEqualTo(21);
+    assertThat(limiter.settled()).as("settled once, not again").isEqualTo(10);
+  }
 }

@@ -220,4 +220,43 @@ class GceApiCostTest {
     fake.resetCounts();
     return group;
   }
+
+  /**
+   * The budget is what was really sent: a listing of more groups than a page holds takes one
+   * request per page, an operation that is not done at once is polled, and each of those is
+   * taken from the budget as well as the calls it granted — every request the fake answered.
+   */
+  @Test
+  void everyRequestSentIsTakenFromTheBudgetPagesAndPollsIncluded() {
+    fake.pageSize = 2;
+    fake.operationMillis = 700; // the first fleet's operations are polled
+    ClientComputeApi api = new ClientComputeApi(fake.endpoint(), com.google.api.gax.core.NoCredentialsProvider.create());
+    FairRateLimiter budget = new FairRateLimiter(60_000);
+    budget.settleAgainst(api::requests);
+    GceConfig config = GceConfig.anonymous(fake.endpoint(), 60_000).withStorageEndpoint(fake.endpoint())
+        .withObserveInterval(Duration.ZERO).withBackoff(GceTesting.FAST);
+    try (GceProvider counted = new GceProvider(api, new GceCalls(budget, GceTesting.FAST, d -> Thread.sleep(d.toMillis())),
+        config, java.time.Clock.systemUTC())) {
+      for (int i = 0; i < 5; i++) {
+        counted.realize(DesiredFleet.single(new FleetId("default", "paged-" + i),
+            GceTesting.image("paged-" + i + "-r1", "v1"), 1));
+        fake.operationMillis = 0;
+      }
+      assertThat(fake.calls().getOrDefault("operations.get", 0L)).as("operations polled: %s", fake.calls()).isPositive();
+      assertThat(budget.settled()).isPositive();
+      everyAnsweredRequestIsInThe(budget);
+
+      assertThat(api.listAllGroups(GceTesting.PROJECT)).as("five groups over three pages").hasSize(5);
+      assertThat(fake.calls().get("instanceGroupManagers.aggregatedList")).isEqualTo(3L);
+      everyAnsweredRequestIsInThe(budget);
+    }
+  }
+
+  /** Background reads (the load balancer's view) may be in flight: equal once they are answered. */
+  private void everyAnsweredRequestIsInThe(FairRateLimiter budget) {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      long answered = fake.calls().values().stream().mapToLong(Long::longValue).sum();
+      assertThat(budget.granted() + budget.settled()).as("%s", fake.calls()).isEqualTo(answered);
+    });
+  }
 }

@@ -59,6 +59,11 @@ public final class FakeCompute implements AutoCloseable {
   private static final Pattern FILTER_TERM = Pattern.compile("([\\w.-]+)\\s*=\\s*\"?([^\"\\s]*)\"?");
 
   public final FakeFaults faults = new FakeFaults();
+  /**
+   * Items per page of a listing when the caller asks for no fewer (GCE: 500, also the most one
+   * may ask for). Tests lower it to see listings take several requests.
+   */
+  public volatile int pageSize = FakePages.MAX_RESULTS;
   /** How long a new or recreated instance stays PROVISIONING, then STAGING. */
   public volatile long provisioningMillis = 0;
   public volatile long stagingMillis = 0;
@@ -446,6 +451,10 @@ public final class FakeCompute implements AutoCloseable {
           answer = mutating
               ? mutate(route, query, body, fault == FakeFaults.Kind.OPERATION_ERROR)
               : read(route, query, body.length == 0 ? JSON.createObjectNode() : parse(body));
+          if (!mutating && answer.status == 200 && FakePages.paged(route.method)) {
+            answer = new Answer(200, FakePages.page(answer.body,
+                route.method.endsWith(".listManagedInstances") ? "managedInstances" : "items", query, pageSize));
+          }
         } catch (FakeRules.Refusal refused) {
           answer = new Answer(refused.status, refused.body);
         }

@@ -2,12 +2,8 @@ package io.dustcloud.testing.gce;
 
 import io.dustcloud.provider.RevisionImage;
 import io.dustcloud.provider.gce.Backoff;
-import io.dustcloud.provider.gce.ClientComputeApi;
-import io.dustcloud.provider.gce.FairRateLimiter;
-import io.dustcloud.provider.gce.GceCalls;
 import io.dustcloud.provider.gce.GceConfig;
 import io.dustcloud.provider.gce.GceProvider;
-import com.google.api.gax.core.NoCredentialsProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,8 +50,7 @@ public final class GceTesting {
       List<String> operatorRanges) {
     GceConfig config = GceConfig.anonymous(fake.endpoint(), callsPerMinute).withStorageEndpoint(fake.endpoint())
         .withObserveInterval(observeInterval).withBackoff(FAST).withOperatorRanges(operatorRanges);
-    return new GceProvider(new ClientComputeApi(fake.endpoint(), NoCredentialsProvider.create()),
-        new GceCalls(new FairRateLimiter(callsPerMinute), FAST, d -> Thread.sleep(d.toMillis())), config, clock);
+    return GceProvider.create(config, clock);
   }
 
   public static RevisionImage image(String revision, String version) {
