@@ -191,10 +191,10 @@ public final class ClientComputeApi implements ComputeApi {
   }
 
   @Override
-  public List<InstanceGroupManager> listAllGroups(String project) {
+  public List<InstanceGroupManager> listAllGroups(String project, String filter) {
     List<InstanceGroupManager> out = new ArrayList<>();
     zonal.aggregatedList(com.google.cloud.compute.v1.AggregatedListInstanceGroupManagersRequest.newBuilder()
-            .setProject(project).build())
+            .setProject(project).setFilter(filter).build())
         .iterateAll().forEach(e -> out.addAll(e.getValue().getInstanceGroupManagersList()));
     return out;
   }

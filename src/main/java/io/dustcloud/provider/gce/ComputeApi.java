@@ -25,8 +25,11 @@ public interface ComputeApi extends AutoCloseable {
 
   List<ManagedInstance> listManagedInstances(GceLocation at, String group);
 
-  /** Every managed instance group of the project, zonal and regional, in one aggregated listing. */
-  List<InstanceGroupManager> listAllGroups(String project);
+  /**
+   * The managed instance groups of the project, zonal and regional, from one aggregated listing
+   * (one request per page of 500) matching {@code filter} (GCE's filter syntax; empty for all).
+   */
+  List<InstanceGroupManager> listAllGroups(String project, String filter);
 
   void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
 

@@ -60,6 +60,11 @@ public record GceError(int status, String reason, String message, boolean operat
     return status == 409 || "RESOURCE_ALREADY_EXISTS".equals(reason) || "alreadyExists".equals(reason);
   }
 
+  /** GCE refused the request itself as malformed (400: a bad field, filter or page token). */
+  public boolean invalid() {
+    return status == 400 && !operationFailed;
+  }
+
   public boolean inUse() {
     return "resourceInUseByAnotherResource".equals(reason);
   }

@@ -55,27 +55,24 @@ final class GceFleet {
   volatile java.time.Duration rotationDelay = java.time.Duration.ZERO;
   final AtomicBoolean rotationRefreshing = new AtomicBoolean();
 
-  /** One listManagedInstances mapped to the SPI's view, and when it was made. */
   /**
-   * One listManagedInstances mapped to the SPI's view, when it was made, the group's fingerprint
-   * as the census knew it then (null when unknown), and whether every instance was at rest
-   * (no action, nothing failing to be created).
+   * One listManagedInstances mapped to the SPI's view, when it was made, and whether every
+   * instance was at rest (no action, nothing failing to be created).
    */
-  record Listing(FleetObservation observation, Instant at, String fingerprint, boolean atRest) {
+  record Listing(FleetObservation observation, Instant at, boolean atRest) {
 
     /**
-     * Still true as of {@code census}, taken at or after this listing: the group is stable and
-     * has not changed since — so its instances are what this listing says. A listing confirmed
-     * is restamped with the census's time, so the same census confirms it again until a newer
-     * one (read in the background once per interval for the whole project) says otherwise.
+     * Still true as of {@code census}: the group is stable and unchanged since before this
+     * listing — so its instances are what this listing says. A listing confirmed is restamped
+     * with the census's time, so the same census confirms it again until a newer one (read in
+     * the background once per interval for the whole project) says otherwise.
      */
     boolean confirmedBy(GroupCensus.Summary census) {
-      return atRest && fingerprint != null && census.stable() && !census.seenAt().isBefore(at)
-          && fingerprint.equals(census.fingerprint());
+      return atRest && census.confirms(at);
     }
 
     Listing restamped(Instant now) {
-      return new Listing(observation, now, fingerprint, atRest);
+      return new Listing(observation, now, atRest);
     }
   }
 

@@ -37,8 +37,6 @@ final class GceListings {
    */
   FleetObservation list(GceFleet f) {
     GceLocation at = f.location;
-    // the group's fingerprint before the listing: a change after it shows as a new fingerprint
-    String fingerprint = census.of(at, f.id).map(GroupCensus.Summary::fingerprint).orElse(null);
     List<ManagedInstance> managed = calls.read(f.id, "instanceGroupManagers.listManagedInstances",
         () -> api.listManagedInstances(at, GceNames.group(f.id)));
     Set<Long> ids = new java.util.HashSet<>();
@@ -91,7 +89,7 @@ final class GceListings {
     FleetObservation observation = new FleetObservation(f.id, views, Optional.empty(), Set.of(), problems);
     boolean atRest = problems.isEmpty()
         && managed.stream().allMatch(m -> m.getCurrentAction().equals("NONE") || m.getCurrentAction().isEmpty());
-    f.listing = new GceFleet.Listing(observation, now, fingerprint, atRest);
+    f.listing = new GceFleet.Listing(observation, now, atRest);
     return observation;
   }
 

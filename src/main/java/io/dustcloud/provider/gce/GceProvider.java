@@ -425,6 +425,12 @@ public final class GceProvider implements FleetProvider {
     if (f.group != null && Duration.between(f.groupReadAt, clock.instant()).compareTo(config.observeInterval()) < 0) {
       return f.group;
     }
+    // the census saw the group stable and unchanged since it was read: a resync costs no read
+    Optional<GroupCensus.Summary> seen = f.group == null || f.group.isEmpty() ? Optional.empty() : census.of(f.location, f.id);
+    if (seen.isPresent() && seen.get().confirms(f.groupReadAt)) {
+      f.groupReadAt = seen.get().seenAt();
+      return f.group;
+    }
     GceLocation at = f.location;
     Optional<InstanceGroupManager> read = calls.read(f.id, "instanceGroupManagers.get",
         () -> api.getGroup(at, GceNames.group(f.id)));

@@ -586,14 +586,19 @@ public final class FakeCompute implements AutoCloseable {
       return new Answer(200, net.aggregated(r.collection, query.getOrDefault("filter", "")));
     }
     if (r.collection.equals("instanceGroupManagers") && r.scope.equals("aggregated")) {
-      // every group of the project by scope, each as GET shows it (fingerprint, status.isStable)
+      // every group of the project by scope matching the filter, each as GET shows it (fingerprint, status.isStable)
       ObjectNode out = JSON.createObjectNode();
       ObjectNode items = out.putObject("items");
+      String filter = query.getOrDefault("filter", "");
       groups.forEach((key, g) -> {
+        ObjectNode view = g.view(r.project);
+        if (!matches(view, filter)) {
+          return;
+        }
         String scope = key.substring(0, key.lastIndexOf('/'));
         ObjectNode perScope = items.has(scope) ? (ObjectNode) items.get(scope) : items.putObject(scope);
         (perScope.has("instanceGroupManagers") ? (ArrayNode) perScope.get("instanceGroupManagers")
-            : perScope.putArray("instanceGroupManagers")).add(g.view(r.project));
+            : perScope.putArray("instanceGroupManagers")).add(view);
       });
       return new Answer(200, out);
     }
