@@ -3,8 +3,6 @@ package io.dustcloud.provider.gce;
 import static io.dustcloud.provider.gce.ClientCalls.found;
 
 import com.google.api.gax.core.CredentialsProvider;
-import com.google.api.gax.longrunning.OperationFuture;
-import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.NotFoundException;
 import com.google.cloud.compute.v1.DeleteImageRequest;
 import com.google.cloud.compute.v1.DeleteInstanceGroupManagerRequest;
@@ -29,7 +27,6 @@ import com.google.cloud.compute.v1.ListInstanceTemplatesRequest;
 import com.google.cloud.compute.v1.ListManagedInstancesInstanceGroupManagersRequest;
 import com.google.cloud.compute.v1.ListManagedInstancesRegionInstanceGroupManagersRequest;
 import com.google.cloud.compute.v1.ManagedInstance;
-import com.google.cloud.compute.v1.Operation;
 import com.google.cloud.compute.v1.PatchInstanceGroupManagerRequest;
 import com.google.cloud.compute.v1.PatchRegionInstanceGroupManagerRequest;
 import com.google.cloud.compute.v1.RecreateInstancesInstanceGroupManagerRequest;
@@ -116,19 +113,19 @@ public final class ClientComputeApi implements ComputeApi {
   @Override
   public void insertGroup(GceLocation at, InstanceGroupManager group, String requestId) {
     ops.await(at.regional()
-        ? regional.insertAsync(InsertRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        ? regional.insertCallable().call(InsertRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManagerResource(group).setRequestId(requestId).build())
-        : zonal.insertAsync(InsertInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        : zonal.insertCallable().call(InsertInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setZone(at.zone()).setInstanceGroupManagerResource(group).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchGroup(GceLocation at, String name, InstanceGroupManager patch, String requestId) {
     ops.await(at.regional()
-        ? regional.patchAsync(PatchRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        ? regional.patchCallable().call(PatchRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setInstanceGroupManagerResource(patch)
             .setRequestId(requestId).build())
-        : zonal.patchAsync(PatchInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        : zonal.patchCallable().call(PatchInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setZone(at.zone()).setInstanceGroupManager(name).setInstanceGroupManagerResource(patch)
             .setRequestId(requestId).build()));
   }
@@ -136,18 +133,18 @@ public final class ClientComputeApi implements ComputeApi {
   @Override
   public void resizeGroup(GceLocation at, String name, int size, String requestId) {
     ops.await(at.regional()
-        ? regional.resizeAsync(ResizeRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        ? regional.resizeCallable().call(ResizeRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setSize(size).setRequestId(requestId).build())
-        : zonal.resizeAsync(ResizeInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        : zonal.resizeCallable().call(ResizeInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setZone(at.zone()).setInstanceGroupManager(name).setSize(size).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteGroup(GceLocation at, String name, String requestId) {
     ops.await(at.regional()
-        ? regional.deleteAsync(DeleteRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        ? regional.deleteCallable().call(DeleteRegionInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setRegion(at.region()).setInstanceGroupManager(name).setRequestId(requestId).build())
-        : zonal.deleteAsync(DeleteInstanceGroupManagerRequest.newBuilder().setProject(at.project())
+        : zonal.deleteCallable().call(DeleteInstanceGroupManagerRequest.newBuilder().setProject(at.project())
             .setZone(at.zone()).setInstanceGroupManager(name).setRequestId(requestId).build()));
   }
 
@@ -202,11 +199,11 @@ public final class ClientComputeApi implements ComputeApi {
   @Override
   public void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
     ops.await(at.regional()
-        ? regional.recreateInstancesAsync(RecreateInstancesRegionInstanceGroupManagerRequest.newBuilder()
+        ? regional.recreateInstancesCallable().call(RecreateInstancesRegionInstanceGroupManagerRequest.newBuilder()
             .setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group).setRequestId(requestId)
             .setRegionInstanceGroupManagersRecreateRequestResource(
                 RegionInstanceGroupManagersRecreateRequest.newBuilder().addAllInstances(instanceUrls)).build())
-        : zonal.recreateInstancesAsync(RecreateInstancesInstanceGroupManagerRequest.newBuilder()
+        : zonal.recreateInstancesCallable().call(RecreateInstancesInstanceGroupManagerRequest.newBuilder()
             .setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group).setRequestId(requestId)
             .setInstanceGroupManagersRecreateInstancesRequestResource(
                 InstanceGroupManagersRecreateInstancesRequest.newBuilder().addAllInstances(instanceUrls)).build()));
@@ -215,12 +212,12 @@ public final class ClientComputeApi implements ComputeApi {
   @Override
   public void deleteInstances(GceLocation at, String group, List<String> instanceUrls, String requestId) {
     ops.await(at.regional()
-        ? regional.deleteInstancesAsync(com.google.cloud.compute.v1.DeleteInstancesRegionInstanceGroupManagerRequest
+        ? regional.deleteInstancesCallable().call(com.google.cloud.compute.v1.DeleteInstancesRegionInstanceGroupManagerRequest
             .newBuilder().setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group)
             .setRequestId(requestId).setRegionInstanceGroupManagersDeleteInstancesRequestResource(
                 com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest.newBuilder()
                     .addAllInstances(instanceUrls).setSkipInstancesOnValidationError(true)).build())
-        : zonal.deleteInstancesAsync(com.google.cloud.compute.v1.DeleteInstancesInstanceGroupManagerRequest
+        : zonal.deleteInstancesCallable().call(com.google.cloud.compute.v1.DeleteInstancesInstanceGroupManagerRequest
             .newBuilder().setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group)
             .setRequestId(requestId).setInstanceGroupManagersDeleteInstancesRequestResource(
                 com.google.cloud.compute.v1.InstanceGroupManagersDeleteInstancesRequest.newBuilder()
@@ -254,13 +251,13 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void insertTemplate(String project, InstanceTemplate template, String requestId) {
-    ops.await(templates.insertAsync(InsertInstanceTemplateRequest.newBuilder().setProject(project)
+    ops.await(templates.insertCallable().call(InsertInstanceTemplateRequest.newBuilder().setProject(project)
         .setInstanceTemplateResource(template).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteTemplate(String project, String name, String requestId) {
-    ops.await(templates.deleteAsync(DeleteInstanceTemplateRequest.newBuilder().setProject(project)
+    ops.await(templates.deleteCallable().call(DeleteInstanceTemplateRequest.newBuilder().setProject(project)
         .setInstanceTemplate(name).setRequestId(requestId).build()));
   }
 
@@ -274,7 +271,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void insertImage(String project, Image image, String requestId) {
-    ops.await(images.insertAsync(InsertImageRequest.newBuilder().setProject(project).setImageResource(image)
+    ops.await(images.insertCallable().call(InsertImageRequest.newBuilder().setProject(project).setImageResource(image)
         .setRequestId(requestId).build()));
   }
 
@@ -285,7 +282,7 @@ public final class ClientComputeApi implements ComputeApi {
 
   @Override
   public void deleteImage(String project, String name, String requestId) {
-    ops.await(images.deleteAsync(DeleteImageRequest.newBuilder().setProject(project).setImage(name)
+    ops.await(images.deleteCallable().call(DeleteImageRequest.newBuilder().setProject(project).setImage(name)
         .setRequestId(requestId).build()));
   }
 

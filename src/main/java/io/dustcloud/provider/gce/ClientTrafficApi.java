@@ -2,8 +2,6 @@ package io.dustcloud.provider.gce;
 
 import static io.dustcloud.provider.gce.ClientCalls.found;
 
-import com.google.api.gax.core.CredentialsProvider;
-import com.google.api.gax.core.ExecutorProvider;
 import com.google.cloud.compute.v1.Address;
 import com.google.cloud.compute.v1.AddressesClient;
 import com.google.cloud.compute.v1.AddressesSettings;
@@ -38,7 +36,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 
 /** {@link TrafficApi} over Google's clients, sharing {@link ClientComputeApi}'s transport. */
 final class ClientTrafficApi implements TrafficApi, AutoCloseable {
@@ -73,19 +70,19 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertHealthCheck(String project, String region, HealthCheck check, String requestId) {
-    ops.await(checks.insertAsync(InsertRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.insertCallable().call(InsertRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheckResource(check).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchHealthCheck(String project, String region, String name, HealthCheck check, String requestId) {
-    ops.await(checks.patchAsync(PatchRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.patchCallable().call(PatchRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheck(name).setHealthCheckResource(check).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteHealthCheck(String project, String region, String name, String requestId) {
-    ops.await(checks.deleteAsync(DeleteRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(checks.deleteCallable().call(DeleteRegionHealthCheckRequest.newBuilder().setProject(project).setRegion(region)
         .setHealthCheck(name).setRequestId(requestId).build()));
   }
 
@@ -96,20 +93,20 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertBackendService(String project, String region, BackendService service, String requestId) {
-    ops.await(services.insertAsync(InsertRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.insertCallable().call(InsertRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendServiceResource(service).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchBackendService(String project, String region, String name, BackendService service,
       String requestId) {
-    ops.await(services.patchAsync(PatchRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.patchCallable().call(PatchRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendService(name).setBackendServiceResource(service).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteBackendService(String project, String region, String name, String requestId) {
-    ops.await(services.deleteAsync(DeleteRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(services.deleteCallable().call(DeleteRegionBackendServiceRequest.newBuilder().setProject(project).setRegion(region)
         .setBackendService(name).setRequestId(requestId).build()));
   }
 
@@ -127,13 +124,13 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertAddress(String project, String region, Address address, String requestId) {
-    ops.await(addresses.insertAsync(InsertAddressRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(addresses.insertCallable().call(InsertAddressRequest.newBuilder().setProject(project).setRegion(region)
         .setAddressResource(address).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteAddress(String project, String region, String name, String requestId) {
-    ops.await(addresses.deleteAsync(DeleteAddressRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(addresses.deleteCallable().call(DeleteAddressRequest.newBuilder().setProject(project).setRegion(region)
         .setAddress(name).setRequestId(requestId).build()));
   }
 
@@ -144,13 +141,13 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertForwardingRule(String project, String region, ForwardingRule rule, String requestId) {
-    ops.await(rules.insertAsync(InsertForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(rules.insertCallable().call(InsertForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
         .setForwardingRuleResource(rule).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteForwardingRule(String project, String region, String name, String requestId) {
-    ops.await(rules.deleteAsync(DeleteForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
+    ops.await(rules.deleteCallable().call(DeleteForwardingRuleRequest.newBuilder().setProject(project).setRegion(region)
         .setForwardingRule(name).setRequestId(requestId).build()));
   }
 
@@ -161,19 +158,19 @@ final class ClientTrafficApi implements TrafficApi, AutoCloseable {
 
   @Override
   public void insertFirewall(String project, Firewall firewall, String requestId) {
-    ops.await(firewalls.insertAsync(InsertFirewallRequest.newBuilder().setProject(project)
+    ops.await(firewalls.insertCallable().call(InsertFirewallRequest.newBuilder().setProject(project)
         .setFirewallResource(firewall).setRequestId(requestId).build()));
   }
 
   @Override
   public void patchFirewall(String project, String name, Firewall firewall, String requestId) {
-    ops.await(firewalls.patchAsync(PatchFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+    ops.await(firewalls.patchCallable().call(PatchFirewallRequest.newBuilder().setProject(project).setFirewall(name)
         .setFirewallResource(firewall).setRequestId(requestId).build()));
   }
 
   @Override
   public void deleteFirewall(String project, String name, String requestId) {
-    ops.await(firewalls.deleteAsync(DeleteFirewallRequest.newBuilder().setProject(project).setFirewall(name)
+    ops.await(firewalls.deleteCallable().call(DeleteFirewallRequest.newBuilder().setProject(project).setFirewall(name)
         .setRequestId(requestId).build()));
   }
 

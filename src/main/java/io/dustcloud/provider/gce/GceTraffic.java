@@ -71,7 +71,7 @@ final class GceTraffic {
         || seenIp.map(a -> !a.getAddressType().equals(model.address().getAddressType())).orElse(false));
     if (bs == null || schemeChanged) {
       // no load balancer wanted, or one of another kind: what exists goes, rule first (it names the others)
-      removeLoadBalancer(f);
+      removeLoadBalancer(f, seenBs.isPresent(), seenIp.isPresent());
       seenBs = Optional.empty();
       seenIp = Optional.empty();
     }
@@ -135,7 +135,7 @@ final class GceTraffic {
 
   /** Everything before the group is deleted: the load balancer, which names the group. */
   void deleteBeforeGroup(GceFleet f) {
-    removeLoadBalancer(f);
+    removeLoadBalancer(f, true, true); // by name, whatever is known: an interrupted create may have left any of it
   }
 
   /** Everything after: the health check (autohealing named it) and the firewall rules. */
@@ -151,16 +151,28 @@ final class GceTraffic {
     f.endpoint = null;
   }
 
-  private void removeLoadBalancer(GceFleet f) {
+  /**
+   * Deletes the forwarding rule, then the backend service and address when they exist. The rule
+   * names both and GCE makes it last, so with neither there is no rule either: a fleet that never
+   * had a load balancer costs no call (a delete that finds nothing is still a mutating call).
+   */
+  private void removeLoadBalancer(GceFleet f, boolean backendServiceExists, boolean addressExists) {
+    if (!backendServiceExists && !addressExists) {
+      return;
+    }
     String project = f.location.project();
     String region = f.location.regionName();
     String fr = TrafficModel.forwardingRuleName(f.id);
     String bs = TrafficModel.backendServiceName(f.id);
     String ip = TrafficModel.addressName(f.id);
     calls.mutate(f.id, "forwardingRules.delete " + fr, null, id -> api.deleteForwardingRule(project, region, fr, id));
-    calls.mutate(f.id, "regionBackendServices.delete " + bs, null,
-        id -> api.deleteBackendService(project, region, bs, id));
-    calls.mutate(f.id, "addresses.delete " + ip, null, id -> api.deleteAddress(project, region, ip, id));
+    if (backendServiceExists) {
+      calls.mutate(f.id, "regionBackendServices.delete " + bs, null,
+          id -> api.deleteBackendService(project, region, bs, id));
+    }
+    if (addressExists) {
+      calls.mutate(f.id, "addresses.delete " + ip, null, id -> api.deleteAddress(project, region, ip, id));
+    }
   }
 
   private void firewall(GceFleet f, Firewall want) {

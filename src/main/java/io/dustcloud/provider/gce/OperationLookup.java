@@ -1,9 +1,5 @@
 package io.dustcloud.provider.gce;
 
-import com.google.api.gax.core.CredentialsProvider;
-import com.google.api.gax.core.ExecutorProvider;
-import com.google.api.gax.longrunning.OperationFuture;
-import com.google.api.gax.rpc.ApiException;
 import com.google.cloud.compute.v1.GlobalOperationsClient;
 import com.google.cloud.compute.v1.GlobalOperationsSettings;
 import com.google.cloud.compute.v1.Operation;
@@ -13,26 +9,32 @@ import com.google.cloud.compute.v1.ZoneOperationsClient;
 import com.google.cloud.compute.v1.ZoneOperationsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Awaits Compute operations and, when one fails, reads it back to report GCE's own errors
- * ({@link GceOperationException}) instead of gax's status line. The failed operation is the
- * first answer when GCE failed it at once; otherwise it is fetched once by its selfLink from
- * the zone's, region's or global operations collection.
+ * Awaits Compute operations the way that costs fewest requests, and reports a failed one in
+ * GCE's own words ({@link GceOperationException}: each entry of its {@code error.errors[]}).
+ * Mutating calls are made with the clients' unary callables, which return the operation as GCE
+ * answered it without polling; one not yet DONE is waited for with {@code operations.wait} on
+ * its zone's, region's or the global collection — GCE answers when it is done or after about two
+ * minutes — instead of gax's polling every 0.5 s (growing 1.5× to 20 s), which sends several
+ * requests for an operation of a few seconds. Every request counts against the call budget.
  */
 final class OperationLookup implements AutoCloseable {
+  /** An operation still running after this long fails the call as transient (GceCalls retries it by requestId). */
+  static final java.time.Duration LIMIT = java.time.Duration.ofMinutes(10);
+
   private final ZoneOperationsClient zones;
   private final RegionOperationsClient regions;
   private final GlobalOperationsClient global;
 
   OperationLookup(ClientCalls.Setup setup) {
     try {
-      zones = ZoneOperationsClient.create(setup.configure(ZoneOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-      regions = RegionOperationsClient.create(setup.configure(RegionOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
-      global = GlobalOperationsClient.create(setup.configure(GlobalOperationsSettings.newBuilder()).applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      zones = ZoneOperationsClient.create(setup.configure(ZoneOperationsSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      regions = RegionOperationsClient.create(setup.configure(RegionOperationsSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
+      global = GlobalOperationsClient.create(setup.configure(GlobalOperationsSettings.newBuilder())
+          .applyToAllUnaryMethods(ClientCalls.NO_RETRIES).build());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the Compute operations clients: " + e.getMessage(), e);
     } catch (Exception e) {
@@ -40,68 +42,39 @@ final class OperationLookup implements AutoCloseable {
     }
   }
 
-  /** Waits for the operation (the client polls it); a failure comes back in GCE's words when it can be read. */
-  void await(OperationFuture<Operation, Operation> future) {
-    try {
-      future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      Operation failed = failedOperation(future);
-      if (failed != null) {
-        throw new GceOperationException(failed, cause);
+  /** Waits until {@code op} is DONE; a failure comes back in GCE's words. */
+  void await(Operation op) {
+    Operation now = op;
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (now.getStatus() != Operation.Status.DONE) {
+      if (System.nanoTime() > deadline) {
+        throw new com.google.api.gax.rpc.DeadlineExceededException("Compute operation " + now.getName()
+            + " (" + now.getOperationType() + " " + now.getTargetLink() + ") still " + now.getStatus()
+            + " after " + LIMIT.toMinutes() + " min", null,
+            com.google.api.gax.httpjson.HttpJsonStatusCode.of(com.google.api.gax.rpc.StatusCode.Code.DEADLINE_EXCEEDED),
+            true);
       }
-      if (cause instanceof ApiException api) {
-        throw api;
-      }
-      if (cause instanceof RuntimeException rt) {
-        throw rt;
-      }
-      throw new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a Compute operation", e);
+      now = waitFor(now.getSelfLink());
     }
-  }
-
-  /** The operation with its errors, or null when there is none to read (the call itself was refused). */
-  private Operation failedOperation(OperationFuture<Operation, Operation> future) {
-    Operation first;
-    try {
-      // Compute's snapshots carry the Operation itself as response (and metadata)
-      com.google.api.gax.longrunning.OperationSnapshot snapshot = future.getInitialFuture().get(1, TimeUnit.SECONDS);
-      Object r = snapshot.getResponse() instanceof Operation ? snapshot.getResponse() : snapshot.getMetadata();
-      if (!(r instanceof Operation op)) {
-        return null;
-      }
-      first = op;
-    } catch (Exception e) {
-      return null; // no operation was created: the refusal is the HTTP answer itself
-    }
-    if (first.hasError() && first.getError().getErrorsCount() > 0) {
-      return first;
-    }
-    try {
-      Operation now = byLink(first.getSelfLink());
-      return now != null && now.hasError() && now.getError().getErrorsCount() > 0 ? now : null;
-    } catch (RuntimeException e) {
-      return null; // the operation cannot be read: gax's report is all there is
+    if (now.hasError() && now.getError().getErrorsCount() > 0) {
+      throw new GceOperationException(now, null);
     }
   }
 
   /** {@code …/projects/P/zones/Z/operations/N}, {@code …/regions/R/…} or {@code …/global/operations/N}. */
-  private Operation byLink(String selfLink) {
+  private Operation waitFor(String selfLink) {
     String[] s = selfLink.split("/");
     int p = java.util.Arrays.asList(s).indexOf("projects");
     if (p < 0 || s.length < p + 5) {
-      return null;
+      throw new IllegalStateException("not an operation's link: " + selfLink);
     }
     String project = s[p + 1];
     String name = s[s.length - 1];
     return switch (s[p + 2]) {
-      case "zones" -> zones.get(project, s[p + 3], name);
-      case "regions" -> regions.get(project, s[p + 3], name);
-      case "global" -> global.get(project, name);
-      default -> null;
+      case "zones" -> zones.wait(project, s[p + 3], name);
+      case "regions" -> regions.wait(project, s[p + 3], name);
+      case "global" -> global.wait(project, name);
+      default -> throw new IllegalStateException("not an operation's link: " + selfLink);
     };
   }
 

@@ -41,6 +41,20 @@ class GceApiCostTest {
         .containsEntry("addresses.insert", 1L).containsEntry("forwardingRules.insert", 1L);
   }
 
+  /**
+   * Without a load balancer: image, template, group, the autohealing health check and the
+   * serving firewall rule — and no delete of a load balancer that never was.
+   */
+  @Test
+  void aNewFleetWithoutLoadBalancerCostsFiveMutatingCalls() {
+    provider.realize(GceTrafficTest.fleet(2, LoadBalancerSettings.NONE));
+
+    assertThat(fake.mutatingCalls()).as("%s", fake.calls()).isEqualTo(5);
+    assertThat(fake.calls()).containsEntry("images.insert", 1L).containsEntry("instanceTemplates.insert", 1L)
+        .containsEntry("instanceGroupManagers.insert", 1L).containsEntry("regionHealthChecks.insert", 1L)
+        .containsEntry("firewalls.insert", 1L);
+  }
+
   /** The supervisor observes every second and the reconciler realizes every 30 s. */
   @Test
   void aFleetAtRestMakesNoMutatingCallsAndBoundedReads() {
@@ -237,13 +251,14 @@ class GceApiCostTest {
 
   /**
    * The budget is what was really sent: a listing of more groups than a page holds takes one
-   * request per page, an operation that is not done at once is polled, and each of those is
-   * taken from the budget as well as the calls it granted — every request the fake answered.
+   * request per page, an operation that is not done at once is waited for (operations.wait), and
+   * each of those is taken from the budget as well as the calls it granted — every request the
+   * fake answered.
    */
   @Test
   void everyRequestSentIsTakenFromTheBudgetPagesAndPollsIncluded() {
     fake.pageSize = 2;
-    fake.operationMillis = 700; // the first fleet's operations are polled
+    fake.operationMillis = 700; // the first fleet's operations are waited for
     ClientComputeApi api = new ClientComputeApi(fake.endpoint(), com.google.api.gax.core.NoCredentialsProvider.create());
     FairRateLimiter budget = new FairRateLimiter(60_000);
     budget.settleAgainst(api::requests);
@@ -256,7 +271,9 @@ class GceApiCostTest {
             GceTesting.image("paged-" + i + "-r1", "v1"), 1));
         fake.operationMillis = 0;
       }
-      assertThat(fake.calls().getOrDefault("operations.get", 0L)).as("operations polled: %s", fake.calls()).isPositive();
+      // one operations.wait per operation that was not done at once (8: the first fleet's), never gax's polling
+      assertThat(fake.calls().getOrDefault("operations.wait", 0L)).as("%s", fake.calls()).isBetween(1L, 8L);
+      assertThat(fake.calls()).doesNotContainKey("operations.get");
       assertThat(budget.settled()).isPositive();
       everyAnsweredRequestIsInThe(budget);
 

@@ -415,6 +415,11 @@ public final class FakeCompute implements AutoCloseable {
       if (latency > 0) {
         Thread.sleep(latency);
       }
+      if (route.method.equals("operations.wait")) {
+        Answer waited = awaitOperation(route);
+        send(ex, waited.status, waited.body);
+        return;
+      }
       boolean mutating = mutating(route.method);
       if (!route.method.startsWith("operations.") && overQuota()) {
         quotaRefusals.incrementAndGet();
@@ -938,6 +943,29 @@ public final class FakeCompute implements AutoCloseable {
     op.put("httpErrorStatusCode", status);
     op.put("httpErrorMessage", status == 400 ? "BAD REQUEST" : status == 403 ? "FORBIDDEN" : "SERVICE UNAVAILABLE");
     op.putObject("error").putArray("errors").addObject().put("code", code).put("message", message);
+  }
+
+  /**
+   * {@code operations.wait}: the operation once it is DONE, or as it is when the wait ends
+   * (GCE: after about 2 minutes; here 2 s of real time, so a test whose clock stands still is not
+   * held long), without holding the fake while waiting.
+   */
+  private Answer awaitOperation(Route r) throws InterruptedException {
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    while (true) {
+      JsonNode now;
+      synchronized (this) {
+        ObjectNode op = operations.get(r.scope + "/" + r.name);
+        if (op == null) {
+          return notFound(r.name);
+        }
+        now = withStatus(op);
+      }
+      if (now.path("status").asText().equals("DONE") || System.nanoTime() > until) {
+        return new Answer(200, now);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private ObjectNode withStatus(ObjectNode op) {
