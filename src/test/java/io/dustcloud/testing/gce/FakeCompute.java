@@ -709,7 +709,8 @@ public final class FakeCompute implements AutoCloseable {
     }
     ObjectNode op;
     if (failOperation) {
-      op = operation(r, r.name);
+      // an insert names its target in the body, as its operation's targetLink does
+      op = operation(r, r.name != null ? r.name : body.length == 0 ? "" : parse(body).path("name").asText());
       FakeFaults.OperationError e = faults.operationError();
       fail(op, e.httpStatus(), e.code(), e.message());
     } else {
