@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * requestId de-duplication (a repeated id returns the first operation, with no second effect).
  * Request bodies are validated as GCE does ({@link FakeNet}, {@link FakeGroups}, {@link
  * FakeRules}): a refused call answers GCE's status, reason and message. It counts calls by
- * method and injects {@link FakeFaults}.
+ * method and injects {@link FakeFaults}. VM creations fail on demand ({@link #failCreations},
+ * {@link #failCreationsQuietly}), each failed attempt kept in the group's {@code listErrors};
+ * every VM has a serial console of its own ({@link FakeConsole}).
  *
  * <p>The data plane is real, on loopback ({@link FakeTraffic}): every incarnation of an
  * instance has its own {@code networkIP} (127.1.x.y) and, {@link #bootMillis} after it is
