@@ -96,6 +96,21 @@ class GceGroupErrorsTest {
   }
 
   @Test
+  void aRegionalGroupsErrorsAreReadFromItsRegion() {
+    fake.failCreationsQuietly("QUOTA_EXCEEDED", "Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1.");
+    RevisionImage zonal = GceTesting.image("web-r1", "v1");
+    GceSettings z = (GceSettings) zonal.settings();
+    RevisionImage regional = new RevisionImage(zonal.revision(), zonal.format(), zonal.artifact(), zonal.sha256(),
+        zonal.bootArgs(), zonal.port(), new GceSettings(z.project(), null, "europe-west1", z.machineType(), null, null,
+            null, z.tags(), z.labels(), z.loadBalancer()));
+    provider.realize(DesiredFleet.single(FLEET, regional, 1));
+    clock.advance(GroupErrors.MIN_THRESHOLD);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(provider.observe(FLEET).problems()).singleElement()
+        .satisfies(p -> assertThat(p.code()).isEqualTo("QUOTA_EXCEEDED")));
+    assertThat(fake.calls()).containsEntry("regionInstanceGroupManagers.listErrors", 1L).doesNotContainKey(LIST_ERRORS);
+  }
+
+  @Test
   void instancesWhoseLastAttemptSaysWhyNeedNoListErrors() {
     fake.failCreations("QUOTA_EXCEEDED", "Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1.");
     provider.realize(DesiredFleet.single(FLEET, GceTesting.image("web-r1", "v1"), 2));
