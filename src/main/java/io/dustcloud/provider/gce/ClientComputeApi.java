@@ -305,4 +305,23 @@ public final class ClientComputeApi implements ComputeApi {
     ops.close();
     transport.shutdownNow();
   }
+
+  @Override
+  public List<com.google.cloud.compute.v1.InstanceManagedByIgmError> listErrors(GceLocation at, String group,
+      int max) {
+    // one page (newest first), and no retries of the client's own: GceCalls retries, inside the budget
+    com.google.api.gax.rpc.ApiCallContext once = com.google.api.gax.httpjson.HttpJsonCallContext.createDefault()
+        .withRetryableCodes(java.util.Set.of());
+    try {
+      return at.regional()
+          ? regional.listErrorsCallable().call(com.google.cloud.compute.v1.ListErrorsRegionInstanceGroupManagersRequest
+              .newBuilder().setProject(at.project()).setRegion(at.region()).setInstanceGroupManager(group)
+              .setMaxResults(max).build(), once).getItemsList()
+          : zonal.listErrorsCallable().call(com.google.cloud.compute.v1.ListErrorsInstanceGroupManagersRequest
+              .newBuilder().setProject(at.project()).setZone(at.zone()).setInstanceGroupManager(group)
+              .setMaxResults(max).build(), once).getItemsList();
+    } catch (NotFoundException e) {
+      return List.of();
+    }
+  }
 }

@@ -77,4 +77,15 @@ public interface ComputeApi extends AutoCloseable {
 
   @Override
   default void close() {}
+
+  /**
+   * The group's recent errors, newest first ({@code listErrors}: one per failed instance action,
+   * e.g. each failed attempt to create a VM, with GCE's code and message), at most {@code max}:
+   * one page, never more. Empty when the group is gone. Read only when the group's listing
+   * cannot say why instances are missing ({@link GroupErrors}).
+   */
+  default List<com.google.cloud.compute.v1.InstanceManagedByIgmError> listErrors(GceLocation at, String group,
+      int max) {
+    return List.of();
+  }
 }

@@ -54,6 +54,8 @@ final class GceFleet {
   volatile Instant rotationReadAfter = Instant.EPOCH;
   volatile java.time.Duration rotationDelay = java.time.Duration.ZERO;
   final AtomicBoolean rotationRefreshing = new AtomicBoolean();
+  /** What the group's listErrors explains, read only while instances are missing without a lastAttempt error. */
+  final GroupErrors.Watch errors = new GroupErrors.Watch();
 
   /**
    * One listManagedInstances mapped to the SPI's view, when it was made, and whether every

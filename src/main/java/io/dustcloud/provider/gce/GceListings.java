@@ -86,6 +86,7 @@ final class GceListings {
     f.instanceUrls.putAll(urls);
     f.firstSeen.keySet().retainAll(urls.keySet());
     views.sort(Comparator.comparing(InstanceView::createdAt).thenComparing(InstanceView::id));
+    GroupErrors.listed(f.errors, managed, f.group, !problems.isEmpty(), now);
     FleetObservation observation = new FleetObservation(f.id, views, Optional.empty(), Set.of(), problems);
     boolean atRest = problems.isEmpty()
         && managed.stream().allMatch(m -> m.getCurrentAction().equals("NONE") || m.getCurrentAction().isEmpty());

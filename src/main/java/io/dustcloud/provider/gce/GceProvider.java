@@ -48,6 +48,7 @@ public final class GceProvider implements FleetProvider {
   private final GceTraffic traffic;
   private final GceListings listings;
   private final GroupCensus census;
+  private final GroupErrors groupErrors;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -72,6 +73,7 @@ public final class GceProvider implements FleetProvider {
     this.traffic = new GceTraffic(api.traffic(), calls);
     this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
     this.listings = new GceListings(api, calls, clock, census);
+    this.groupErrors = new GroupErrors(api, calls, clock, refresher, config.observeInterval());
   }
 
   /** The project-wide census of groups (package-private: tests wait for its background reads). */
@@ -160,6 +162,7 @@ public final class GceProvider implements FleetProvider {
    * as serving. Without a load balancer, none.
    */
   private FleetObservation served(GceFleet f, FleetObservation o) {
+    o = groupErrors.served(f, o); // what the group's errors explain (instances GCE cannot create)
     String endpoint = f.endpoint;
     if (endpoint == null) {
       return o;

@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * requestId de-duplication (a repeated id returns the first operation, with no second effect).
  * Request bodies are validated as GCE does ({@link FakeNet}, {@link FakeGroups}, {@link
  * FakeRules}): a refused call answers GCE's status, reason and message. It counts calls by
- * method and injects {@link FakeFaults}.
+ * method and injects {@link FakeFaults}. VM creations fail on demand ({@link #failCreations},
+ * {@link #failCreationsQuietly}), each failed attempt kept in the group's {@code listErrors};
+ * every VM has a serial console of its own ({@link FakeConsole}).
  *
  * <p>The data plane is real, on loopback ({@link FakeTraffic}): every incarnation of an
  * instance has its own {@code networkIP} (127.1.x.y) and, {@link #bootMillis} after it is
@@ -81,10 +83,13 @@ public final class FakeCompute implements AutoCloseable {
   /** False: no instance servers at all (scale benchmarks with thousands of instances). */
   public volatile boolean serveInstances = true;
   /**
-   * What VM creations fail with now, {code, message} as GCE puts them in a managed instance's
-   * {@code lastAttempt.errors} (see {@link #failCreations}); null: they succeed.
+   * What VM creations fail with now, code and message as GCE puts them in a managed instance's
+   * {@code lastAttempt.errors} and the group's {@code listErrors} (see {@link #failCreations});
+   * null: they succeed.
    */
-  private volatile String[] creationFailure;
+  private volatile FakeGroup.Failure creationFailure;
+  /** How often GCE tries again to create a VM it could not create; each failed try is a listErrors entry. */
+  public volatile long creationRetryMillis = 10_000;
   /**
    * The project's rate quota, as GCE enforces it: at most {@code quotaPerWindow} calls (reads
    * and mutations, not operation polls) per window of {@code quotaWindowMillis} (a minute in
@@ -143,9 +148,21 @@ public final class FakeCompute implements AutoCloseable {
     return storageReads.get();
   }
 
-  /** Quota: every instance created from now on stays uncreated, with GCE's error, until {@link #allowCreations}. */
+  /**
+   * Quota, stockout, permission: every instance created from now on stays uncreated, with GCE's
+   * error in its {@code lastAttempt} and in the group's {@code listErrors}, until {@link #allowCreations}.
+   */
   public void failCreations(String code, String message) {
-    creationFailure = new String[] {code, message};
+    creationFailure = new FakeGroup.Failure(code, message, false);
+  }
+
+  /**
+   * As {@link #failCreations}, but the managed instances carry no {@code lastAttempt} (GCE between
+   * two attempts): they show only as CREATING without a VM, and the group's {@code listErrors}
+   * alone tells why.
+   */
+  public void failCreationsQuietly(String code, String message) {
+    creationFailure = new FakeGroup.Failure(code, message, true);
   }
 
   public void allowCreations() {
@@ -617,7 +634,7 @@ public final class FakeCompute implements AutoCloseable {
       }
       case "instanceTemplates" -> r.name == null ? list(templates, "items", query) : get(templates.get(r.name), r.name);
       case "operations" -> operation(r);
-      case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r)
+      case "instances" -> r.method.equals("instances.getSerialPortOutput") ? serialPort(r, query)
           : new Answer(200, FakeInstances.list(this, r, query.getOrDefault("filter", "")));
       case "instanceGroups" -> {
         FakeGroup g = groups.get(r.scope + "/" + r.name);
@@ -629,9 +646,7 @@ public final class FakeCompute implements AutoCloseable {
           yield notFound(r.name);
         }
         if ("listErrors".equals(r.action)) {
-          ObjectNode out = JSON.createObjectNode();
-          out.putArray("items"); // the fake's instances are never refused by the cloud
-          yield new Answer(200, out);
+          yield new Answer(200, FakeConsole.page(List.copyOf(g.errors), query));
         }
         if ("listManagedInstances".equals(r.action)) {
           ObjectNode out = JSON.createObjectNode();
@@ -644,16 +659,23 @@ public final class FakeCompute implements AutoCloseable {
     };
   }
 
-  /** The console of a crashing instance says why; any other says it booted. */
-  private Answer serialPort(Route r) {
+  /**
+   * The serial console of the instance's current VM ({@link FakeConsole}): its own boot lines,
+   * and a crashing one's panic; 404 when the instance has no VM (none, or not created yet).
+   */
+  private Answer serialPort(Route r, Map<String, String> query) {
+    long now = millis.getAsLong();
     for (FakeGroup g : groups.values()) {
       for (FakeGroup.Instance i : g.instances) {
-        if (i.name.equals(r.name)) {
-          ObjectNode out = JSON.createObjectNode();
-          out.put("contents", crashingTemplates.contains(i.template)
-              ? "SeaBIOS\nBooting from ROM...\nhello: invalid argument '--no-such-flag'\n"
-              : "SeaBIOS\nBooting from ROM...\nhello: listening on :8080\n");
-          return new Answer(200, out);
+        if (i.name.equals(r.name) && r.scope.equals(g.zoneUrlPrefix.substring(g.zoneUrlPrefix.indexOf("/zones/") + 1))) {
+          String status = g.status(i, now);
+          if (status.isEmpty()) {
+            break;
+          }
+          String text = FakeConsole.text(i.name, i.incarnation, i.id, bootArgs(templates.getOrDefault(i.template,
+              JSON.createObjectNode())), status, crashingTemplates.contains(i.template));
+          return new Answer(200, FakeConsole.answer(text, query,
+              BASE + "projects/" + r.project + "/" + r.scope + "/instances/" + r.name));
         }
       }
     }
@@ -708,8 +730,10 @@ public final class FakeCompute implements AutoCloseable {
     }
     ObjectNode op;
     if (failOperation) {
-      op = operation(r, r.name);
-      fail(op, 503, "RESOURCE_OPERATION_RATE_EXCEEDED", "injected: operation failed");
+      // an insert names its target in the body, as its operation's targetLink does
+      op = operation(r, r.name != null ? r.name : body.length == 0 ? "" : parse(body).path("name").asText());
+      FakeFaults.OperationError e = faults.operationError();
+      fail(op, e.httpStatus(), e.code(), e.message());
     } else {
       JsonNode json = body.length == 0 ? JSON.createObjectNode() : parse(body);
       Answer refused = apply(r, query, json);
@@ -772,6 +796,10 @@ public final class FakeCompute implements AutoCloseable {
           // like the example unikernel: booted with --broken, it fails its health check
           modes.setTemplateMode(name, InstanceModes.Mode.FAILING);
         }
+        if (r.collection.equals("instanceTemplates") && bootArgs(item).contains("--no-such-flag")) {
+          // like the example unikernel: an argument it does not know makes it exit at boot
+          crashingTemplates.add(name);
+        }
         return null;
       }
       case "images.delete" -> {
@@ -814,6 +842,7 @@ public final class FakeCompute implements AutoCloseable {
         FakeGroup g = new FakeGroup(item, BASE + "projects/" + r.project + "/" + zone, millis, provisioningMillis,
             stagingMillis, crashingTemplates::contains, births);
         g.creationFailure = () -> creationFailure;
+        g.creationRetryMillis = () -> creationRetryMillis;
         g.guestShutdownMillis = () -> guestShutdownMillis;
         groups.put(key, g);
         g.converge();
@@ -941,7 +970,8 @@ public final class FakeCompute implements AutoCloseable {
 
   private static void fail(ObjectNode op, int status, String code, String message) {
     op.put("httpErrorStatusCode", status);
-    op.put("httpErrorMessage", status == 400 ? "BAD REQUEST" : status == 403 ? "FORBIDDEN" : "SERVICE UNAVAILABLE");
+    op.put("httpErrorMessage", status == 400 ? "BAD REQUEST" : status == 403 ? "FORBIDDEN"
+        : status == 409 ? "CONFLICT" : status == 412 ? "PRECONDITION FAILED" : "SERVICE UNAVAILABLE");
     op.putObject("error").putArray("errors").addObject().put("code", code).put("message", message);
   }
 

@@ -97,6 +97,32 @@ public final class FakeFaults {
     operationErrorRate = 0;
     latencyMillis = 0;
     scripted.set(0);
+    operationError = TRANSIENT_OPERATION_ERROR;
+  }
+
+  /**
+   * What an operation that finishes in error carries in {@code error.errors[]}, and the HTTP
+   * status GCE gives it ({@code httpErrorStatusCode}).
+   */
+  public record OperationError(int httpStatus, String code, String message) {}
+
+  /** The default: GCE's "too many operations on this resource", which is worth another try. */
+  static final OperationError TRANSIENT_OPERATION_ERROR =
+      new OperationError(503, "RESOURCE_OPERATION_RATE_EXCEEDED", "injected: operation failed");
+  private volatile OperationError operationError = TRANSIENT_OPERATION_ERROR;
+
+  /**
+   * The next {@code n} calls of {@code method} are accepted and their operation ends with GCE's
+   * {@code code} and {@code message} (e.g. 400 {@code INVALID_FIELD_VALUE}): no effect. Later
+   * operation errors (rates, {@link Kind#OPERATION_ERROR}) carry the same until {@link #clear}.
+   */
+  public void failNextOperations(String method, int n, int httpStatus, String code, String message) {
+    operationError = new OperationError(httpStatus, code, message);
+    failNext(method, n, Kind.OPERATION_ERROR);
+  }
+
+  OperationError operationError() {
+    return operationError;
   }
 
   /** The fault for one call, or null. */

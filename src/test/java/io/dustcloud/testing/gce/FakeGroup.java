@@ -50,8 +50,12 @@ final class FakeGroup {
     long leaveUntil;
     /** The template a draining RECREATING instance comes back with. */
     String nextTemplate;
-    /** GCE could not create it yet ({@code lastAttempt.errors}): {code, message}; null once it exists. */
-    String[] notCreated;
+    /** GCE could not create it yet (its last attempt's error); null once it exists. */
+    Failure notCreated;
+    /** How many VMs this instance has had (1 for the first): each has its own console. */
+    int incarnation;
+    /** When GCE last tried (and failed) to create its VM, on the fake's clock. */
+    long lastAttemptAt;
 
     Instance(String name, String template, long startedAt) {
       this.name = name;
@@ -64,6 +68,23 @@ final class FakeGroup {
       return nextTemplate != null ? nextTemplate : template;
     }
   }
+
+  /**
+   * Why GCE cannot create VMs now, in its words ({@code QUOTA_EXCEEDED}, {@code
+   * ZONE_RESOURCE_POOL_EXHAUSTED}, {@code PERMISSIONS_ERROR}…). {@code quiet}: the managed
+   * instance shows no {@code lastAttempt} (as between two of GCE's attempts, once it gave one
+   * up), so only the group's {@code listErrors} tells the cause.
+   */
+  record Failure(String code, String message, boolean quiet) {}
+
+  /**
+   * The group's errors, newest first, as {@code listErrors} answers them: one per failed
+   * instance action (each failed creation attempt). GCE keeps a bounded history; so does the fake.
+   */
+  final java.util.ArrayDeque<ObjectNode> errors = new java.util.ArrayDeque<>();
+  static final int ERRORS_KEPT = 100;
+  /** How often GCE tries again to create a VM it could not create (each failed try is an error entry). */
+  java.util.function.LongSupplier creationRetryMillis = () -> 10_000;
 
   private final Births births;
 
@@ -263,8 +284,34 @@ final class FakeGroup {
   private Instance born(Instance i) {
     i.id = births.newId();
     i.ip = births.newIp();
+    i.incarnation++;
     i.notCreated = creationFailure == null ? null : creationFailure.get();
+    if (i.notCreated != null) {
+      failedAttempt(i, millis.getAsLong());
+    }
     return i;
+  }
+
+  /** One failed creation of the instance's VM, as listErrors keeps it (the oldest beyond the cap go). */
+  private void failedAttempt(Instance i, long now) {
+    i.lastAttemptAt = now;
+    ObjectNode e = JsonNodeFactory.instance.objectNode();
+    e.putObject("error").put("code", i.notCreated.code()).put("message", i.notCreated.message());
+    ObjectNode details = e.putObject("instanceActionDetails");
+    details.put("action", i.recreating ? "RECREATING" : "CREATING");
+    details.put("instance", zoneUrlPrefix + "/instances/" + i.name);
+    details.putObject("version").put("instanceTemplate", templateUrl(i.template)).put("name", i.template);
+    e.put("timestamp", java.time.Instant.ofEpochMilli(now).toString());
+    errors.addFirst(e);
+    while (errors.size() > ERRORS_KEPT) {
+      errors.removeLast();
+    }
+  }
+
+  private String templateUrl(String template) {
+    // the project is the zone's: …/projects/P/zones/Z
+    String project = zoneUrlPrefix.substring(0, zoneUrlPrefix.indexOf("/zones/"));
+    return project + "/global/instanceTemplates/" + template;
   }
 
   /**
@@ -272,20 +319,23 @@ final class FakeGroup {
    * An instance born while it is set stays CREATING with that {@code lastAttempt} error, no
    * status and no VM, until it is cleared; then it is created.
    */
-  java.util.function.Supplier<String[]> creationFailure;
+  java.util.function.Supplier<Failure> creationFailure;
 
   /** Whether GCE still fails to create the instance; once the failure is gone its VM starts now. */
   boolean blocked(Instance i, long now) {
     if (i.notCreated == null) {
       return false;
     }
-    String[] still = creationFailure == null ? null : creationFailure.get();
+    Failure still = creationFailure == null ? null : creationFailure.get();
     if (still == null) {
       i.notCreated = null;
       i.startedAt = now;
       return false;
     }
     i.notCreated = still;
+    if (now - i.lastAttemptAt >= creationRetryMillis.getAsLong()) {
+      failedAttempt(i, now); // GCE tried again, and failed again
+    }
     return true;
   }
 
@@ -316,13 +366,15 @@ final class FakeGroup {
       ObjectNode m = out.addObject();
       m.put("instance", zoneUrlPrefix + "/instances/" + i.name);
       m.put("name", i.name);
-      m.put("id", Long.toString(i.id));
       if (status.isEmpty()) {
-        // not created: no VM, no status, and why in GCE's words
+        // not created: no VM (so no id), no status, and why in GCE's words — unless GCE is between attempts
         m.put("currentAction", i.recreating ? "RECREATING" : "CREATING");
-        m.putObject("lastAttempt").putObject("errors").putArray("errors").addObject()
-            .put("code", i.notCreated[0]).put("message", i.notCreated[1]);
+        if (!i.notCreated.quiet()) {
+          m.putObject("lastAttempt").putObject("errors").putArray("errors").addObject()
+              .put("code", i.notCreated.code()).put("message", i.notCreated.message());
+        }
       } else {
+        m.put("id", Long.toString(i.id));
         m.put("instanceStatus", status);
         m.put("currentAction", action);
       }
