@@ -149,7 +149,7 @@ public final class ClientComputeApi implements ComputeApi {
   }
 
   @Override
-  public String serialPortOutput(String instanceUrl) {
+  public String serialPortOutput(String instanceUrl, int lastBytes) {
     // .../projects/P/zones/Z/instances/NAME
     String[] parts = instanceUrl.split("/");
     int p = java.util.Arrays.asList(parts).indexOf("projects");
@@ -158,7 +158,8 @@ public final class ClientComputeApi implements ComputeApi {
     }
     try {
       return vms.getSerialPortOutput(com.google.cloud.compute.v1.GetSerialPortOutputInstanceRequest.newBuilder()
-          .setProject(parts[p + 1]).setZone(parts[p + 3]).setInstance(parts[p + 5]).setPort(1).build()).getContents();
+          .setProject(parts[p + 1]).setZone(parts[p + 3]).setInstance(parts[p + 5]).setPort(1)
+          .setStart(-Math.max(1, lastBytes)).build()).getContents();
     } catch (NotFoundException e) {
       return "";
     }

@@ -34,11 +34,12 @@ public interface ComputeApi extends AutoCloseable {
   void recreateInstances(GceLocation at, String group, List<String> instanceUrls, String requestId);
 
   /**
-   * The serial console output (port 1) of the instance at {@code instanceUrl}, as Compute keeps
-   * it (up to its last 1 MB); empty when the instance is gone. Read for the status of an
-   * instance that failed, once per restart.
+   * The last {@code lastBytes} of the serial console output (port 1) of the instance at
+   * {@code instanceUrl} (GCE: a negative {@code start}, so no more than that crosses the wire);
+   * empty when the instance is gone. Read for the Event of an instance that failed, once per
+   * restart.
    */
-  default String serialPortOutput(String instanceUrl) {
+  default String serialPortOutput(String instanceUrl, int lastBytes) {
     return "";
   }
 

@@ -19,13 +19,11 @@ final class GceListings {
   private final ComputeApi api;
   private final GceCalls calls;
   private final Clock clock;
-  private final GroupCensus census;
 
-  GceListings(ComputeApi api, GceCalls calls, Clock clock, GroupCensus census) {
+  GceListings(ComputeApi api, GceCalls calls, Clock clock) {
     this.api = api;
     this.calls = calls;
     this.clock = clock;
-    this.census = census;
   }
 
   /**

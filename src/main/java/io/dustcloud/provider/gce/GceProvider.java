@@ -2,23 +2,16 @@ package io.dustcloud.provider.gce;
 
 import io.dustcloud.core.Reason;
 import com.google.cloud.compute.v1.InstanceGroupManager;
-import com.google.cloud.compute.v1.ManagedInstance;
 import io.dustcloud.provider.DesiredFleet;
 import io.dustcloud.provider.FleetId;
 import io.dustcloud.provider.FleetObservation;
 import io.dustcloud.provider.FleetProvider;
-import io.dustcloud.provider.InstanceState;
-import io.dustcloud.provider.InstanceView;
 import io.dustcloud.provider.ProviderException;
 import io.dustcloud.provider.ProviderSettings;
 import io.dustcloud.provider.RevisionImage;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * regional, whose versions carry the split between revisions and whose size is the total.
  *
  * <p>Every realize reads first and calls only what differs, so a fleet at rest costs reads
- * only. A new fleet costs three mutating calls (image, template, group). Names are
- * deterministic ({@link GceNames}), so a restarted operator adopts what exists.
+ * only. A new fleet costs five mutating calls (image, template, group, health check, firewall
+ * rule), eight with a load balancer. Names are deterministic ({@link GceNames}), so a restarted
+ * operator adopts what exists.
  */
 public final class GceProvider implements FleetProvider {
   private static final Logger log = LoggerFactory.getLogger(GceProvider.class);
@@ -46,6 +40,7 @@ public final class GceProvider implements FleetProvider {
   private final GceGroups groups;
   private final GceRevisions revisions;
   private final GceTraffic traffic;
+  private final Rotation rotation;
   private final GceListings listings;
   private final GroupCensus census;
   private final GroupErrors groupErrors;
@@ -71,8 +66,9 @@ public final class GceProvider implements FleetProvider {
             : com.google.api.gax.core.GoogleCredentialsProvider.newBuilder()
                 .setScopesToApply(java.util.List.of("https://www.googleapis.com/auth/devstorage.read_only")).build()));
     this.traffic = new GceTraffic(api.traffic(), calls);
+    this.rotation = new Rotation(traffic, clock, config.observeInterval(), refresher);
     this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
-    this.listings = new GceListings(api, calls, clock, census);
+    this.listings = new GceListings(api, calls, clock);
     this.groupErrors = new GroupErrors(api, calls, clock, refresher, config.observeInterval());
   }
 
@@ -163,19 +159,7 @@ public final class GceProvider implements FleetProvider {
    */
   private FleetObservation served(GceFleet f, FleetObservation o) {
     o = groupErrors.served(f, o); // what the group's errors explain (instances GCE cannot create)
-    String endpoint = f.endpoint;
-    if (endpoint == null) {
-      return o;
-    }
-    readRotationIfBehind(f, o);
-    Set<String> rotation = f.inRotation;
-    Set<String> out = new java.util.HashSet<>();
-    for (InstanceView i : o.instances()) {
-      if (!rotation.contains(i.id())) {
-        out.add(i.id());
-      }
-    }
-    return new FleetObservation(o.fleet(), o.instances(), Optional.of(endpoint), out, o.problems());
+    return rotation.served(f, o);
   }
 
   /** Which instances the probes pass: those that serve nobody are the first to leave on scale-in. */
@@ -185,40 +169,6 @@ public final class GceProvider implements FleetProvider {
     if (f != null) {
       f.ready = Set.copyOf(readyInstanceIds);
     }
-  }
-
-  /**
-   * Reads the load balancer's view again, in the background, when a running instance is not in
-   * its rotation yet: at once, then backing off (1 s doubling to the observation interval) while
-   * the view does not change. A fleet whose running instances are all in rotation is never read.
-   * Every running instance counts, not only the probes' ready ones: the load balancer sends
-   * traffic to whatever passes its check, whichever revision it runs.
-   */
-  private void readRotationIfBehind(GceFleet f, FleetObservation o) {
-    if (f.endpoint == null || clock.instant().isBefore(f.rotationReadAfter)) {
-      return;
-    }
-    Set<String> rotation = f.inRotation;
-    boolean behind = o.instances().stream()
-        .anyMatch(i -> i.state() == InstanceState.RUNNING && !i.address().isEmpty() && !rotation.contains(i.id()));
-    if (!behind || !f.rotationRefreshing.compareAndSet(false, true)) {
-      return;
-    }
-    refresher.execute(() -> {
-      try {
-        Set<String> healthy = locked(f.id, g -> g.location == null || g.endpoint == null ? Set.<String>of() : traffic.healthy(g));
-        Duration step = healthy.equals(f.inRotation) ? f.rotationDelay.multipliedBy(2) : Duration.ZERO;
-        step = step.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : step;
-        f.rotationDelay = step.compareTo(config.observeInterval()) > 0 ? config.observeInterval() : step;
-        f.inRotation = Set.copyOf(healthy);
-        f.rotationReadAfter = clock.instant().plus(f.rotationDelay);
-      } catch (RuntimeException e) {
-        log.debug("fleet {}: reading the load balancer's health failed: {}", f.id, e.getMessage());
-        f.rotationReadAfter = clock.instant().plus(Duration.ofSeconds(1));
-      } finally {
-        f.rotationRefreshing.set(false);
-      }
-    });
   }
 
   private void refresh(GceFleet f) {
@@ -334,7 +284,7 @@ public final class GceProvider implements FleetProvider {
     if (url == null) {
       return List.of();
     }
-    String output = calls.read(fleet, "instances.getSerialPortOutput " + url, () -> api.serialPortOutput(url));
+    String output = calls.read(fleet, "instances.getSerialPortOutput " + url, () -> api.serialPortOutput(url, bytes));
     return io.dustcloud.provider.ConsoleTail.of(output.getBytes(java.nio.charset.StandardCharsets.UTF_8), lines, bytes);
   }
 

@@ -21,10 +21,9 @@ final class FakePages {
 
   private FakePages() {}
 
-  /** Whether {@code method} answers in pages. */
+  /** Whether {@code method} answers in pages here ({@code listErrors} pages itself: {@link FakeGroup}). */
   static boolean paged(String method) {
-    return method.endsWith(".list") || method.endsWith(".aggregatedList") || method.endsWith(".listManagedInstances")
-        || method.endsWith(".listErrors");
+    return method.endsWith(".list") || method.endsWith(".aggregatedList") || method.endsWith(".listManagedInstances");
   }
 
   /** The page {@code query} asks for, or a refusal of its paging parameters (as GCE answers them). */
