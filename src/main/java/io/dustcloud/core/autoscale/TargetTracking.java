@@ -213,7 +213,8 @@ public final class TargetTracking implements ScalingPolicy {
    * fleet. A cut made by {@code maxScaleDownRate} is taken: waiting would not change it.
    */
   private ScaleDecision oneStepDown(ScaleDecision d, int current) {
-    int wanted = d.recommended();
+    // what the fleet would be without the delay: never below min, nor below one instance
+    int wanted = Math.max(d.recommended(), Math.max(limits.min(), 1));
     boolean cutByDelay = d.desired() < current && d.desired() > wanted && d.cap() == ScaleDecision.Cap.NONE
         && d.desired() > Math.floor(current / limits.maxScaleDownRate());
     if (!cutByDelay || d.desired() - wanted < Math.max(1, DOWN_STEP * d.desired())) {
