@@ -129,7 +129,7 @@ public final class TargetTracking implements ScalingPolicy {
     // instances asked for now serve one boot (and a tick) from now: size for the demand then
     double lead = boot.seconds() + tick;
     double noise = demand.noise(now, settings.stableWindow()).orElse(0);
-    double level = level(mean, demand.last().orElse(mean), noise);
+    double level = level(mean, demand.last().orElse(mean), noise, settings.panicThreshold() * capacity);
     double needNow = saturated ? Math.max(level, sample.total() * SATURATED_GROWTH) : level;
     // the short window's mean lags half the window behind; the trend carries it a lead ahead
     double ahead = mean + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
@@ -199,10 +199,13 @@ public final class TargetTracking implements ScalingPolicy {
    * The demand level the fleet is sized for: the short window's mean, or the latest reading
    * when it is more than {@link #NOISE_BAND} deviations of the observed noise above that mean,
    * less the band. A step shows at once, as the window's peak would; noise does not — sizing
-   * for the peak cost the noise's height (±5 % on {@code diurnal}) every second of the day.
+   * for the peak cost the noise's height (±5 % on {@code diurnal}) every second of the day. A
+   * reading at the panic threshold of the ready capacity ({@code jump}) is taken whole whatever
+   * the noise: a short stable window can hold a start's or a burst's tail, which inflates the
+   * noise, and the first tick of a load step must not wait for a second reading.
    */
-  static double level(double mean, double latest, double noise) {
-    return Math.max(mean, latest - NOISE_BAND * noise);
+  static double level(double mean, double latest, double noise, double jump) {
+    return latest >= jump ? Math.max(mean, latest) : Math.max(mean, latest - NOISE_BAND * noise);
   }
 
   /**

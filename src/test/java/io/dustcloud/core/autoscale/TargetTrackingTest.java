@@ -214,15 +214,18 @@ class TargetTrackingTest {
     c.verify();
   }
 
-  @ParameterizedTest(name = "mean {0}, latest {1}, noise {2}: level {3}")
+  @ParameterizedTest(name = "mean {0}, latest {1}, noise {2}, panic at {3}: level {4}")
   @org.junit.jupiter.params.provider.CsvSource({
-      "100, 100, 0, 100", // flat
-      "100, 300, 0, 300", // a step without noise shows whole
-      "100, 110, 10, 100", // within twice the noise: noise
-      "100, 130, 10, 110", // beyond it: a change of level, less the band
-      "100, 50, 10, 100", // a drop is not sized below the mean: the scale-down delay and the mean take it
+      "100, 100, 0, 400, 100", // flat
+      "100, 300, 0, 400, 300", // a step without noise shows whole
+      "100, 110, 10, 400, 100", // within twice the noise: noise
+      "100, 130, 10, 400, 110", // beyond it: a change of level, less the band
+      "100, 50, 10, 400, 100", // a drop is not sized below the mean: the scale-down delay and the mean take it
+      "100, 150, 40, 400, 100", // within a large noise (a start's tail in a short stable window)...
+      "100, 150, 40, 150, 150", // ...unless it reaches the panic threshold of the ready capacity: whole
   })
-  void theLevelIsTheMeanOrTheLatestReadingBeyondTheNoise(double mean, double latest, double noise, double level) {
-    assertThat(TargetTracking.level(mean, latest, noise)).isEqualTo(level);
+  void theLevelIsTheMeanOrTheLatestReadingBeyondTheNoise(double mean, double latest, double noise, double jump,
+      double level) {
+    assertThat(TargetTracking.level(mean, latest, noise, jump)).isEqualTo(level);
   }
 }
