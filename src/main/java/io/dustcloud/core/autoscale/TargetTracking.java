@@ -32,7 +32,7 @@ public final class TargetTracking implements ScalingPolicy {
    * @param metric the metric's name, for reasons
    * @param target the metric's value one instance should carry
    * @param stableWindow the longest stretch read for a trend
-   * @param panicWindow the short window: its peak is what the fleet is sized for
+   * @param panicWindow the short window: its mean (or a reading beyond the noise) is what the fleet is sized for
    * @param panicThreshold the short window's demand, as a multiple of ready capacity, that starts panic
    * @param saturation where one instance's metric stops however much it is offered (CPU: 100,
    *     one core); NaN for a metric that keeps growing with demand
