@@ -91,6 +91,10 @@ public final class TargetTracking implements ScalingPolicy {
   private Instant previousAt;
   /** When the fleet last grew with a jump margin that has not been shed since; null otherwise. */
   private Instant marginAt;
+  /** A scale-down cut short by the delay: since when, what the delay kept last, when that last fell. */
+  private Instant cutSince;
+  private Instant keptFellAt;
+  private int kept = Integer.MAX_VALUE;
 
   public TargetTracking(Settings settings, ScaleLimits limits) {
     this.settings = settings;
@@ -116,9 +120,14 @@ public final class TargetTracking implements ScalingPolicy {
     double target = settings.target();
     double capacity = Math.max(1, sample.ready()) * target;
     double mean = burst.getAsDouble();
+    double noise = demand.noise(now, settings.stableWindow()).orElse(0);
+    double level = level(mean, demand.last().orElse(mean), noise, settings.panicThreshold() * capacity);
     // CPU stops at a core: a saturated fleet's demand is unknown above what it reads, and the
-    // panic window can never reach 200 % of a target above 50 %
-    boolean saturated = sample.hasData() && sample.mean() >= saturatedAt();
+    // panic window can never reach 200 % of a target above 50 %. The level must be at the cap
+    // too, not just this reading: noise around a target close to the cap touches it every few
+    // seconds, and doubling the fleet on each touch would grow and shrink it forever
+    boolean saturated = sample.hasData() && sample.mean() >= saturatedAt()
+        && level >= saturatedAt() * Math.max(1, sample.ready());
     boolean trigger = mean >= settings.panicThreshold() * capacity || saturated;
     if (trigger) {
       panicTriggeredAt = now;
@@ -128,8 +137,6 @@ public final class TargetTracking implements ScalingPolicy {
     boolean panic = panicTriggeredAt != null;
     // instances asked for now serve one boot (and a tick) from now: size for the demand then
     double lead = boot.seconds() + tick;
-    double noise = demand.noise(now, settings.stableWindow()).orElse(0);
-    double level = level(mean, demand.last().orElse(mean), noise, settings.panicThreshold() * capacity);
     double needNow = saturated ? Math.max(level, sample.total() * SATURATED_GROWTH) : level;
     // the short window's mean lags half the window behind; the trend carries it a lead ahead
     double ahead = mean + trend(now, lead) * (lead + settings.panicWindow().toSeconds() / 2.0);
@@ -184,7 +191,7 @@ public final class TargetTracking implements ScalingPolicy {
     }
     ScaleDecision d = limiter.apply(recommended, atLeast, why, current, sample.ready(), sample.missing() > 0, panic,
         sample.mean(), now);
-    d = oneStepDown(d, current);
+    d = oneStepDown(d, current, now);
     if (d.desired() > current) {
       boot.grew(current, d.desired(), now);
       marginAt = margined ? now : marginAt;
@@ -210,21 +217,44 @@ public final class TargetTracking implements ScalingPolicy {
 
   /**
    * A scale-down that the scale-down delay cut short, and that would leave the fleet more than
-   * a scale-down step above what the metric asks for, waits for the delay to release more: as
-   * a burst's recommendations age out of the delay one by one, following them costs a resize
-   * each (22, 17, 14, 11, 9, 6 after a step down), waiting costs a few seconds of the larger
-   * fleet. A cut made by {@code maxScaleDownRate} is taken: waiting would not change it.
+   * a scale-down step above what the metric asks for, waits while the delay is releasing: as a
+   * burst's recommendations age out of the delay one by one, following them costs a resize each
+   * (22, 17, 14, 11, 9, 6 after a step down), waiting costs a few seconds of the larger fleet.
+   * It stops waiting once what the delay keeps has not fallen for a short window (noisy
+   * recommendations hold it up, not a release), and after one scale-down delay at most. A cut
+   * step smaller than a scale-down step is not taken at all (the uncut one would not be). A cut
+   * made by {@code maxScaleDownRate} is taken: waiting would not change it.
    */
-  private ScaleDecision oneStepDown(ScaleDecision d, int current) {
+  private ScaleDecision oneStepDown(ScaleDecision d, int current, Instant now) {
     // what the fleet would be without the delay: never below min, nor below one instance
     int wanted = Math.max(d.recommended(), Math.max(limits.min(), 1));
     boolean cutByDelay = d.desired() < current && d.desired() > wanted && d.cap() == ScaleDecision.Cap.NONE
         && d.desired() > Math.floor(current / limits.maxScaleDownRate());
-    if (!cutByDelay || d.desired() - wanted < Math.max(1, DOWN_STEP * d.desired())) {
+    if (!cutByDelay) {
+      cutSince = null;
+      keptFellAt = null;
+      kept = Integer.MAX_VALUE;
       return d;
     }
-    return new ScaleDecision(current, current, wanted, d.reason() + "; waiting for the delay to release more than "
-        + "one step", d.cap(), d.panic(), d.observed(), d.at());
+    if (d.desired() < kept) {
+      keptFellAt = now;
+    }
+    kept = d.desired();
+    String wait;
+    if (current - d.desired() < Math.max(1, DOWN_STEP * current)) {
+      wait = "; a step of " + (current - d.desired()) + " is not worth a resize";
+    } else {
+      // the wait is bounded from the first step that would otherwise have been taken
+      cutSince = cutSince == null ? now : cutSince;
+      if (now.isBefore(keptFellAt.plus(settings.panicWindow())) && now.isBefore(cutSince.plus(
+          limits.scaleDownDelay())) && d.desired() - wanted >= Math.max(1, DOWN_STEP * d.desired())) {
+        wait = "; waiting for the delay to release more than one step";
+      } else {
+        return d;
+      }
+    }
+    return new ScaleDecision(current, current, d.recommended(), d.reason() + wait, d.cap(), d.panic(), d.observed(),
+        d.at());
   }
 
   /** Whether the fleet's instances are known to boot within the short window: a trimmed margin is then back in seconds. */

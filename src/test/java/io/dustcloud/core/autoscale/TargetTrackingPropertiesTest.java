@@ -136,6 +136,21 @@ class TargetTrackingPropertiesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rows")
+  void shedsABurstIntoNoisyDemandToo(Row random) {
+    // noise keeps what the scale-down delay holds up: waiting for it to release must end
+    double base = random.demand().applyAsDouble(0);
+    Random noise = new Random(random.index());
+    double[] d = new double[600];
+    for (int t = 0; t < d.length; t++) {
+      d[t] = t < 100 ? 3 * base : base * (1 + 0.3 * (noise.nextDouble() * 2 - 1));
+    }
+    List<Integer> n = Drive.desired(random.with("drop into noise", t -> d[t]).run(600));
+    int top = random.clamp((int) (TargetTracking.instancesFor(1.3 * base, random.target()) / 0.85) + 1);
+    assertThat(n.get(599)).as("within a scale-down step of what the noise's top needs").isLessThanOrEqualTo(top);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
   void aJumpsMarginIsTrimmedOnFastBootsAndKeptOnSlowOnes(Row random) {
     // a saturated fleet grows by doubling what it reads, without a margin: nothing to trim
     org.junit.jupiter.api.Assumptions.assumeFalse(random.saturates());
