@@ -64,12 +64,6 @@ final class TimeSeries {
     return n < 3 || denominator <= 0 ? OptionalDouble.empty() : OptionalDouble.of((n * sxy - sx * sy) / denominator);
   }
 
-  /** Largest of the points in ({@code now - window}, now]. */
-  OptionalDouble peak(Instant now, Duration window) {
-    Instant from = now.minus(window);
-    return points.stream().filter(p -> p.at().isAfter(from)).mapToDouble(Point::value).max();
-  }
-
   /**
    * The noise of the points in ({@code now - window}, now]: a robust standard deviation from the
    * median absolute change between consecutive points (1.4826 x MAD / sqrt 2, exact for normal
