@@ -120,8 +120,8 @@ public class ScalingSpec {
   public Integer stableWindowSeconds = 60;
 
   @JsonPropertyDescription(
-      "TargetTracking: the short window. The fleet is sized for its peak demand (up at once, down after"
-          + " scaleDownDelaySeconds). When its mean reaches panicThresholdPercent of the ready instances'"
+      "TargetTracking: the short window. The fleet is sized for its mean demand, or at once for a reading"
+          + " beyond the observed noise (up at once, down after scaleDownDelaySeconds). When its mean reaches panicThresholdPercent of the ready instances'"
           + " capacity, or CPU saturates, the fleet does not scale down until a panic window has passed without"
           + " that.")
   @Min(1)

@@ -42,6 +42,11 @@ final class BootEstimate {
     }
   }
 
+  /** Whether any boot has been timed yet. */
+  boolean known() {
+    return !Double.isNaN(seconds);
+  }
+
   /** Seconds from a resize to ready; 0 before any boot was seen. */
   double seconds() {
     return Double.isNaN(seconds) ? 0 : seconds;

@@ -64,10 +64,34 @@ final class TimeSeries {
     return n < 3 || denominator <= 0 ? OptionalDouble.empty() : OptionalDouble.of((n * sxy - sx * sy) / denominator);
   }
 
-  /** Largest of the points in ({@code now - window}, now]. */
-  OptionalDouble peak(Instant now, Duration window) {
+  /**
+   * The noise of the points in ({@code now - window}, now]: a robust standard deviation from the
+   * median absolute change between consecutive points (1.4826 x MAD / sqrt 2, exact for normal
+   * noise). Changes, not deviations from a mean, so a ramp is not noise; a median, so the two
+   * changes a step or a burst makes are not noise either. Empty with fewer than three points.
+   */
+  OptionalDouble noise(Instant now, Duration window) {
     Instant from = now.minus(window);
-    return points.stream().filter(p -> p.at().isAfter(from)).mapToDouble(Point::value).max();
+    double[] values = points.stream().filter(p -> p.at().isAfter(from)).mapToDouble(Point::value).toArray();
+    if (values.length < 3) {
+      return OptionalDouble.empty();
+    }
+    double[] changes = new double[values.length - 1];
+    for (int i = 1; i < values.length; i++) {
+      changes[i - 1] = values[i] - values[i - 1];
+    }
+    double median = median(changes);
+    for (int i = 0; i < changes.length; i++) {
+      changes[i] = Math.abs(changes[i] - median);
+    }
+    return OptionalDouble.of(1.4826 * median(changes) / Math.sqrt(2));
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   /** The latest point's value. */

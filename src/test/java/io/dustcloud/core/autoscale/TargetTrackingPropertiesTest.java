@@ -28,6 +28,16 @@ class TargetTrackingPropertiesTest {
           target, saturates ? " saturating" : "");
     }
 
+    /** The same fleet under another demand. */
+    Row with(String shape, IntToDoubleFunction demand) {
+      return new Row(index, min, max, start, boot, target, saturates, shape, demand);
+    }
+
+    /** {@code n} within this fleet's bounds (never below one instance). */
+    int clamp(int n) {
+      return Math.max(Math.max(min, 1), Math.min(max, n));
+    }
+
     TargetTracking policy() {
       TargetTracking.Settings s = TargetTracking.Settings.of("load", target);
       return new TargetTracking(saturates ? s.withSaturation(100) : s, new ScaleLimits(min, max, 10, 2,
@@ -104,6 +114,57 @@ class TargetTrackingPropertiesTest {
     // exactly at the target per instance: a CPU fleet there reads close to its cap, which
     // must not look like saturation
     settles(random, random.target() * TargetTracking.instancesFor(flat, random.target()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void shedsWhatALowerDemandNoLongerNeedsInFewResizes(Row random) {
+    double base = random.demand().applyAsDouble(0);
+    Row row = random.with("drop", t -> t < 100 ? 3 * base : base);
+    List<ScaleDecision> ds = row.run(600);
+    List<Integer> n = Drive.desired(ds);
+    int need = row.clamp(TargetTracking.instancesFor(base, row.target()));
+    int before = n.get(99);
+    // the scale-down delay, the rate (halving per decision) and saturated growth are behind by 400
+    assertThat(n.get(599)).as("down to what %s needs", base).isBetween(need, (int) (need / 0.85) + 1);
+    assertThat(n.subList(100, 600)).as("never under it").allMatch(k -> k >= need);
+    long downs = ds.subList(100, 600).stream().filter(d -> d.desired() < d.previous()).count();
+    // halvings where maxScaleDownRate forces them, then one more: never a staircase as the delay releases
+    int halvings = before > need ? (int) Math.ceil(Math.log((double) before / need) / Math.log(2)) : 0;
+    assertThat(downs).as("scale-downs from %d to %d", before, n.get(599)).isLessThanOrEqualTo(halvings + 1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void shedsABurstIntoNoisyDemandToo(Row random) {
+    // noise keeps what the scale-down delay holds up: waiting for it to release must end
+    double base = random.demand().applyAsDouble(0);
+    Random noise = new Random(random.index());
+    double[] d = new double[600];
+    for (int t = 0; t < d.length; t++) {
+      d[t] = t < 100 ? 3 * base : base * (1 + 0.3 * (noise.nextDouble() * 2 - 1));
+    }
+    List<Integer> n = Drive.desired(random.with("drop into noise", t -> d[t]).run(600));
+    int top = random.clamp((int) (TargetTracking.instancesFor(1.3 * base, random.target()) / 0.85) + 1);
+    assertThat(n.get(599)).as("within a scale-down step of what the noise's top needs").isLessThanOrEqualTo(top);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void aJumpsMarginIsTrimmedOnFastBootsAndKeptOnSlowOnes(Row random) {
+    // a saturated fleet grows by doubling what it reads, without a margin: nothing to trim
+    org.junit.jupiter.api.Assumptions.assumeFalse(random.saturates());
+    double base = random.demand().applyAsDouble(0);
+    Row row = random.with("jump", t -> t < 100 ? base : 3 * base);
+    List<Integer> n = Drive.desired(row.run(600));
+    int need = row.clamp(TargetTracking.instancesFor(3 * base, row.target()));
+    if (row.boot() <= TargetTracking.Settings.DEFAULT_PANIC_WINDOW.toSeconds()) {
+      assertThat(n.get(599)).as("a fast-booting fleet ends at what %s needs", 3 * base).isEqualTo(need);
+    } else {
+      assertThat(n.get(599)).as("a slow-booting fleet keeps at most the margin")
+          .isBetween(need, row.clamp(TargetTracking.instancesFor(3 * base * (1 + TargetTracking.JUMP_MARGIN),
+              row.target())));
+    }
   }
 
   private static void settles(Row random, double flat) {

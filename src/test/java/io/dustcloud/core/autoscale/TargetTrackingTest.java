@@ -31,7 +31,44 @@ class TargetTrackingTest {
     for (int i = 0; i < noisy.length; i++) {
       noisy[i] = 200 * (1 + 0.2 * (noise.nextDouble() * 2 - 1));
     }
+    double[] noisy1440 = new double[400];
+    for (int i = 0; i < noisy1440.length; i++) {
+      noisy1440[i] = 1440 * (1 + 0.3 * (noise.nextDouble() * 2 - 1));
+    }
+    double[] noisy620 = new double[400];
+    double[] noisy380 = new double[400];
+    for (int i = 0; i < noisy620.length; i++) {
+      noisy620[i] = 620 * (1 + 0.05 * (noise.nextDouble() * 2 - 1));
+      noisy380[i] = 380 * (1 + 0.05 * (noise.nextDouble() * 2 - 1));
+    }
     return Stream.of(
+        new Drive.Case("+-5% noise is sized for its level, not its peak: 620 needs 13, its peaks 14", STANDARD, 13, 1,
+            (t, ready) -> Drive.spread(noisy620[t], ready, 0), 400, ds -> {
+              assertThat(java.util.Arrays.stream(noisy620).max().getAsDouble()).as("the noise does reach 14's worth")
+                  .isGreaterThan(650);
+              assertThat(Drive.desired(ds)).containsOnly(13);
+              assertThat(ds.get(399).reason()).contains("(noise ");
+            }),
+        new Drive.Case("a step through noise (380 +-5%) is sized on the tick that sees it", STANDARD, 8, 1,
+            (t, ready) -> Drive.spread(t < 100 ? noisy380[t] : 800, ready, 0), 130, ds -> {
+              assertThat(Drive.desired(ds).subList(60, 100)).containsOnly(8);
+              // 800 less twice the noise (380 +-5%: about 11) needs 16; a 2x jump gets the margin on top
+              assertThat(ds.get(100).desired()).isBetween(17, 18);
+            }),
+        new Drive.Case("a fast-booting fleet trims a jump margin demand did not grow into, in one resize", STANDARD, 4, 1,
+            Drive.demand(t -> t < 70 ? 200 : 600), 300, ds -> {
+              assertThat(ds.get(70).desired()).as("600 needs 12, a 3x jump: a 10 %% margin").isEqualTo(14);
+              assertThat(Drive.desired(ds).subList(70, 130)).containsOnly(14);
+              assertThat(ds.get(130).desired()).as("a stable window later").isEqualTo(12);
+              assertThat(ds.get(130).reason()).contains("trimming the jump margin: the last 60s needed at most 12");
+              assertThat(Drive.desired(ds).subList(130, 300)).containsOnly(12);
+              assertThat(Drive.changes(ds)).isEqualTo(2);
+            }),
+        new Drive.Case("a slow-booting fleet keeps its jump margin: a further step would cost a whole boot", STANDARD, 4,
+            30, Drive.demand(t -> t < 70 ? 200 : 600), 300, ds -> {
+              assertThat(Drive.desired(ds).subList(70, 300)).containsOnly(14);
+              assertThat(ds.stream().noneMatch(d -> d.reason().contains("trimming"))).isTrue();
+            }),
         new Drive.Case("steady demand holds the fleet at demand / target", STANDARD, 4, 1,
             Drive.demand(t -> 200), 120, ds -> {
               assertThat(Drive.desired(ds)).containsOnly(4);
@@ -135,9 +172,14 @@ class TargetTrackingTest {
                   firstDown = t;
                 }
               }
-              // the 6 s peak recommends fewer than 4 from t=66 (the last 4 at 65); the delay keeps 4 through 95
-              assertThat(firstDown).isEqualTo(96);
-              assertThat(ds.get(firstDown - 1).reason()).contains("scale-down delay keeps 4");
+              // the 6 s mean recommends 4 last at t=61 (five 200s and a 0: 167), then 3, 2, 2, 1, 0; the
+              // delay keeps 4 through 91, then releases 3, 2, 2, 1: the fleet waits for the 1 and
+              // goes 4 -> 1 in one resize rather than four
+              assertThat(ds.get(91).reason()).contains("scale-down delay keeps 4");
+              assertThat(ds.get(93).reason()).contains("scale-down delay keeps 2", "waiting for the delay");
+              assertThat(firstDown).isEqualTo(95);
+              assertThat(ds.get(firstDown).desired()).isEqualTo(1);
+              assertThat(Drive.changes(ds)).isEqualTo(1);
             }),
         new Drive.Case("a saturated CPU fleet grows 2x its reading per boot, not 100/target", () -> new TargetTracking(
             TargetTracking.Settings.of("cpu", 70).withSaturation(100), ScaleLimits.of(1, 100)), 2, 5,
@@ -149,6 +191,14 @@ class TargetTrackingTest {
               // 6 ready read 600: 1200 -> 18; then 18 read 1800: 3600 -> 52, capped by 10x ready? no: 52
               assertThat(ds.get(6).desired()).isEqualTo(18);
               assertThat(Drive.desired(ds).get(59)).as("2000 at 70 needs 29, no fewer").isGreaterThanOrEqualTo(29);
+            }),
+        new Drive.Case("noise that touches the cap around a target close to it is not saturation", () -> new TargetTracking(
+            TargetTracking.Settings.of("cpu", 90).withSaturation(100), ScaleLimits.of(1, 100)), 16, 1,
+            Drive.saturating(t -> noisy1440[t], 100), 300, ds -> {
+              // 1440 +-30% over 16 instances reads up to 117, capped at 100: past the 95 that counts
+              // as saturated, but the level (the mean) is at the target, not at the cap
+              assertThat(ds.subList(60, 300).stream().noneMatch(d -> d.reason().contains("saturates"))).isTrue();
+              assertThat(Drive.desired(ds).subList(60, 300)).allMatch(n -> n >= 16 && n <= 20);
             }),
         new Drive.Case("a metric without a cap is never saturated: 100 per instance is just load", STANDARD, 2, 1,
             Drive.demand(t -> 200), 30, ds -> {
@@ -174,5 +224,20 @@ class TargetTrackingTest {
   @MethodSource("cases")
   void behaves(Drive.Case c) {
     c.verify();
+  }
+
+  @ParameterizedTest(name = "mean {0}, latest {1}, noise {2}, panic at {3}: level {4}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "100, 100, 0, 400, 100", // flat
+      "100, 300, 0, 400, 300", // a step without noise shows whole
+      "100, 110, 10, 400, 100", // within twice the noise: noise
+      "100, 130, 10, 400, 110", // beyond it: a change of level, less the band
+      "100, 50, 10, 400, 100", // a drop is not sized below the mean: the scale-down delay and the mean take it
+      "100, 150, 40, 400, 100", // within a large noise (a start's tail in a short stable window)...
+      "100, 150, 40, 150, 150", // ...unless it reaches the panic threshold of the ready capacity: whole
+  })
+  void theLevelIsTheMeanOrTheLatestReadingBeyondTheNoise(double mean, double latest, double noise, double jump,
+      double level) {
+    assertThat(TargetTracking.level(mean, latest, noise, jump)).isEqualTo(level);
   }
 }
