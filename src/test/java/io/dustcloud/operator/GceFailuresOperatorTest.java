@@ -128,8 +128,8 @@ class GceFailuresOperatorTest {
         Condition stalled = condition("badop", Conditions.STALLED);
         assertThat(stalled.status).isEqualTo("True");
         assertThat(stalled.reason).isEqualTo("GceInvalidFieldValue");
-        assertThat(stalled.message).startsWith("GCE instanceGroupManagers.insert ")
-            .contains("insert of dc-default-badop-").endsWith("failed: INVALID_FIELD_VALUE: " + INVALID);
+        assertThat(stalled.message).startsWith("GCE instanceGroupManagers.insert ").contains("/dc-default-badop-")
+            .endsWith(" for default/badop failed: INVALID_FIELD_VALUE: " + INVALID);
       });
       String message = condition("badop", Conditions.STALLED).message;
       assertThat(events("badop")).anySatisfy(e -> {

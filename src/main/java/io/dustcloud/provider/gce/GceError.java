@@ -25,7 +25,7 @@ public record GceError(int status, String reason, String message, boolean operat
       if (c instanceof GceOperationException op) {
         // the operation's own errors: GCE's code (QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, …) and message
         return new GceError(op.httpStatus() == 0 ? 400 : op.httpStatus(), op.code(),
-            op.getMessage(), true);
+            op.errorsText(), true);
       }
       if (c instanceof HttpResponseException http) {
         return fromResponse(http);

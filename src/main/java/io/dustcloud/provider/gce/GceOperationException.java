@@ -34,6 +34,11 @@ public final class GceOperationException extends RuntimeException {
     return errors;
   }
 
+  /** GCE's words alone: {@code CODE: message} of each error (the call and its target are the caller's to name). */
+  public String errorsText() {
+    return errors.stream().map(e -> e.getCode() + ": " + e.getMessage()).collect(Collectors.joining("; "));
+  }
+
   private static String describe(Operation op) {
     String what = op.getOperationType() + " of " + GceNames.lastSegment(op.getTargetLink());
     return what + " failed: " + op.getError().getErrorsList().stream()
