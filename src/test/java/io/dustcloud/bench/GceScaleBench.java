@@ -90,7 +90,7 @@ class GceScaleBench {
         .put("budget_bound_seconds", Math.max(0, big.createCalls - perSecond) / perSecond)
         .put("calls", big.createCalls)
         .put("mutating_calls_per_fleet", big.createMutating / (double) FLEETS)
-        .put("operation_polls_per_fleet", big.createPolls / (double) FLEETS)
+        .put("operation_waits_per_fleet", big.createPolls / (double) FLEETS)
         .put("budget_quota_refusals", big.fake.quotaRefusals());
     big.steady();
     big.close();
@@ -188,7 +188,7 @@ class GceScaleBench {
       createSeconds = (System.nanoTime() - start) / 1e9;
       createMutating = fake.mutatingCalls();
       createCalls = fake.mutatingCalls() + fake.readCalls();
-      createPolls = fake.calls().getOrDefault("operations.get", 0L);
+      createPolls = fake.calls().getOrDefault("operations.get", 0L) + fake.calls().getOrDefault("operations.wait", 0L);
       ticks.shutdownNow();
       ticks.awaitTermination(10, TimeUnit.SECONDS);
     }
@@ -226,6 +226,7 @@ class GceScaleBench {
       Thread.sleep(STEADY.toMillis());
       double minutes = (System.nanoTime() - start) / 60e9;
       steadyReadsPerMinute = fake.readCalls() / minutes;
+      System.out.println("steady calls of " + fleets.size() + " fleets over " + STEADY + ": " + fake.calls());
       steadyMutatingPerMinute = fake.mutatingCalls() / minutes;
       operator.shutdownNow();
     }

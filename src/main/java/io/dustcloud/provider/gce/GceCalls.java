@@ -39,8 +39,17 @@ public final class GceCalls {
 
   /** A read; 404s are the api's to answer (as empty). */
   public <T> T read(FleetId fleet, String what, Supplier<T> call) {
+    return read(fleet, what, false, call);
+  }
+
+  /** A read whose turn comes before every fleet's ({@link FairRateLimiter#acquire(String, boolean)}). */
+  public <T> T readAhead(FleetId key, String what, Supplier<T> call) {
+    return read(key, what, true, call);
+  }
+
+  private <T> T read(FleetId fleet, String what, boolean ahead, Supplier<T> call) {
     for (int attempt = 1; ; attempt++) {
-      acquire(fleet);
+      acquire(fleet, ahead);
       try {
         return call.get();
       } catch (RuntimeException e) {
@@ -113,8 +122,12 @@ public final class GceCalls {
   }
 
   private void acquire(FleetId fleet) {
+    acquire(fleet, false);
+  }
+
+  private void acquire(FleetId fleet, boolean ahead) {
     try {
-      limiter.acquire(fleet.key());
+      limiter.acquire(fleet.key(), ahead);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProviderException(Reason.INTERRUPTED, "interrupted waiting for the GCE call budget", true, e);

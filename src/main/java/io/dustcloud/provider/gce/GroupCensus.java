@@ -121,10 +121,10 @@ final class GroupCensus {
     boolean full = prev == null || filterRefused || prev.sinceFull() + 1 >= FULL_EVERY;
     List<InstanceGroupManager> listed;
     if (full) {
-      listed = calls.read(CENSUS, "instanceGroupManagers.aggregatedList", () -> api.listAllGroups(project, ""));
+      listed = calls.readAhead(CENSUS, "instanceGroupManagers.aggregatedList", () -> api.listAllGroups(project, ""));
     } else {
       try {
-        listed = calls.read(CENSUS, "instanceGroupManagers.aggregatedList " + IN_MOTION,
+        listed = calls.readAhead(CENSUS, "instanceGroupManagers.aggregatedList " + IN_MOTION,
             () -> api.listAllGroups(project, IN_MOTION));
       } catch (ProviderException e) {
         if (!GceError.of(e).invalid()) {
@@ -133,7 +133,7 @@ final class GroupCensus {
         log.warn("GCE refuses the census filter '{}' ({}); every census lists all groups from now on",
             IN_MOTION, e.getMessage());
         filterRefused = true;
-        listed = calls.read(CENSUS, "instanceGroupManagers.aggregatedList", () -> api.listAllGroups(project, ""));
+        listed = calls.readAhead(CENSUS, "instanceGroupManagers.aggregatedList", () -> api.listAllGroups(project, ""));
         full = true;
       }
     }
@@ -154,11 +154,15 @@ final class GroupCensus {
     byProject.put(project, new Snapshot(seen, at, full ? 0 : prev.sinceFull() + 1));
   }
 
-  /** A listed group: unchanged since before if it was and is stable with the same fingerprint. */
+  /**
+   * A listed group: unchanged since before if it was and is stable with the same fingerprint —
+   * or, when it settled since the last full listing (its fingerprint not known yet), if it was
+   * and is stable: every census since saw it so.
+   */
   private static Summary summary(InstanceGroupManager g, Summary was, Instant at) {
     boolean stable = g.getStatus().getIsStable();
-    boolean same = was != null && was.stable() && stable && was.fingerprint() != null
-        && was.fingerprint().equals(g.getFingerprint());
+    boolean same = was != null && was.stable() && stable
+        && (was.fingerprint() == null || was.fingerprint().equals(g.getFingerprint()));
     return new Summary(stable, at, same ? was.changedAt() : at, g.getFingerprint());
   }
 

@@ -105,4 +105,28 @@ class FairRateLimiterTest {
     assertThat(limiter.granted()).isEqualTo(21);
     assertThat(limiter.settled()).as("settled once, not again").isEqualTo(10);
   }
+
+  /** The census's turn comes before every fleet's: on a spent budget it must not wait a round of all queues. */
+  @Test
+  void aCallAheadIsServedBeforeEveryWaitingFleet() throws Exception {
+    FairRateLimiter limiter = new FairRateLimiter(6000, nanos::get); // 100 per second, burst 100
+    for (int i = 0; i < limiter.burst(); i++) {
+      limiter.acquire("warm-up");
+    }
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    for (int f = 0; f < 5; f++) {
+      queue(limiter, "fleet-" + f, 2, order);
+    }
+    await().atMost(WAIT).until(() -> limiter.waiting() == 10);
+    pool.submit(() -> {
+      limiter.acquire("census", true);
+      order.add("census");
+      return null;
+    });
+    await().atMost(WAIT).until(() -> limiter.waiting() == 11);
+
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(10)); // one token
+    await().atMost(WAIT).until(() -> order.size() == 1);
+    assertThat(order).containsExactly("census");
+  }
 }
