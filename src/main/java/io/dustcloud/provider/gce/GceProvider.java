@@ -130,11 +130,7 @@ public final class GceProvider implements FleetProvider {
       if (fresh(last) || f.refreshing.get()) {
         return served(f, last.observation());
       }
-      // the project's census confirms the group did not change since: no read of its own
-      GceLocation at = f.location;
-      Optional<GroupCensus.Summary> seen = at == null ? Optional.empty() : census.of(at, fleet);
-      if (seen.isPresent() && last.confirmedBy(seen.get())) {
-        f.listing = last.restamped(seen.get().seenAt());
+      if (confirmed(f, last)) {
         return served(f, last.observation());
       }
       Duration age = Duration.between(last.at(), clock.instant());
@@ -234,7 +230,7 @@ public final class GceProvider implements FleetProvider {
    * share. Returns the observation after.
    */
   private FleetObservation settleSize(GceFleet f, DesiredFleet desired, GroupShape shape) {
-    boolean listedNow = f.listing == null || !fresh(f.listing);
+    boolean listedNow = f.listing == null || !(fresh(f.listing) || confirmed(f, f.listing));
     FleetObservation observed = listedNow ? list(f) : f.listing.observation();
     Optional<InstanceGroupManager> group = group(f);
     if (group.isEmpty()) {
@@ -390,6 +386,20 @@ public final class GceProvider implements FleetProvider {
     f.group = read;
     f.groupReadAt = clock.instant();
     return read;
+  }
+
+  /**
+   * Whether the project's census confirms that the group did not change since {@code last} was
+   * listed (then it is restamped with the census's time and needs no read of its own).
+   */
+  private boolean confirmed(GceFleet f, GceFleet.Listing last) {
+    GceLocation at = f.location;
+    Optional<GroupCensus.Summary> seen = at == null ? Optional.empty() : census.of(at, f.id);
+    if (seen.isPresent() && last.confirmedBy(seen.get())) {
+      f.listing = last.restamped(seen.get().seenAt());
+      return true;
+    }
+    return false;
   }
 
   private boolean fresh(GceFleet.Listing listing) {
