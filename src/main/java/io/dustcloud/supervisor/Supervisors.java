@@ -30,7 +30,9 @@ public final class Supervisors implements Supervision, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final HttpProber prober = new HttpProber(http);
+  /** Probes and scrapes share one client: one selector thread, keep-alive connections per instance. */
+  private final InstanceHttp instances = new InstanceHttp("dustcloud-instance-http");
+  private final HttpProber prober = new HttpProber(instances, http);
   private final ScheduledExecutorService scheduler;
   private final SupervisorMetrics metrics;
   private final AutoscalerMetrics autoscalerMetrics;
@@ -55,7 +57,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
     this.tick = tick;
     this.metrics = new SupervisorMetrics(registry);
     this.autoscalerMetrics = new AutoscalerMetrics(registry);
-    this.scraper = new MetricsScraper(clock, http);
+    this.scraper = new MetricsScraper(clock, instances, http);
     this.scheduler =
         Executors.newScheduledThreadPool(
             2,
@@ -247,6 +249,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     workers.shutdownNow();
+    instances.close();
     http.shutdownNow();
     running.clear();
   }
