@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -114,10 +115,18 @@ public final class Supervisors implements Supervision, AutoCloseable {
           };
           Duration interval = probeInterval(tick);
           SupervisorContext ctx = new SupervisorContext(id, spec.provider(), prober, clock, interval, metrics, relay);
+          // the autoscaler is made with the supervisor, before its beat: it finds the beat here
+          AtomicReference<Beat> beatRef = new AtomicReference<>();
           FleetSupervisor s = new FleetSupervisor(ctx, spec, (autoscale, initialTotal) ->
-              new FleetAutoscaler(id, scraper, autoscalerMetrics, clock, autoscale, initialTotal,
-                  () -> relay.changed(id)));
+              new FleetAutoscaler(id, scraper, autoscalerMetrics, clock, autoscale, initialTotal, () -> {
+                relay.changed(id);
+                Beat b = beatRef.get();
+                if (b != null) {
+                  b.wake();
+                }
+              }));
           Beat beat = new Beat(s, id, interval);
+          beatRef.set(beat);
           s.onReadinessChange(beat::dispatch);
           beat.schedule(0);
           return new Running(s, beat);
@@ -133,15 +142,18 @@ public final class Supervisors implements Supervision, AutoCloseable {
    * cost the scheduler threads 4,000 wake-ups a second (issue 20: 0.03 of a core at rest).
    * A readiness change dispatches a run at once ({@link FleetSupervisor#onReadinessChange}).
    */
-  private final class Beat implements Runnable {
+  private final class Beat {
     private final FleetSupervisor supervisor;
     private final FleetId fleet;
     private final long quarterMillis;
     private final long tickMillis;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private volatile ScheduledFuture<?> next;
+    // guarded by this: a wake replaces the pending beat, so scheduling must not race with a beat
+    private ScheduledFuture<?> next;
+    /** Which scheduled beat is the live one: a beat replaced by a wake may still run, and must do nothing. */
+    private long generation;
     private volatile boolean stopped;
-    /** Milliseconds of beats since this schedule last dispatched a run (only the beat's thread touches it). */
+    /** Milliseconds of beats since this schedule last dispatched a run. */
     private long sinceRun;
 
     Beat(FleetSupervisor supervisor, FleetId fleet, Duration interval) {
@@ -151,28 +163,42 @@ public final class Supervisors implements Supervision, AutoCloseable {
       this.tickMillis = interval.toMillis() * BEATS_PER_TICK;
     }
 
-    void schedule(long delayMillis) {
+    synchronized void schedule(long delayMillis) {
       if (stopped) {
         return;
       }
+      long g = ++generation;
       try {
-        next = scheduler.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
+        next = scheduler.schedule(() -> beat(g), delayMillis, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closed) {
         stopped = true;
       }
     }
 
-    void stop() {
+    synchronized void stop() {
       stopped = true;
-      ScheduledFuture<?> f = next;
-      if (f != null) {
-        f.cancel(false);
+      if (next != null) {
+        next.cancel(false);
       }
     }
 
-    @Override
-    public void run() {
-      // a beat is scheduled only by the last one: never two at once, so sinceRun needs no lock
+    /**
+     * The autoscaler changed the fleet's total: instances are about to start or stop, so the
+     * fleet beats at full rate from now on, not after its settled tick-long wait.
+     */
+    synchronized void wake() {
+      supervisor.unsettle();
+      if (next != null) {
+        next.cancel(false);
+      }
+      sinceRun = 0;
+      schedule(quarterMillis);
+    }
+
+    private synchronized void beat(long g) {
+      if (g != generation) {
+        return;
+      }
       if (!supervisor.idle() || sinceRun >= tickMillis) {
         sinceRun = 0;
         dispatch();
