@@ -1,5 +1,6 @@
 package io.dustcloud.supervisor;
 
+import io.dustcloud.supervisor.Exchange.Answer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -8,7 +9,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,70 +50,16 @@ final class InstanceHttp implements AutoCloseable {
   /** The largest body kept (scrapes) or read past (probes). */
   static final int MAX_BODY = 8 * 1024 * 1024;
 
-  /**
-   * One exchange's outcome.
-   *
-   * @param status the HTTP status, 0 when there was no answer
-   * @param body the body (UTF-8), empty unless asked for
-   * @param error why there is no answer, or null
-   */
-  record Answer(int status, String body, String error) {
-    boolean ok() {
-      return error == null;
-    }
-  }
-
-  private static final class Exchange {
-    final InetSocketAddress target;
-    final byte[] request;
-    final String what;
-    final long timeoutMillis;
-    final long deadline;
-    final boolean keepBody;
-    final Executor callbacks;
-    final CompletableFuture<Answer> result = new CompletableFuture<>();
-    boolean retried;
-
-    Exchange(InetSocketAddress target, byte[] request, String what, Duration timeout, boolean keepBody,
-        Executor callbacks) {
-      this.callbacks = callbacks;
-      this.target = target;
-      this.request = request;
-      this.what = what;
-      this.timeoutMillis = timeout.toMillis();
-      this.deadline = System.nanoTime() + timeout.toNanos();
-      this.keepBody = keepBody;
-    }
-  }
-
-  /** A connection and, while it carries one, its exchange. Touched by the selector thread only. */
-  private static final class Conn {
-    final SocketChannel channel;
-    final InetSocketAddress target;
-    SelectionKey key;
-    Exchange exchange;
-    HttpAnswer answer;
-    ByteBuffer out;
-    boolean reused;
-    boolean connected;
-    long idleSince;
-
-    Conn(SocketChannel channel, InetSocketAddress target) {
-      this.channel = channel;
-      this.target = target;
-    }
-  }
-
   private static InstanceHttp shared;
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Exchange> submitted = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong opened = new AtomicLong();
   // selector thread only
-  private final Map<InetSocketAddress, ArrayDeque<Conn>> idle = new HashMap<>();
-  private final List<Conn> busy = new ArrayList<>();
+  private final Map<InetSocketAddress, ArrayDeque<Connection>> idle = new HashMap<>();
+  private final List<Connection> busy = new ArrayList<>();
   private final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
   private long lastIdleSweep = System.nanoTime();
 
@@ -137,18 +84,14 @@ final class InstanceHttp implements AutoCloseable {
    * @param callbacks where the result is delivered (off the selector thread, so what callers
    *     chain on it cannot hold up I/O); null: on the selector thread
    */
-  CompletableFuture<Answer> get(String address, String path, Duration timeout, boolean keepBody,
+  CompletableFuture<Exchange.Answer> get(String address, String path, Duration timeout, boolean keepBody,
       Executor callbacks) {
-    InetSocketAddress target;
+    Exchange ex;
     try {
-      target = target(address);
-      checkPath(path);
+      ex = Exchange.get(address, path, timeout, keepBody, callbacks);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(new Answer(0, "", e.getMessage()));
     }
-    String request = "GET " + path + " HTTP/1.1\r\nHost: " + address + "\r\nUser-Agent: dustcloud\r\n\r\n";
-    Exchange ex = new Exchange(target, request.getBytes(StandardCharsets.ISO_8859_1), "GET " + path, timeout, keepBody,
-        callbacks);
     if (closed) {
       return CompletableFuture.completedFuture(new Answer(0, "", "client closed"));
     }
@@ -168,34 +111,6 @@ final class InstanceHttp implements AutoCloseable {
     return shared;
   }
 
-  static InetSocketAddress target(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("bad address \"" + HttpAnswer.printable(address) + "\": expected host:port");
-    }
-    String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad port in address \"" + HttpAnswer.printable(address) + "\"");
-    }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port out of range in address \"" + HttpAnswer.printable(address) + "\"");
-    }
-    return new InetSocketAddress(host, port);
-  }
-
-  private static void checkPath(String path) {
-    if (path == null || !path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
-      throw new IllegalArgumentException("bad path \"" + HttpAnswer.printable(String.valueOf(path))
-          + "\": expected /..., no spaces or control characters");
-    }
-  }
-
   private void loop() {
     try {
       while (!closed) {
@@ -208,7 +123,7 @@ final class InstanceHttp implements AutoCloseable {
         while (keys.hasNext()) {
           SelectionKey key = keys.next();
           keys.remove();
-          ready((Conn) key.attachment(), key);
+          ready((Connection) key.attachment(), key);
         }
         expire();
       }
@@ -228,7 +143,7 @@ final class InstanceHttp implements AutoCloseable {
   private long waitMillis() {
     long now = System.nanoTime();
     long nearest = idle.isEmpty() ? Long.MAX_VALUE : lastIdleSweep + IDLE_TIMEOUT.toNanos();
-    for (Conn c : busy) {
+    for (Connection c : busy) {
       nearest = Math.min(nearest, c.exchange.deadline);
     }
     if (nearest == Long.MAX_VALUE) {
@@ -238,10 +153,10 @@ final class InstanceHttp implements AutoCloseable {
   }
 
   private void start(Exchange ex) {
-    Conn c = null;
-    ArrayDeque<Conn> pool = ex.retried ? null : idle.get(ex.target);
+    Connection c = null;
+    ArrayDeque<Connection> pool = ex.retried ? null : idle.get(ex.target);
     while (pool != null && !pool.isEmpty() && c == null) {
-      Conn candidate = pool.pollLast();
+      Connection candidate = pool.pollLast();
       if (candidate.channel.isOpen()) {
         c = candidate;
       }
@@ -253,7 +168,7 @@ final class InstanceHttp implements AutoCloseable {
       if (c == null) {
         SocketChannel ch = SocketChannel.open();
         opened.incrementAndGet();
-        c = new Conn(ch, ex.target);
+        c = new Connection(ch, ex.target);
         ch.configureBlocking(false);
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         c.connected = ch.connect(ex.target);
@@ -274,7 +189,7 @@ final class InstanceHttp implements AutoCloseable {
     }
   }
 
-  private void ready(Conn c, SelectionKey key) {
+  private void ready(Connection c, SelectionKey key) {
     Exchange ex = c.exchange;
     try {
       if (!key.isValid()) {
@@ -303,12 +218,12 @@ final class InstanceHttp implements AutoCloseable {
     }
   }
 
-  private void write(Conn c) throws IOException {
+  private void write(Connection c) throws IOException {
     c.channel.write(c.out);
     c.key.interestOps(c.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
   }
 
-  private void read(Conn c) throws IOException, HttpAnswer.Malformed {
+  private void read(Connection c) throws IOException, HttpAnswer.Malformed {
     while (true) {
       in.clear();
       int n = c.channel.read(in);
@@ -336,7 +251,7 @@ final class InstanceHttp implements AutoCloseable {
   }
 
   /** A reused connection the server had closed: once more on a new one. */
-  private void retry(Conn c, Exchange ex) {
+  private void retry(Connection c, Exchange ex) {
     busy.remove(c);
     c.exchange = null;
     closeQuietly(c);
@@ -344,7 +259,7 @@ final class InstanceHttp implements AutoCloseable {
     start(ex);
   }
 
-  private void fail(Conn c, Exchange ex, Exception e) {
+  private void fail(Connection c, Exchange ex, Exception e) {
     if (c != null && c.reused && (c.answer == null || !c.answer.started()) && !ex.retried) {
       retry(c, ex);
       return;
@@ -358,14 +273,14 @@ final class InstanceHttp implements AutoCloseable {
     }
   }
 
-  private void finish(Conn c, Answer answer, boolean reusable) {
+  private void finish(Connection c, Answer answer, boolean reusable) {
     Exchange ex = c.exchange;
     busy.remove(c);
     c.exchange = null;
     c.answer = null;
     c.out = null;
     if (reusable && !closed) {
-      ArrayDeque<Conn> pool = idle.computeIfAbsent(c.target, t -> new ArrayDeque<>());
+      ArrayDeque<Connection> pool = idle.computeIfAbsent(c.target, t -> new ArrayDeque<>());
       if (pool.size() < MAX_IDLE_PER_ADDRESS) {
         c.idleSince = System.nanoTime();
         c.key.interestOps(SelectionKey.OP_READ);
@@ -398,7 +313,7 @@ final class InstanceHttp implements AutoCloseable {
       if (i >= busy.size()) {
         continue;
       }
-      Conn c = busy.get(i);
+      Connection c = busy.get(i);
       Exchange ex = c.exchange;
       if (now - ex.deadline >= 0) {
         String phase = c.connected ? "the answer to " + ex.what : "a connection";
@@ -407,8 +322,8 @@ final class InstanceHttp implements AutoCloseable {
     }
     if (now - lastIdleSweep >= IDLE_TIMEOUT.toNanos()) {
       lastIdleSweep = now;
-      for (Iterator<ArrayDeque<Conn>> pools = idle.values().iterator(); pools.hasNext(); ) {
-        ArrayDeque<Conn> pool = pools.next();
+      for (Iterator<ArrayDeque<Connection>> pools = idle.values().iterator(); pools.hasNext(); ) {
+        ArrayDeque<Connection> pool = pools.next();
         pool.removeIf(c -> {
           boolean stale = now - c.idleSince >= IDLE_TIMEOUT.toNanos() || !c.channel.isOpen();
           if (stale) {
@@ -423,8 +338,8 @@ final class InstanceHttp implements AutoCloseable {
     }
   }
 
-  private void closeIdle(Conn c) {
-    ArrayDeque<Conn> pool = idle.get(c.target);
+  private void closeIdle(Connection c) {
+    ArrayDeque<Connection> pool = idle.get(c.target);
     if (pool != null) {
       pool.remove(c);
       if (pool.isEmpty()) {
@@ -434,7 +349,7 @@ final class InstanceHttp implements AutoCloseable {
     closeQuietly(c);
   }
 
-  private static void closeQuietly(Conn c) {
+  private static void closeQuietly(Connection c) {
     if (c.key != null) {
       c.key.cancel();
     }
@@ -447,7 +362,7 @@ final class InstanceHttp implements AutoCloseable {
 
   private void shutDown() {
     closed = true;
-    for (Conn c : List.copyOf(busy)) {
+    for (Connection c : List.copyOf(busy)) {
       finish(c, new Answer(0, "", "client closed"), false);
     }
     idle.values().forEach(pool -> pool.forEach(InstanceHttp::closeQuietly));

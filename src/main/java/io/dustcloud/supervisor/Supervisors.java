@@ -127,7 +127,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
               }));
           Beat beat = new Beat(s, id, interval);
           beatRef.set(beat);
-          s.onReadinessChange(beat::dispatch);
+          s.onReadinessChange(beat::kick);
           beat.schedule(0);
           return new Running(s, beat);
         });
@@ -148,6 +148,8 @@ public final class Supervisors implements Supervision, AutoCloseable {
     private final long quarterMillis;
     private final long tickMillis;
     private final AtomicBoolean busy = new AtomicBoolean();
+    /** A kick came while a run was queued or running: run once more when it ends. */
+    private final AtomicBoolean again = new AtomicBoolean();
     // guarded by this: a wake replaces the pending beat, so scheduling must not race with a beat
     private ScheduledFuture<?> next;
     /** Which scheduled beat is the live one: a beat replaced by a wake may still run, and must do nothing. */
@@ -209,6 +211,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
       schedule(delay);
     }
 
+    /** A run now unless one is queued or running (a beat due meanwhile is skipped, not queued). */
     void dispatch() {
       if (!busy.compareAndSet(false, true)) {
         return;
@@ -216,13 +219,29 @@ public final class Supervisors implements Supervision, AutoCloseable {
       try {
         workers.execute(() -> {
           try {
+            again.set(false); // this run covers every kick until now
             safeTick(supervisor, fleet);
           } finally {
             busy.set(false);
+            if (again.get()) {
+              dispatch();
+            }
           }
         });
       } catch (RejectedExecutionException closed) {
         busy.set(false);
+      }
+    }
+
+    /**
+     * A run now, or right after the one running: something changed that the running one may
+     * have missed (an instance became ready after it probed, the provider started instances
+     * after it observed). Set before trying, so the running one sees it when it ends.
+     */
+    void kick() {
+      again.set(true);
+      if (!busy.get()) {
+        dispatch();
       }
     }
   }
@@ -235,6 +254,15 @@ public final class Supervisors implements Supervision, AutoCloseable {
   static Duration probeInterval(Duration tick) {
     Duration quarter = tick.dividedBy(BEATS_PER_TICK);
     return quarter.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : quarter;
+  }
+
+  @Override
+  public void instancesChanged(FleetId fleet) {
+    Running r = running.get(fleet);
+    if (r != null) {
+      r.beat().wake();
+      r.beat().kick();
+    }
   }
 
   private static void safeTick(FleetSupervisor s, FleetId id) {

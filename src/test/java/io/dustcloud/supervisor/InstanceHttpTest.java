@@ -119,7 +119,7 @@ class InstanceHttpTest {
     }
   }
 
-  private InstanceHttp.Answer get(String path, Duration timeout) throws Exception {
+  private Exchange.Answer get(String path, Duration timeout) throws Exception {
     return client.get(server.address(), path, timeout, true, null).get(30, TimeUnit.SECONDS);
   }
 
@@ -127,7 +127,7 @@ class InstanceHttpTest {
   void oneKeepAliveConnectionCarriesEveryExchange() throws Exception {
     server = new Scripted(n -> Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
     for (int i = 0; i < 5; i++) {
-      InstanceHttp.Answer a = get("/metrics", TIMEOUT);
+      Exchange.Answer a = get("/metrics", TIMEOUT);
       assertThat(a.error()).isNull();
       assertThat(a.status()).isEqualTo(200);
       assertThat(a.body()).isEqualTo("hello");
@@ -143,7 +143,7 @@ class InstanceHttpTest {
         ? new Reply("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true, null)
         : new Reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true, null));
     for (int i = 0; i < 4; i++) {
-      InstanceHttp.Answer a = get("/health", TIMEOUT);
+      Exchange.Answer a = get("/health", TIMEOUT);
       assertThat(a.error()).as("exchange " + i).isNull();
       assertThat(a.body()).isEqualTo("ok");
     }
@@ -156,10 +156,10 @@ class InstanceHttpTest {
     server = new Scripted(n -> n == 0
         ? new Reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, release)
         : Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate"));
-    InstanceHttp.Answer a = get("/health", Duration.ofMillis(200));
+    Exchange.Answer a = get("/health", Duration.ofMillis(200));
     release.countDown();
     assertThat(a.error()).isEqualTo("timed out after 200ms waiting for the answer to GET /health");
-    InstanceHttp.Answer next = get("/health", TIMEOUT);
+    Exchange.Answer next = get("/health", TIMEOUT);
     assertThat(next.body()).as("a new connection, not the late answer of the old one").isEqualTo("late");
     assertThat(server.accepted.get()).isEqualTo(2);
   }
@@ -177,7 +177,7 @@ class InstanceHttpTest {
   void garbageIsAFailureWithItsReasonAndClosesTheConnection() throws Exception {
     server = new Scripted(n -> n == 0 ? Reply.of("SSH-2.0-OpenSSH_9.6\r\n\r\n")
         : Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-    InstanceHttp.Answer a = get("/health", TIMEOUT);
+    Exchange.Answer a = get("/health", TIMEOUT);
     assertThat(a.error()).isEqualTo("malformed answer to GET /health: not an HTTP/1.x status line: \"SSH-2.0-OpenSSH_9.6\"");
     assertThat(get("/health", TIMEOUT).body()).isEqualTo("ok");
     assertThat(server.accepted.get()).isEqualTo(2);
@@ -196,7 +196,7 @@ class InstanceHttpTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    InstanceHttp.Answer refused = client.get("127.0.0.1:" + port, "/health", TIMEOUT, false, null).get(30, TimeUnit.SECONDS);
+    Exchange.Answer refused = client.get("127.0.0.1:" + port, "/health", TIMEOUT, false, null).get(30, TimeUnit.SECONDS);
     assertThat(refused.error()).startsWith("ConnectException");
     assertThat(client.get("10.0.0.1", "/health", TIMEOUT, false, null).join().error())
         .isEqualTo("bad address \"10.0.0.1\": expected host:port");

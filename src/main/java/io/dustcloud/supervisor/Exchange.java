@@ -1,0 +1,93 @@
+package io.dustcloud.supervisor;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One {@code GET} that {@link InstanceHttp} carries: where to, the request's bytes, its deadline
+ * and where its {@link Answer} goes. Made on the caller's thread, then touched by the selector
+ * thread only.
+ */
+final class Exchange {
+  /**
+   * One exchange's outcome.
+   *
+   * @param status the HTTP status, 0 when there was no answer
+   * @param body the body (UTF-8), empty unless asked for
+   * @param error why there is no answer, or null
+   */
+  record Answer(int status, String body, String error) {
+    boolean ok() {
+      return error == null;
+    }
+  }
+
+  final InetSocketAddress target;
+  final byte[] request;
+  /** "GET /path", for reasons. */
+  final String what;
+  final long timeoutMillis;
+  /** System.nanoTime() by which the answer must be in, connect included. */
+  final long deadline;
+  final boolean keepBody;
+  final Executor callbacks;
+  final CompletableFuture<Answer> result = new CompletableFuture<>();
+  /** Already retried once on a new connection (a reused one had been closed by the server). */
+  boolean retried;
+
+  private Exchange(InetSocketAddress target, byte[] request, String what, Duration timeout, boolean keepBody,
+      Executor callbacks) {
+    this.callbacks = callbacks;
+    this.target = target;
+    this.request = request;
+    this.what = what;
+    this.timeoutMillis = timeout.toMillis();
+    this.deadline = System.nanoTime() + timeout.toNanos();
+    this.keepBody = keepBody;
+  }
+
+  /**
+   * A minimal request: the request line, Host (required by HTTP/1.1) and User-Agent; keep-alive
+   * is HTTP/1.1's default.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the address or the path
+   */
+  static Exchange get(String address, String path, Duration timeout, boolean keepBody, Executor callbacks) {
+    InetSocketAddress target = target(address);
+    checkPath(path);
+    String request = "GET " + path + " HTTP/1.1\r\nHost: " + address + "\r\nUser-Agent: dustcloud\r\n\r\n";
+    return new Exchange(target, request.getBytes(StandardCharsets.ISO_8859_1), "GET " + path, timeout, keepBody,
+        callbacks);
+  }
+
+  static InetSocketAddress target(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new IllegalArgumentException("bad address \"" + HttpAnswer.printable(address) + "\": expected host:port");
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad port in address \"" + HttpAnswer.printable(address) + "\"");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range in address \"" + HttpAnswer.printable(address) + "\"");
+    }
+    return new InetSocketAddress(host, port);
+  }
+
+  private static void checkPath(String path) {
+    if (path == null || !path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+      throw new IllegalArgumentException("bad path \"" + HttpAnswer.printable(String.valueOf(path))
+          + "\": expected /..., no spaces or control characters");
+    }
+  }
+}
