@@ -162,7 +162,7 @@ final class HttpAnswer {
   }
 
   private void parseHead(String text) throws Malformed {
-    String[] lines = text.split("\r?\n");
+    String[] lines = lines(text);
     String statusLine = lines[0];
     // "HTTP/1.1 200 OK": the version, a space, three digits, then a space and a reason or nothing
     if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' '
@@ -223,6 +223,23 @@ final class HttpAnswer {
       keepAlive = false;
       state = State.BODY_TO_CLOSE;
     }
+  }
+
+  /** The head's lines without their CR LF (or LF), the empty last one left out; no regex. */
+  private static String[] lines(String text) {
+    java.util.List<String> out = new java.util.ArrayList<>(8);
+    int pos = 0;
+    while (pos < text.length()) {
+      int eol = text.indexOf('\n', pos);
+      int end = eol > pos && text.charAt(eol - 1) == '\r' ? eol - 1 : eol;
+      if (end > pos) {
+        out.add(text.substring(pos, end));
+      } else {
+        break; // the empty line that ends the head
+      }
+      pos = eol + 1;
+    }
+    return out.toArray(String[]::new);
   }
 
   private static long contentLength(String value) throws Malformed {

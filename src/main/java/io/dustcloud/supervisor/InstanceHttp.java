@@ -114,16 +114,11 @@ final class InstanceHttp implements AutoCloseable {
   private void loop() {
     try {
       while (!closed) {
-        selector.select(waitMillis());
+        // the select with an action spares the selected-key set's iterator and its garbage
+        selector.select(key -> ready((Connection) key.attachment(), key), waitMillis());
         wakeupPending.set(false);
         for (Exchange ex; (ex = submitted.poll()) != null; ) {
           start(ex);
-        }
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          ready((Connection) key.attachment(), key);
         }
         expire();
       }

@@ -98,6 +98,12 @@ public final class PrometheusText {
   }
 
   private static void comment(String line, Map<String, String> types) {
+    // only TYPE comments matter: HELP lines, the longest, are skipped without a regex split
+    // (issue 20: scrapes are most of what settled fleets cost)
+    int i = skipSpaces(line, 1);
+    if (!line.startsWith("TYPE", i) || i + 4 >= line.length() || !Character.isWhitespace(line.charAt(i + 4))) {
+      return;
+    }
     String[] parts = line.substring(1).strip().split("\\s+");
     if (parts.length >= 3 && parts[0].equals("TYPE")) {
       types.put(parts[1], parts[2]);
