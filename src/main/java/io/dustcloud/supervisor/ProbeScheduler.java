@@ -116,7 +116,7 @@ final class ProbeScheduler {
   /** A quick probe of a new instance not yet passing, unless it is gone or passed meanwhile. */
   private synchronized void startupProbe(String id, ProbeSpec probe) {
     Probed p = instances.get(id);
-    if (p != null && p.startupProbes > 0 && !p.readiness.ready() && p.inFlight < maxInFlight(probe)
+    if (p != null && !p.readiness.ready() && p.inFlight < maxInFlight(probe)
         && !p.address.isEmpty()) {
       start(id, p, probe, ctx.clock().instant());
     }
