@@ -56,11 +56,38 @@ final class Exchange {
    * @throws IllegalArgumentException naming what is wrong with the address or the path
    */
   static Exchange get(String address, String path, Duration timeout, boolean keepBody, Executor callbacks) {
+    Prepared p = PREPARED.get(new Key(address, path));
+    if (p == null) {
+      p = prepare(address, path);
+    }
+    return new Exchange(p.target(), p.request(), p.what(), timeout, keepBody, callbacks);
+  }
+
+  private record Key(String address, String path) {}
+
+  private record Prepared(InetSocketAddress target, byte[] request, String what) {}
+
+  /**
+   * Each instance is asked the same two or three requests every tick: their parsed address and
+   * bytes are kept (issue 20: parsing an address literal was a good part of a scrape's CPU).
+   * Only IP literals, which never change; emptied when it grows past {@link #MAX_PREPARED}.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Key, Prepared> PREPARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_PREPARED = 20_000;
+
+  private static Prepared prepare(String address, String path) {
     InetSocketAddress target = target(address);
     checkPath(path);
     String request = "GET " + path + " HTTP/1.1\r\nHost: " + address + "\r\nUser-Agent: dustcloud\r\n\r\n";
-    return new Exchange(target, request.getBytes(StandardCharsets.ISO_8859_1), "GET " + path, timeout, keepBody,
-        callbacks);
+    Prepared p = new Prepared(target, request.getBytes(StandardCharsets.ISO_8859_1), "GET " + path);
+    if (target.getAddress() != null && target.getAddress().getHostAddress().equals(target.getHostString())) {
+      if (PREPARED.size() >= MAX_PREPARED) {
+        PREPARED.clear(); // instances come and go: old entries are not worth tracking one by one
+      }
+      PREPARED.put(new Key(address, path), p);
+    }
+    return p;
   }
 
   static InetSocketAddress target(String address) {
@@ -85,7 +112,11 @@ final class Exchange {
   }
 
   private static void checkPath(String path) {
-    if (path == null || !path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+    boolean bad = path == null || !path.startsWith("/");
+    for (int i = 0; !bad && i < path.length(); i++) {
+      bad = path.charAt(i) <= ' ' || path.charAt(i) >= 0x7f;
+    }
+    if (bad) {
       throw new IllegalArgumentException("bad path \"" + HttpAnswer.printable(String.valueOf(path))
           + "\": expected /..., no spaces or control characters");
     }
