@@ -203,4 +203,38 @@ class InstanceHttpTest {
     assertThat(client.get("127.0.0.1:80", "/a b", TIMEOUT, false, null).join().error())
         .startsWith("bad path \"/a b\"");
   }
+
+  @Test
+  void aRedirectIsAnAnswerNotAHopAndTheProbeJudgesItsStatus() throws Exception {
+    server = new Scripted(n -> Reply.of("HTTP/1.1 302 Found\r\nLocation: http://10.255.255.1/elsewhere\r\n"
+        + "Content-Length: 0\r\n\r\n"));
+    HttpProber prober = new HttpProber(client, null);
+    assertThat(prober.http(server.address(), "/health", 200, 399, TIMEOUT).get(30, TimeUnit.SECONDS).passed()).isTrue();
+    assertThat(prober.http(server.address(), "/health", 200, 299, TIMEOUT).get(30, TimeUnit.SECONDS).detail())
+        .isEqualTo("HTTP 302 from GET /health");
+    assertThat(server.requests.get()).as("the Location was not followed").isEqualTo(2);
+  }
+
+  @Test
+  void overlappingExchangesOpenTheirOwnConnectionsAndKeptOnesAreReused() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    server = new Scripted(n -> new Reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false,
+        n < 4 ? release : null));
+    List<java.util.concurrent.CompletableFuture<Exchange.Answer>> out = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      out.add(client.get(server.address(), "/metrics", TIMEOUT, true, null));
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.requests.get() == 4);
+    release.countDown();
+    for (var f : out) {
+      assertThat(f.get(30, TimeUnit.SECONDS).body()).isEqualTo("ok");
+    }
+    assertThat(server.accepted.get()).isEqualTo(4);
+    // two of the four are kept idle (MAX_IDLE_PER_ADDRESS): the next two exchanges open nothing
+    var a = client.get(server.address(), "/metrics", TIMEOUT, true, null);
+    var b = client.get(server.address(), "/metrics", TIMEOUT, true, null);
+    assertThat(a.get(30, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(b.get(30, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(client.opened()).isEqualTo(4);
+  }
 }
