@@ -40,7 +40,7 @@ final class FleetSupervisor {
   /** Null when the fleet is not autoscaled. */
   private volatile FleetAutoscaler autoscaler;
   private volatile FleetHealth health = FleetHealth.EMPTY;
-  /** Every instance ready and nothing to repair: runs may slow to one per tick. */
+  /** Every instance ready, nothing to repair, no more wanted: runs may slow to one per tick. */
   private volatile boolean settled;
   /** Asks for a run now (set by {@link Supervisors}); a readiness change must not wait for the next beat. */
   private volatile Runnable kick = () -> {};
@@ -102,7 +102,7 @@ final class FleetSupervisor {
     return settled && (a == null || a.idle());
   }
 
-  /** Every instance ready and nothing to repair, as of the last run. */
+  /** Every instance ready, nothing to repair and no more wanted, as of the last run. */
   boolean settled() {
     return settled;
   }

@@ -136,11 +136,12 @@ public final class Supervisors implements Supervision, AutoCloseable {
   /**
    * One fleet's schedule: it hands a supervisor run to the workers unless one is still queued
    * or running, then schedules itself again. While the fleet is busy (instances booting or
-   * failing, an autoscaling round due) it beats every quarter tick and runs on each beat; once
-   * it is settled (all ready, nothing to repair) it beats once per tick — still a run per tick,
-   * and so an autoscaling round per tick — since at 1,000 fleets the quarter-tick beats alone
-   * cost the scheduler threads 4,000 wake-ups a second (issue 20: 0.03 of a core at rest).
-   * A readiness change dispatches a run at once ({@link FleetSupervisor#onReadinessChange}).
+   * failing, its autoscaler wanting more, an autoscaling round due) it beats every quarter tick
+   * and runs on each beat; once it is settled (all ready, nothing to repair, as many as wanted)
+   * it beats once per tick — still a run per tick, and so an autoscaling round per tick — since
+   * at 1,000 fleets the quarter-tick beats alone cost the scheduler threads 4,000 wake-ups a
+   * second (issue 20: 0.03 of a core at rest). A readiness change and a realize that changed
+   * the instances {@link #kick} a run at once; a changed decision {@link #wake}s the schedule.
    */
   private final class Beat {
     private final FleetSupervisor supervisor;
