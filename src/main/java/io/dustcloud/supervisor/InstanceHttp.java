@@ -196,7 +196,9 @@ final class InstanceHttp implements AutoCloseable {
         return;
       }
       if (key.isConnectable()) {
-        c.channel.finishConnect();
+        if (!c.channel.finishConnect()) {
+          return; // not yet: the selector says again when it is
+        }
         c.connected = true;
         key.interestOps(SelectionKey.OP_WRITE);
       }
