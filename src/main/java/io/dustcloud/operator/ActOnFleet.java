@@ -47,6 +47,7 @@ final class ActOnFleet implements ReconcileStep {
     }
     int after = r.realized.instances().size();
     if (after != before) {
+      supervision.instancesChanged(r.fleet);
       events.normal(r.uk, Reason.SCALED,
           "fleet has " + after + " instances (was " + before + "), desired " + r.snapshot.desiredTotal());
     }

@@ -40,7 +40,7 @@ final class FleetSupervisor {
   /** Null when the fleet is not autoscaled. */
   private volatile FleetAutoscaler autoscaler;
   private volatile FleetHealth health = FleetHealth.EMPTY;
-  /** Every instance ready and nothing to repair: runs may slow to one per tick. */
+  /** Every instance ready, nothing to repair, no more wanted: runs may slow to one per tick. */
   private volatile boolean settled;
   /** Asks for a run now (set by {@link Supervisors}); a readiness change must not wait for the next beat. */
   private volatile Runnable kick = () -> {};
@@ -102,9 +102,14 @@ final class FleetSupervisor {
     return settled && (a == null || a.idle());
   }
 
-  /** Every instance ready and nothing to repair, as of the last run. */
+  /** Every instance ready, nothing to repair and no more wanted, as of the last run. */
   boolean settled() {
     return settled;
+  }
+
+  /** Not settled until a run says so: the autoscaler changed the total, the fleet's instances follow. */
+  void unsettle() {
+    settled = false;
   }
 
   void onReadinessChange(Runnable kick) {
@@ -152,9 +157,13 @@ final class FleetSupervisor {
     FleetHealth now = new FleetHealth(readiness, plan.unhealthy(), plan.suspended(), plan.waiting(),
         outcome.totalRepairs(), boots.medians(), outcome.crashLoops());
     health = now;
+    // a fleet its autoscaler wants larger is about to get instances: runs at full rate notice
+    // them a quarter tick after they start, not a tick (issue 20: reaction to served)
+    FleetAutoscaler a = autoscaler;
     settled = !readiness.isEmpty() && readiness.values().stream().allMatch(Readiness::ready)
         && plan.unhealthy().isEmpty() && plan.waiting() == null
-        && observed.instances().stream().allMatch(i -> i.state() == InstanceState.RUNNING);
+        && observed.instances().stream().allMatch(i -> i.state() == InstanceState.RUNNING)
+        && (a == null || a.total() <= observed.instances().size());
     Set<String> routed = observed.instances().stream()
         .filter(i -> now.isReady(i.id()) && (serving == null || serving.contains(i.revision())))
         .map(InstanceView::id)

@@ -3,10 +3,6 @@ package io.dustcloud.supervisor;
 import io.dustcloud.core.health.ProbeResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
@@ -18,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * others; every probe is bounded by its own timeout and never completes exceptionally.
  */
 public final class HttpProber {
-  private final HttpClient client;
-  /** Where results are delivered; null: wherever the client completes them. */
+  private final InstanceHttp client;
+  /** Where results are delivered; null: on the client's selector thread. */
   private final java.util.concurrent.Executor callbacks;
 
   public HttpProber() {
@@ -27,27 +23,18 @@ public final class HttpProber {
   }
 
   /**
-   * @param executor runs the client's response handling; null for the JDK's default, an
-   *     unbounded pool that grew to 700 threads under thousands of probes a second
+   * A prober on the process-wide shared client.
+   *
+   * @param executor where results are delivered (what callers chain runs there); null: on the
+   *     client's selector thread
    */
   public HttpProber(java.util.concurrent.Executor executor) {
-    this.client = instanceClient(executor);
-    this.callbacks = executor;
+    this(InstanceHttp.shared(), executor);
   }
 
-  /**
-   * The client probes and scrapes share the settings of: HTTP/1.1 (instances are small servers),
-   * a 1 s connect timeout, no redirects (a redirect is an answer, not a hop to follow).
-   */
-  static HttpClient instanceClient(java.util.concurrent.Executor executor) {
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(1))
-        .followRedirects(HttpClient.Redirect.NEVER);
-    if (executor != null) {
-      b.executor(executor);
-    }
-    return b.build();
+  HttpProber(InstanceHttp client, java.util.concurrent.Executor executor) {
+    this.client = client;
+    this.callbacks = executor;
   }
 
   public CompletableFuture<ProbeResult> probe(String address, ProbeSpec spec) {
@@ -56,36 +43,22 @@ public final class HttpProber {
         : http(address, spec.path(), spec.statusMin(), spec.statusMax(), spec.timeout());
   }
 
-  /** GET {@code http://address path}; a status in [min, max] passes. */
+  /**
+   * GET {@code http://address path}; a status in [min, max] passes. Redirects are not followed
+   * (a redirect is an answer, not a hop to follow); the body is read past, not kept.
+   */
   public CompletableFuture<ProbeResult> http(String address, String path, int min, int max, Duration timeout) {
     long start = System.nanoTime();
-    HttpRequest request;
-    try {
-      request = HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(timeout).GET().build();
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(ProbeResult.fail(0, "bad probe URL: " + e.getMessage()));
-    }
-    java.util.function.BiFunction<HttpResponse<Void>, Throwable, ProbeResult> outcome = (response, error) -> {
+    return client.get(address, path, timeout, false, callbacks).thenApply(answer -> {
       long millis = elapsedMillis(start);
-      if (error != null) {
-        return ProbeResult.fail(millis, describe(error.getCause() != null ? error.getCause() : error));
+      if (!answer.ok()) {
+        return ProbeResult.fail(millis, answer.error());
       }
-      int code = response.statusCode();
+      int code = answer.status();
       return code >= min && code <= max
           ? ProbeResult.pass(millis)
           : ProbeResult.fail(millis, "HTTP " + code + " from GET " + path);
-    };
-    return deliver(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()), outcome, callbacks);
-  }
-
-  /**
-   * The outcome of a sent request, computed on {@code callbacks} (null: wherever the client
-   * completes it). JDK 17 completes {@code sendAsync} on the common pool, which the Kubernetes
-   * client's calls also pass through: results, and what callers chain on them, must not run there.
-   */
-  static <T, R> CompletableFuture<R> deliver(CompletableFuture<HttpResponse<T>> sent,
-      java.util.function.BiFunction<HttpResponse<T>, Throwable, R> outcome, java.util.concurrent.Executor callbacks) {
-    return callbacks == null ? sent.handle(outcome) : sent.handleAsync(outcome, callbacks);
+    });
   }
 
   /** Connects to {@code host:port}; an accepted connection passes. */

@@ -34,7 +34,11 @@ public record MetricSource(String label, String metric, Kind kind, double scale,
 
   /** Where to scrape {@code address} (host:port of the instance). */
   public String url(String address) {
-    String hostPort = port == null ? address : address.substring(0, address.lastIndexOf(':') + 1) + port;
-    return "http://" + hostPort + path;
+    return "http://" + hostPort(address) + path;
+  }
+
+  /** The host:port scraped for an instance at {@code address}: its own, or the metrics port. */
+  public String hostPort(String address) {
+    return port == null ? address : address.substring(0, address.lastIndexOf(':') + 1) + port;
   }
 }

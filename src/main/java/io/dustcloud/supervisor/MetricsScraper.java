@@ -1,9 +1,5 @@
 package io.dustcloud.supervisor;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +26,8 @@ public final class MetricsScraper {
     }
   }
 
-  private final HttpClient client;
-  /** Where responses are parsed (off the common pool, see {@link HttpProber}); null: anywhere. */
+  private final InstanceHttp client;
+  /** Where responses are parsed (off the client's selector thread); null: there. */
   private final Executor callbacks;
   private final Clock clock;
 
@@ -39,34 +35,29 @@ public final class MetricsScraper {
     this(clock, null);
   }
 
-  /** @param executor runs the client's response handling; null for the JDK's default */
+  /** @param executor where responses are parsed, on the process-wide shared client; null: its selector thread */
   public MetricsScraper(Clock clock, Executor executor) {
-    this.client = HttpProber.instanceClient(executor);
+    this(clock, InstanceHttp.shared(), executor);
+  }
+
+  MetricsScraper(Clock clock, InstanceHttp client, Executor executor) {
+    this.client = client;
     this.callbacks = executor;
     this.clock = clock;
   }
 
+  /** The client bounds the whole exchange, connect and body included, by the source's timeout. */
   public CompletableFuture<Scrape> scrape(String address, MetricSource source) {
-    HttpRequest request;
-    try {
-      request = HttpRequest.newBuilder(URI.create(source.url(address))).timeout(source.timeout()).GET().build();
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(failed("bad metrics URL: " + e.getMessage()));
-    }
-    java.util.function.BiFunction<HttpResponse<String>, Throwable, Scrape> outcome = (response, error) -> {
-      if (error != null) {
-        Throwable cause = error.getCause() != null ? error.getCause() : error;
-        return failed(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+    String hostPort = source.hostPort(address);
+    return client.get(hostPort, source.path(), source.timeout(), true, callbacks).thenApply(answer -> {
+      if (!answer.ok()) {
+        return failed(answer.error());
       }
-      if (response.statusCode() != 200) {
-        return failed("HTTP " + response.statusCode() + " from " + source.path());
+      if (answer.status() != 200) {
+        return failed("HTTP " + answer.status() + " from " + source.path());
       }
-      return read(response.body(), source);
-    };
-    return HttpProber.deliver(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()), outcome, callbacks)
-        // the client's own timeout covers the exchange; this also bounds a slow body
-        .completeOnTimeout(failed("scrape timed out after " + source.timeout().toMillis() + "ms"),
-            source.timeout().toMillis() + 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      return read(answer.body(), source);
+    });
   }
 
   Scrape read(String body, MetricSource source) {

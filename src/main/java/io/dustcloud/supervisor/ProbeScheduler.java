@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * waits for a probe, so a hung instance delays nobody, not even its own next probe (a probe
  * may start while the previous one still waits for its timeout; at most {@link #maxInFlight}
  * per instance). Instances not yet ready are probed on every run (four per tick), ready ones
- * every probe period.
+ * every probe period; a new instance is also probed again {@link #STARTUP_RETRY} after each
+ * failed probe until its first pass (at most {@link #STARTUP_PROBES} times).
  *
  * <p>Concurrency: one monitor. Every method is {@code synchronized}; runs call in from the
  * tick thread, results from the HTTP threads. Nothing slow happens under the lock (a probe is
@@ -38,12 +39,31 @@ final class ProbeScheduler {
   /** Revisions one of whose instances became ready since the last {@link #startDue}, in order. */
   private final List<String> recovered = new ArrayList<>();
 
+  /**
+   * A new instance is probed again this soon after a failed probe, until its first pass: a
+   * process or unikernel starts listening tens of milliseconds after it is started, and a probe
+   * of a port not yet listening is refused at once (about 100 µs of CPU on loopback), so it
+   * joins the rotation within 50 ms of listening rather than at the next run (a quarter tick).
+   */
+  static final Duration STARTUP_RETRY = Duration.ofMillis(50);
+  /**
+   * At most this many such quick probes per instance (2 s of them): a VM booting for 20–30 s
+   * costs 40 extra probes, then its probes follow the runs.
+   */
+  static final int STARTUP_PROBES = 40;
+  private static final java.util.concurrent.Executor RETRY =
+      java.util.concurrent.CompletableFuture.delayedExecutor(STARTUP_RETRY.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS, Runnable::run);
+
   /** One instance's probe state: readiness, when its last probe started, probes still out. */
   private static final class Probed {
     Readiness readiness = Readiness.UNKNOWN;
     Instant lastStarted;
     int inFlight;
     String revision;
+    String address;
+    /** Quick probes left before the first pass (see {@link #STARTUP_RETRY}); 0 once one passed. */
+    int startupProbes = STARTUP_PROBES;
   }
 
   /**
@@ -73,6 +93,7 @@ final class ProbeScheduler {
     for (InstanceView instance : observed.instances()) {
       Probed p = instances.computeIfAbsent(instance.id(), id -> new Probed());
       p.revision = instance.revision();
+      p.address = instance.address();
       // the readiness this run decides on: a probe started now reports later
       readiness.put(instance.id(), probeable(instance) ? p.readiness : p.readiness.lost());
       if (!probeable(instance) || p.inFlight >= maxInFlight) {
@@ -80,13 +101,25 @@ final class ProbeScheduler {
       }
       boolean due = !p.readiness.ready() || p.lastStarted == null || !now.isBefore(p.lastStarted.plus(period));
       if (due) {
-        p.lastStarted = now;
-        p.inFlight++;
-        String id = instance.id();
-        ctx.prober().probe(instance.address(), probe).thenAccept(result -> completed(id, result, probe));
+        start(instance.id(), p, probe, now);
       }
     }
     return new View(readiness, drainRecovered());
+  }
+
+  private void start(String id, Probed p, ProbeSpec probe, Instant now) {
+    p.lastStarted = now;
+    p.inFlight++;
+    ctx.prober().probe(p.address, probe).thenAccept(result -> completed(id, result, probe));
+  }
+
+  /** A quick probe of a new instance not yet passing, unless it is gone or passed meanwhile. */
+  private synchronized void startupProbe(String id, ProbeSpec probe) {
+    Probed p = instances.get(id);
+    if (p != null && !p.readiness.ready() && p.inFlight < maxInFlight(probe)
+        && !p.address.isEmpty()) {
+      start(id, p, probe, ctx.clock().instant());
+    }
   }
 
   /** Probes may outlive one period when their timeout is as long; bound how many pile up. */
@@ -110,6 +143,12 @@ final class ProbeScheduler {
     }
     if (p.readiness.ready() != before.ready()) {
       onReadinessChange.run();
+    }
+    if (result.passed()) {
+      p.startupProbes = 0;
+    } else if (p.startupProbes > 0 && !p.readiness.ready()) {
+      p.startupProbes--;
+      RETRY.execute(() -> startupProbe(id, probe));
     }
   }
 

@@ -97,8 +97,17 @@ public final class PrometheusText {
     return new Parsed(samples, types);
   }
 
+  /** Compiled once: {@code String.split("\\s+")} compiles its pattern on every call, twice a scrape and more. */
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
   private static void comment(String line, Map<String, String> types) {
-    String[] parts = line.substring(1).strip().split("\\s+");
+    // only TYPE comments matter: HELP lines, the longest, are skipped without a regex split
+    // (issue 20: scrapes are most of what settled fleets cost)
+    int i = skipSpaces(line, 1);
+    if (!line.startsWith("TYPE", i) || i + 4 >= line.length() || !Character.isWhitespace(line.charAt(i + 4))) {
+      return;
+    }
+    String[] parts = WHITESPACE.split(line.substring(1).strip());
     if (parts.length >= 3 && parts[0].equals("TYPE")) {
       types.put(parts[1], parts[2]);
     }
@@ -111,7 +120,7 @@ public final class PrometheusText {
       labels = new LinkedHashMap<>();
       i = labels(line, i + 1, labels, lineNo);
     }
-    String[] rest = line.substring(i).strip().split("\\s+");
+    String[] rest = WHITESPACE.split(line.substring(i).strip());
     if (rest.length < 1 || rest.length > 2 || rest[0].isEmpty()) {
       throw malformed(lineNo, "expected a value and an optional timestamp");
     }

@@ -12,4 +12,10 @@ public interface Supervision {
 
   /** What the fleet's supervisor knows now; {@link FleetSnapshot#UNSUPERVISED} for none. */
   FleetSnapshot snapshot(FleetId fleet);
+
+  /**
+   * The provider just started or stopped instances of the fleet: its supervisor should look
+   * now rather than at its next beat (a new instance is probed, and joins the rotation, sooner).
+   */
+  default void instancesChanged(FleetId fleet) {}
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,7 +31,9 @@ public final class Supervisors implements Supervision, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final HttpProber prober = new HttpProber(http);
+  /** Probes and scrapes share one client: one selector thread, keep-alive connections per instance. */
+  private final InstanceHttp instances = new InstanceHttp("dustcloud-instance-http");
+  private final HttpProber prober = new HttpProber(instances, http);
   private final ScheduledExecutorService scheduler;
   private final SupervisorMetrics metrics;
   private final AutoscalerMetrics autoscalerMetrics;
@@ -55,7 +58,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
     this.tick = tick;
     this.metrics = new SupervisorMetrics(registry);
     this.autoscalerMetrics = new AutoscalerMetrics(registry);
-    this.scraper = new MetricsScraper(clock, http);
+    this.scraper = new MetricsScraper(clock, instances, http);
     this.scheduler =
         Executors.newScheduledThreadPool(
             2,
@@ -112,11 +115,19 @@ public final class Supervisors implements Supervision, AutoCloseable {
           };
           Duration interval = probeInterval(tick);
           SupervisorContext ctx = new SupervisorContext(id, spec.provider(), prober, clock, interval, metrics, relay);
+          // the autoscaler is made with the supervisor, before its beat: it finds the beat here
+          AtomicReference<Beat> beatRef = new AtomicReference<>();
           FleetSupervisor s = new FleetSupervisor(ctx, spec, (autoscale, initialTotal) ->
-              new FleetAutoscaler(id, scraper, autoscalerMetrics, clock, autoscale, initialTotal,
-                  () -> relay.changed(id)));
+              new FleetAutoscaler(id, scraper, autoscalerMetrics, clock, autoscale, initialTotal, () -> {
+                relay.changed(id);
+                Beat b = beatRef.get();
+                if (b != null) {
+                  b.wake();
+                }
+              }));
           Beat beat = new Beat(s, id, interval);
-          s.onReadinessChange(beat::dispatch);
+          beatRef.set(beat);
+          s.onReadinessChange(beat::kick);
           beat.schedule(0);
           return new Running(s, beat);
         });
@@ -125,21 +136,27 @@ public final class Supervisors implements Supervision, AutoCloseable {
   /**
    * One fleet's schedule: it hands a supervisor run to the workers unless one is still queued
    * or running, then schedules itself again. While the fleet is busy (instances booting or
-   * failing, an autoscaling round due) it beats every quarter tick and runs on each beat; once
-   * it is settled (all ready, nothing to repair) it beats once per tick — still a run per tick,
-   * and so an autoscaling round per tick — since at 1,000 fleets the quarter-tick beats alone
-   * cost the scheduler threads 4,000 wake-ups a second (issue 20: 0.03 of a core at rest).
-   * A readiness change dispatches a run at once ({@link FleetSupervisor#onReadinessChange}).
+   * failing, its autoscaler wanting more, an autoscaling round due) it beats every quarter tick
+   * and runs on each beat; once it is settled (all ready, nothing to repair, as many as wanted)
+   * it beats once per tick — still a run per tick, and so an autoscaling round per tick — since
+   * at 1,000 fleets the quarter-tick beats alone cost the scheduler threads 4,000 wake-ups a
+   * second (issue 20: 0.03 of a core at rest). A readiness change and a realize that changed
+   * the instances {@link #kick} a run at once; a changed decision {@link #wake}s the schedule.
    */
-  private final class Beat implements Runnable {
+  private final class Beat {
     private final FleetSupervisor supervisor;
     private final FleetId fleet;
     private final long quarterMillis;
     private final long tickMillis;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private volatile ScheduledFuture<?> next;
+    /** A kick came while a run was queued or running: run once more when it ends. */
+    private final AtomicBoolean again = new AtomicBoolean();
+    // guarded by this: a wake replaces the pending beat, so scheduling must not race with a beat
+    private ScheduledFuture<?> next;
+    /** Which scheduled beat is the live one: a beat replaced by a wake may still run, and must do nothing. */
+    private long generation;
     private volatile boolean stopped;
-    /** Milliseconds of beats since this schedule last dispatched a run (only the beat's thread touches it). */
+    /** Milliseconds of beats since this schedule last dispatched a run. */
     private long sinceRun;
 
     Beat(FleetSupervisor supervisor, FleetId fleet, Duration interval) {
@@ -149,28 +166,42 @@ public final class Supervisors implements Supervision, AutoCloseable {
       this.tickMillis = interval.toMillis() * BEATS_PER_TICK;
     }
 
-    void schedule(long delayMillis) {
+    synchronized void schedule(long delayMillis) {
       if (stopped) {
         return;
       }
+      long g = ++generation;
       try {
-        next = scheduler.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
+        next = scheduler.schedule(() -> beat(g), delayMillis, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closed) {
         stopped = true;
       }
     }
 
-    void stop() {
+    synchronized void stop() {
       stopped = true;
-      ScheduledFuture<?> f = next;
-      if (f != null) {
-        f.cancel(false);
+      if (next != null) {
+        next.cancel(false);
       }
     }
 
-    @Override
-    public void run() {
-      // a beat is scheduled only by the last one: never two at once, so sinceRun needs no lock
+    /**
+     * The autoscaler changed the fleet's total: instances are about to start or stop, so the
+     * fleet beats at full rate from now on, not after its settled tick-long wait.
+     */
+    synchronized void wake() {
+      supervisor.unsettle();
+      if (next != null) {
+        next.cancel(false);
+      }
+      sinceRun = 0;
+      schedule(quarterMillis);
+    }
+
+    private synchronized void beat(long g) {
+      if (g != generation) {
+        return;
+      }
       if (!supervisor.idle() || sinceRun >= tickMillis) {
         sinceRun = 0;
         dispatch();
@@ -181,6 +212,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
       schedule(delay);
     }
 
+    /** A run now unless one is queued or running (a beat due meanwhile is skipped, not queued). */
     void dispatch() {
       if (!busy.compareAndSet(false, true)) {
         return;
@@ -188,13 +220,29 @@ public final class Supervisors implements Supervision, AutoCloseable {
       try {
         workers.execute(() -> {
           try {
+            again.set(false); // this run covers every kick until now
             safeTick(supervisor, fleet);
           } finally {
             busy.set(false);
+            if (again.get()) {
+              dispatch();
+            }
           }
         });
       } catch (RejectedExecutionException closed) {
         busy.set(false);
+      }
+    }
+
+    /**
+     * A run now, or right after the one running: something changed that the running one may
+     * have missed (an instance became ready after it probed, the provider started instances
+     * after it observed). Set before trying, so the running one sees it when it ends.
+     */
+    void kick() {
+      again.set(true);
+      if (!busy.get()) {
+        dispatch();
       }
     }
   }
@@ -207,6 +255,15 @@ public final class Supervisors implements Supervision, AutoCloseable {
   static Duration probeInterval(Duration tick) {
     Duration quarter = tick.dividedBy(BEATS_PER_TICK);
     return quarter.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : quarter;
+  }
+
+  @Override
+  public void instancesChanged(FleetId fleet) {
+    Running r = running.get(fleet);
+    if (r != null) {
+      r.beat().wake();
+      r.beat().kick();
+    }
   }
 
   private static void safeTick(FleetSupervisor s, FleetId id) {
@@ -247,6 +304,7 @@ public final class Supervisors implements Supervision, AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     workers.shutdownNow();
+    instances.close();
     http.shutdownNow();
     running.clear();
   }
