@@ -15,4 +15,14 @@ public record Backoff(Duration initial, Duration max, int attempts) {
     long cap = Math.min(max.toMillis(), initial.toMillis() << Math.min(retry - 1, 20));
     return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
   }
+
+  /**
+   * The wait before a view read while it lags (the load balancer's health, a group's errors) is
+   * read again: {@code first} after a read that changed it, doubling while it does not, at most
+   * {@code most}.
+   */
+  static Duration whileUnchanged(Duration last, boolean unchanged, Duration first, Duration most) {
+    Duration next = unchanged ? last.multipliedBy(2) : first;
+    return next.compareTo(first) < 0 ? first : next.compareTo(most) > 0 ? most : next;
+  }
 }

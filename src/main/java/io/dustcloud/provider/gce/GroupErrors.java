@@ -168,8 +168,7 @@ final class GroupErrors {
         List<Entry> entries = calls.read(f.id, "instanceGroupManagers.listErrors",
             () -> api.listErrors(at, GceNames.group(f.id), PAGE)).stream().map(GroupErrors::entry).toList();
         Set<CreationProblem> explained = Set.copyOf(problems(w, entries));
-        Duration next = explained.equals(w.explained) ? w.delay.multipliedBy(2) : Duration.ZERO;
-        next = next.compareTo(FIRST_DELAY) < 0 ? FIRST_DELAY : next.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : next;
+        Duration next = Backoff.whileUnchanged(w.delay, explained.equals(w.explained), FIRST_DELAY, MAX_DELAY);
         w.entries = entries;
         w.explained = explained;
         w.delay = next;

@@ -72,9 +72,8 @@ final class Rotation {
         } finally {
           f.lock.unlock();
         }
-        Duration step = healthy.equals(f.inRotation) ? f.rotationDelay.multipliedBy(2) : Duration.ZERO;
-        step = step.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : step;
-        f.rotationDelay = step.compareTo(interval) > 0 ? interval : step;
+        f.rotationDelay = Backoff.whileUnchanged(f.rotationDelay, healthy.equals(f.inRotation), Duration.ofSeconds(1),
+            interval);
         f.inRotation = Set.copyOf(healthy);
         f.rotationReadAfter = clock.instant().plus(f.rotationDelay);
       } catch (RuntimeException e) {

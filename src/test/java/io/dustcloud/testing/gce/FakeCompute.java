@@ -646,7 +646,10 @@ public final class FakeCompute implements AutoCloseable {
           yield notFound(r.name);
         }
         if ("listErrors".equals(r.action)) {
-          yield new Answer(200, FakeConsole.page(List.copyOf(g.errors), query));
+          ObjectNode out = JSON.createObjectNode();
+          ArrayNode items = out.putArray("items"); // paged as every listing is (FakePages)
+          g.errors.forEach(e -> items.add(e.deepCopy()));
+          yield new Answer(200, out);
         }
         if ("listManagedInstances".equals(r.action)) {
           ObjectNode out = JSON.createObjectNode();

@@ -1,22 +1,16 @@
 package io.dustcloud.testing.gce;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
- * What the fake answers for an instance's serial console and a group's error history, in GCE's
- * shapes. Pure.
+ * What the fake answers for an instance's serial console, in GCE's shape. Pure.
  */
 final class FakeConsole {
   /** GCE keeps the last 1 MB of a VM's serial output, and answers at most that much at once. */
   static final int RETAINED_BYTES = 1 << 20;
-  /** listErrors' page size when the caller names none (GCE: 500, the most it allows). */
-  static final int DEFAULT_PAGE = 500;
 
   private FakeConsole() {}
 
@@ -81,32 +75,5 @@ final class FakeConsole {
     } catch (NumberFormatException e) {
       throw FakeRules.invalid("start", start, "Must be an integer.");
     }
-  }
-
-  /** One page of a group's errors (newest first): {@code maxResults} (≤ 500) from {@code pageToken}. */
-  static ObjectNode page(List<ObjectNode> errors, Map<String, String> query) {
-    int size = DEFAULT_PAGE;
-    String max = query.get("maxResults");
-    if (max != null && !max.isEmpty()) {
-      if (!max.matches("\\d{1,3}") || Integer.parseInt(max) > DEFAULT_PAGE) {
-        throw FakeRules.invalid("maxResults", max, "Must be between 0 and 500.");
-      }
-      size = Integer.parseInt(max) == 0 ? DEFAULT_PAGE : Integer.parseInt(max);
-    }
-    String token = query.getOrDefault("pageToken", "");
-    int from = token.isEmpty() ? 0 : token.matches("\\d{1,6}") ? Integer.parseInt(token) : -1;
-    if (from < 0 || from > errors.size()) {
-      throw FakeRules.invalid("pageToken", token, "The page token is not valid.");
-    }
-    ObjectNode out = JsonNodeFactory.instance.objectNode();
-    ArrayNode items = out.putArray("items");
-    int to = Math.min(errors.size(), from + size);
-    for (JsonNode e : errors.subList(from, to)) {
-      items.add(e.deepCopy());
-    }
-    if (to < errors.size()) {
-      out.put("nextPageToken", Integer.toString(to));
-    }
-    return out;
   }
 }

@@ -21,9 +21,10 @@ final class FakePages {
 
   private FakePages() {}
 
-  /** Whether {@code method} answers in pages here ({@code listErrors} pages itself: {@link FakeGroup}). */
+  /** Whether {@code method} answers in pages. */
   static boolean paged(String method) {
-    return method.endsWith(".list") || method.endsWith(".aggregatedList") || method.endsWith(".listManagedInstances");
+    return method.endsWith(".list") || method.endsWith(".aggregatedList") || method.endsWith(".listManagedInstances")
+        || method.endsWith(".listErrors");
   }
 
   /** The page {@code query} asks for, or a refusal of its paging parameters (as GCE answers them). */
