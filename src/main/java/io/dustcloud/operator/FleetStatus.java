@@ -84,8 +84,13 @@ final class FleetStatus {
     }
 
     // conditions: each decided once, in one place
-    String progress = o.updatedReadyMessage(updatedReady, onlyTarget, replicas - updated - kept);
-    Reason notYet = onlyTarget ? Reason.INSTANCES_STARTING : Reason.ROLLING_OUT;
+    Value cannotCreate = o.problems().isEmpty() ? null : creation(o.problems());
+    String counted = o.updatedReadyMessage(updatedReady, onlyTarget, replicas - updated - kept);
+    // while instances cannot be created, what keeps the fleet from Ready is that, not "starting":
+    // the reason and GCE's words go on Ready and Reconciling too, where kstatus and kubectl wait look
+    String progress = cannotCreate == null || converged ? counted : counted + "; " + cannotCreate.message();
+    Reason notYet = cannotCreate != null ? cannotCreate.reason()
+        : onlyTarget ? Reason.INSTANCES_STARTING : Reason.ROLLING_OUT;
     Value rolledBack = rolledBack(previous, o);
     // stalled: the spec as applied will not be reached without a person; then not Ready and not
     // Reconciling (kstatus reads Reconciling first: both True would say InProgress, not Failed)
@@ -101,7 +106,10 @@ final class FleetStatus {
         : new Value(Conditions.FALSE, notYet, progress));
     set(s, facts, Conditions.RECONCILING, stall != null
         ? new Value(Conditions.FALSE, stall.reason(), "stalled until the spec changes or a person acts")
-        : o.rollout().rolling() ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
+        : o.rollout().rolling() ? (cannotCreate == null
+            ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
+            : new Value(Conditions.TRUE, cannotCreate.reason(),
+                o.rollout().step().progress() + "; " + cannotCreate.message()))
         : converged ? new Value(Conditions.FALSE, Reason.FLEET_READY, progress)
         : new Value(Conditions.TRUE, notYet, progress));
     set(s, facts, Conditions.AVAILABLE, readyTotal > 0 || o.desired() == 0
@@ -115,7 +123,7 @@ final class FleetStatus {
     if (rolledBack != null) {
       set(s, facts, Conditions.ROLLED_BACK, rolledBack);
     }
-    set(s, facts, Conditions.DEGRADED, o.problems().isEmpty() ? degraded(health) : creation(o.problems()));
+    set(s, facts, Conditions.DEGRADED, cannotCreate == null ? degraded(health) : cannotCreate);
     set(s, facts, Conditions.SCALING_LIMITED, scalingLimited(o));
   }
 

@@ -145,7 +145,12 @@ class FleetStatusTest {
     assertCondition(Conditions.DEGRADED, "True", reason);
     assertThat(c(Conditions.DEGRADED).message).isEqualTo("2 instance(s) cannot be created; " + code
         + ": Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1. (the provider keeps trying to create them)");
-    assertCondition(Conditions.READY, "False", Reason.INSTANCES_STARTING.value());
+    // Ready and Reconciling say why the fleet is not ready, not that instances are "starting"
+    assertCondition(Conditions.READY, "False", reason);
+    assertThat(c(Conditions.READY).message).endsWith("; 2 instance(s) cannot be created; " + code
+        + ": Quota 'CPUS' exceeded.  Limit: 8.0 in region europe-west1. (the provider keeps trying to create them)");
+    assertCondition(Conditions.RECONCILING, "True", reason);
+    assertCondition(Conditions.STALLED, "False", Reason.RECONCILED.value());
   }
 
   @Test

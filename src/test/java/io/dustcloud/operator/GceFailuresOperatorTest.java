@@ -68,7 +68,12 @@ class GceFailuresOperatorTest {
         assertCondition("stockout", Conditions.DEGRADED, "True", "ZoneResourcesExhausted",
             "2 instance(s) cannot be created; ZONE_RESOURCE_POOL_EXHAUSTED: " + STOCKOUT
                 + " (the provider keeps trying to create them)");
+        // Ready and Reconciling name the cause too, not "instances starting"
         assertThat(condition("stockout", Conditions.READY).status).isEqualTo("False");
+        assertThat(condition("stockout", Conditions.READY).reason).isEqualTo("ZoneResourcesExhausted");
+        assertThat(condition("stockout", Conditions.READY).message).contains(STOCKOUT);
+        assertThat(condition("stockout", Conditions.RECONCILING).status).isEqualTo("True");
+        assertThat(condition("stockout", Conditions.RECONCILING).reason).isEqualTo("ZoneResourcesExhausted");
       });
       assertThat(events("stockout")).anySatisfy(warning("ZoneResourcesExhausted", STOCKOUT)).noneSatisfy(hungBoot());
     } finally {
