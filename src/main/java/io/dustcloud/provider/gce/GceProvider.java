@@ -44,6 +44,7 @@ public final class GceProvider implements FleetProvider {
   private final GceListings listings;
   private final GroupCensus census;
   private final GroupErrors groupErrors;
+  private final GceTeardown teardown;
   private final Clock clock;
   private final Map<String, GceFleet> fleets = new ConcurrentHashMap<>();
   /** Background listings (see {@link #observe}); their calls still go through the fair budget. */
@@ -70,6 +71,7 @@ public final class GceProvider implements FleetProvider {
     this.census = new GroupCensus(api, calls, clock, config.observeInterval(), refresher);
     this.listings = new GceListings(api, calls, clock);
     this.groupErrors = new GroupErrors(api, calls, clock, refresher, config.observeInterval());
+    this.teardown = new GceTeardown(api, calls, revisions, traffic);
   }
 
   /** The project-wide census of groups (package-private: tests wait for its background reads). */
@@ -291,27 +293,7 @@ public final class GceProvider implements FleetProvider {
         throw new ProviderException(Reason.GCE_FLEET_NOT_LOCATED,
             "cannot delete " + fleet + ": its project and zone are unknown (call locate first)", true);
       }
-      GceLocation at = f.location;
-      String group = GceNames.group(fleet);
-      // the forwarding rule names the backend service, which names the group; autohealing names the check
-      traffic.deleteBeforeGroup(f);
-      calls.mutate(fleet, "instanceGroupManagers.delete " + at + "/" + group, null,
-          id -> api.deleteGroup(at, group, id));
-      traffic.deleteAfterGroup(f);
-      Set<String> templates = new LinkedHashSet<>(f.templates.keySet());
-      calls.read(fleet, "instanceTemplates.list", () -> api.listTemplates(at.project(),
-          GceLabels.fleetFilter("properties.", fleet))).forEach(t -> templates.add(t.getName()));
-      for (String t : templates) {
-        revisions.deleteTemplate(f, t);
-      }
-      Set<String> images = new LinkedHashSet<>(templates);
-      calls.read(fleet, "images.list", () -> api.listImages(at.project(), GceLabels.fleetFilter("", fleet)))
-          .forEach(i -> images.add(i.getName()));
-      for (String i : images) {
-        calls.mutate(fleet, "images.delete " + i, null, id -> api.deleteImage(at.project(), i, id));
-      }
-      log.info("fleet {}: deleted its load balancer, firewall rules, health check, group {} and {} template(s) in {}",
-          fleet, group, templates.size(), at);
+      teardown.fleet(f);
       fleets.remove(fleet.key());
       return null;
     });
@@ -333,19 +315,7 @@ public final class GceProvider implements FleetProvider {
       if (f.location == null) {
         return false;
       }
-      GceLocation at = f.location;
-      String template = GceNames.template(fleet, revision);
-      Optional<InstanceGroupManager> group = calls.read(fleet, "instanceGroupManagers.get",
-          () -> api.getGroup(at, GceNames.group(fleet)));
-      if (group.map(g -> GroupShape.observed(g).templates().contains(template)).orElse(false)) {
-        return false;
-      }
-      if (!revisions.deleteTemplate(f, template)) {
-        return false;
-      }
-      String image = GceNames.image(fleet, revision);
-      calls.mutate(fleet, "images.delete " + image, null, id -> api.deleteImage(at.project(), image, id));
-      return true;
+      return teardown.revision(f, revision);
     });
   }
 
