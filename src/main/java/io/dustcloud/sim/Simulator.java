@@ -38,7 +38,7 @@ public final class Simulator {
     }
 
     /** Instances at second 0: steady, what the trace's first demand needs at the target (within min/max). */
-    int startFor(Trace trace) {
+    public int startFor(Trace trace) {
       if (!steady) {
         return start;
       }
@@ -61,9 +61,12 @@ public final class Simulator {
     }
   }
 
-  /** The four runs over one trace. */
+  /**
+   * The four runs over one trace, and the unmet demand no policy that reacts at the target can
+   * go below ({@link ReactiveFloor}).
+   */
   public record Report(Trace trace, List<Integer> steps, Simulation.Result dustcloud, Simulation.Result kpa,
-      Simulation.Result hpa, Simulation.Result gce) {
+      Simulation.Result hpa, Simulation.Result gce, double unmetFloor) {
     public List<Simulation.Result> all() {
       return List.of(dustcloud, kpa, hpa, gce);
     }
@@ -115,7 +118,8 @@ public final class Simulator {
         Simulation.run("hpa", new Hpa(o.target(), o.min(), o.max()), trace, m, Hpa.PERIOD_SECONDS, phase, start,
             steps),
         // GCE leaves instances out of the average for its 60 s initialization period
-        Simulation.run("gce-like", Simulation.Controller.of(gce, 60, true), trace, m, 1, phase, start, steps));
+        Simulation.run("gce-like", Simulation.Controller.of(gce, 60, true), trace, m, 1, phase, start, steps),
+        ReactiveFloor.unmetDemand(trace, m, o.target(), start));
   }
 
   public static void print(Report r, PrintStream out) {
@@ -127,6 +131,8 @@ public final class Simulator {
       out.printf(Locale.ROOT, "%-18s %16d %13d %14.0f %12.1fs %6d %8d  %s%n", x.policy(), x.instanceSeconds(),
           x.unmetSeconds(), x.unmetDemand(), x.meanReaction(), x.peak(), x.changes(), x.reactions());
     }
+    out.printf(Locale.ROOT, "%-18s %16s %13s %14.0f   (what sizing at the target for the highest demand seen, never releasing, leaves)%n",
+        "reactive floor", "", "", r.unmetFloor());
     for (Simulation.Result peer : r.peers()) {
       out.printf(Locale.ROOT, "vs %s: unmet demand %.2fx, unmet seconds %.2fx, at %.2fx the instance-seconds and %.2fx the resizes%n",
           peer.policy(), Report.unmetRatio(r.dustcloud(), peer), Report.unmetSecondsRatio(r.dustcloud(), peer),
