@@ -149,7 +149,7 @@ class KubectlAgainstDevApiServerTest {
   }
 
   private static void await(java.util.function.BooleanSupplier condition) {
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+    org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
         .until(condition::getAsBoolean);
   }
 

@@ -48,7 +48,7 @@ class BootMetricsTest {
     provider.realize(DesiredFleet.single(FLEET, slow, 2));
     supervisors.supervise(FLEET, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(FLEET).health().readyIds().size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> supervisors.snapshot(FLEET).health().readyIds().size() == 2);
     await().atMost(Duration.ofSeconds(30)).until(() -> supervisors.snapshot(FLEET).health().bootMedianMillis().containsKey("r1"));
     // a boot lasts at least the app's start delay and at most as long as the test has waited since
     // it started the instances (not a speed limit: a unit or a start time mixed up is seen)

@@ -63,7 +63,7 @@ class SupervisorsTest {
     provider.realize(DesiredFleet.single(healthy, image, 2));
     supervisors.supervise(healthy, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(healthy).health().readyIds().size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> supervisors.snapshot(healthy).health().readyIds().size() == 2);
     assertThat(provider.ready(healthy)).hasSize(2);
     assertThat(supervisors.snapshot(new FleetId("default", "hung-0")).health().readyIds()).isEmpty();
   }
@@ -78,12 +78,12 @@ class SupervisorsTest {
     FleetId fleet = new FleetId("default", "settled");
     provider.realize(DesiredFleet.single(fleet, image, 1));
     supervisors.supervise(fleet, SupervisionSpec.fixed(provider, ProbeSpec.http("/health", Duration.ofSeconds(1), 3), 1));
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 1);
     await().pollDelay(Duration.ofMillis(600)).until(() -> true); // a few ticks settled
 
     provider.realize(DesiredFleet.single(fleet, image, 2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> supervisors.snapshot(fleet).health().readyIds().size() == 2);
     assertThat(provider.ready(fleet)).hasSize(2);
   }
 

@@ -107,7 +107,7 @@ class GceApiCostTest {
       intervalPasses(ids);
       desired.forEach(provider::realize); // the reconciler's resync
       long censuses = round;
-      await().atMost(Duration.ofSeconds(10)).until(
+      await().atMost(Duration.ofSeconds(30)).until(
           () -> fake.calls().getOrDefault("instanceGroupManagers.aggregatedList", 0L) >= censuses);
     }
 
@@ -123,7 +123,7 @@ class GceApiCostTest {
     String group = GceTesting.GROUP_SCOPE + "/" + GceNames.group(ids.get(3));
     fake.resizeByHand(group, 3);
     fake.resetCounts();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       intervalPasses(ids);
       assertThat(provider.observe(ids.get(3)).instances()).hasSize(3);
     });
@@ -225,7 +225,7 @@ class GceApiCostTest {
         }
       });
       assertThat(observing).succeedsWithin(Duration.ofSeconds(60));
-      await().atMost(Duration.ofSeconds(10))
+      await().atMost(Duration.ofSeconds(30))
           .until(() -> fake.calls().getOrDefault("instanceGroupManagers.aggregatedList", 0L) >= 1L);
       assertThat(fake.calls()).as("one refresh in flight, unanswered")
           .containsEntry("instanceGroupManagers.aggregatedList", 1L)
@@ -233,9 +233,9 @@ class GceApiCostTest {
     } finally {
       fake.faults.release();
     }
-    await().atMost(Duration.ofSeconds(10))
+    await().atMost(Duration.ofSeconds(30))
         .until(() -> fake.calls().getOrDefault("instanceGroupManagers.listManagedInstances", 0L) == 1L);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       // once the refresh is in, the next interval starts from it: no second listing yet
       provider.observe(FLEET);
       assertThat(fake.calls()).containsEntry("instanceGroupManagers.listManagedInstances", 1L);
