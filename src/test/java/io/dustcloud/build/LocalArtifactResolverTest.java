@@ -159,7 +159,7 @@ class LocalArtifactResolverTest {
   ArtifactResolution awaitSettled(String key, UnikernelRevisionSpec spec) {
     AtomicReference<ArtifactResolution> last = new AtomicReference<>();
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> {
           last.set(resolver.resolve(key, spec, null));

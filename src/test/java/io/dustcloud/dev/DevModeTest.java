@@ -51,7 +51,7 @@ class DevModeTest {
     assertThat(ExampleApp.get(endpoint, "/")).contains("hello from hello v1");
     assertThat(kubectl.ok("get", "ukrev")).contains("hello-");
     // events are written in the background: FleetReady may land just after the condition
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(kubectl.ok("describe", "uk", "hello")).contains("RevisionCreated", "FleetReady"));
     String types = kubectl.ok("get", "uk", "hello", "-o", "jsonpath={.status.conditions[*].type}");
     assertThat(types.split(" ")).as("one condition per type").doesNotHaveDuplicates()
@@ -59,7 +59,7 @@ class DevModeTest {
     assertThat(ExampleApp.instances()).hasSize(2);
 
     assertThat(kubectl.run(60, "delete", "uk", "hello").exitCode()).isZero();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
     assertThat(kubectl.run("get", "uk", "hello").stderr()).contains("NotFound");
   }
 

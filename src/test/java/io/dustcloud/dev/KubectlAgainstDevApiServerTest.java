@@ -107,24 +107,28 @@ class KubectlAgainstDevApiServerTest {
   @Test
   void deleteWaitsUntilTheFinalizerIsRemoved() {
     TestUnikernels.create(client, "finalized", "hello:1", "dustcloud.io/cleanup");
+    java.util.concurrent.atomic.AtomicBoolean removing = new java.util.concurrent.atomic.AtomicBoolean();
     CompletableFuture<Void> finalizerRemoval = CompletableFuture.runAsync(() -> {
-      // Stand-in for the operator: notice the deletion, clean up, then drop the finalizer.
+      // Stand-in for the operator: notice the deletion, clean up, then drop the finalizer. The
+      // clean-up takes 2 s so that a kubectl that did not wait would be back long before it.
       await(() -> TestUnikernels.get(client, "finalized").getMetadata().getDeletionTimestamp() != null);
       sleep(2_000);
+      removing.set(true);
       client.resource(TestUnikernels.get(client, "finalized")).edit(r -> {
         r.getMetadata().setFinalizers(List.of());
         return r;
       });
     });
 
-    long started = System.nanoTime();
     Kubectl.Result result = kubectl.run(20, "delete", "uk", "finalized");
-    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    boolean removingWhenKubectlReturned = removing.get();
 
+    // kubectl gave up neither waiting (exit 0, not "timed out waiting") nor early: it returned
+    // once the finalizer was being removed, and the object is gone
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.stdout()).contains("deleted");
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(10));
-    assertThat(finalizerRemoval).succeedsWithin(Duration.ofSeconds(1));
+    assertThat(removingWhenKubectlReturned).as("kubectl returned after the finalizer's removal began").isTrue();
+    assertThat(finalizerRemoval).succeedsWithin(Duration.ofSeconds(30));
     assertThat(TestUnikernels.get(client, "finalized")).isNull();
   }
 
@@ -145,7 +149,7 @@ class KubectlAgainstDevApiServerTest {
   }
 
   private static void await(java.util.function.BooleanSupplier condition) {
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+    org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
         .until(condition::getAsBoolean);
   }
 

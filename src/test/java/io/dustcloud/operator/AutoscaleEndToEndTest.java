@@ -116,8 +116,8 @@ class AutoscaleEndToEndTest {
       assertThat(now.getStatus().desiredReplicas).isEqualTo(1);
       assertThat(now.getStatus().replicas).isEqualTo(1);
     });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(1));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ExampleApp.instances()).hasSize(1));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(reasons()).contains(Reason.SCALED_UP.value(), Reason.SCALED_DOWN.value()));
     var limited = StatusConditions.find(get().getStatus().conditions, Conditions.SCALING_LIMITED);
     assertThat(limited).isNotNull();

@@ -61,10 +61,10 @@ class EventRecorderTest {
       MutableClock clock = new MutableClock();
       try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
         recorder.normal(unikernel("web"), Reason.SCALED_UP, "desired 2 -> 4");
-        await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(api.client()).size() == 1);
         clock.advance(EventCorrelator.REPEAT_WRITE_INTERVAL);
         recorder.normal(unikernel("web"), Reason.SCALED_UP, "desired 2 -> 4");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events(api.client()))
             .singleElement().satisfies(e -> {
               assertThat(e.getCount()).isEqualTo(2);
               assertThat(e.getLastTimestamp()).isEqualTo(clock.instant().toString());
@@ -82,11 +82,11 @@ class EventRecorderTest {
         recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
         recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
         recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
-        await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
-        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(api.client()).size() == 1);
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(30))
             .until(() -> events(api.client()).get(0).getCount() == 1);
         clock.advance(EventCorrelator.REPEAT_WRITE_INTERVAL);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events(api.client()))
             .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(3)));
       }
     }
@@ -98,11 +98,11 @@ class EventRecorderTest {
       MutableClock clock = new MutableClock();
       try (EventRecorder recorder = new EventRecorder(api.client(), clock)) {
         recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
-        await().atMost(Duration.ofSeconds(10)).until(() -> events(api.client()).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(api.client()).size() == 1);
         api.client().resource(events(api.client()).get(0)).delete();
         clock.advance(Duration.ofHours(1));
         recorder.warning(unikernel("web"), Reason.INSTANCES_UNHEALTHY, "timeout");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(api.client()))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events(api.client()))
             .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(2)));
       }
     }

@@ -140,7 +140,7 @@ class GceRolloutTest {
     // the failed revision is retained, and so are its template and image
     assertThat(fake.templateNames()).contains(template(v1), template(v2), template(v3));
     assertThat(fake.imageNames()).contains(GceNames.image(FLEET, v3));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(events()).contains(Reason.ROLLED_BACK.value()));
     assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");
 

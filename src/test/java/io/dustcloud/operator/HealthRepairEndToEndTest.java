@@ -63,7 +63,7 @@ class HealthRepairEndToEndTest {
       assertThat(get("hang").getStatus().restarts).isEqualTo(1);
       assertThat(get("hang").getStatus().readyReplicas).isEqualTo(3);
     });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hang")).anySatisfy(e -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("hang")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Reason.INSTANCE_REPAIRED.value());
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains(victim.id()).contains("stopped answering");

@@ -157,7 +157,7 @@ class InClusterBuildTest {
     });
     Unikernel uk = get("hello");
     assertThat(condition(uk.getStatus().conditions, Conditions.RECONCILING).reason).isEqualTo("Building");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Reason.BUILD_STARTED.value());
       assertThat(e.getMessage()).contains(job.getMetadata().getName(), rev.getMetadata().getName(), key);
     }));
@@ -175,7 +175,7 @@ class InClusterBuildTest {
       assertThat(client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get())
           .as("the build Job nobody waits for").isNull();
     });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("hello")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Reason.BUILD_CANCELLED.value());
       assertThat(e.getMessage()).contains(job.getMetadata().getName());
     }));
@@ -199,7 +199,7 @@ class InClusterBuildTest {
     assertThat(condition(rev.getStatus().conditions, Conditions.BUILT).status).isEqualTo(Conditions.TRUE);
     assertThat(condition(rev.getStatus().conditions, Conditions.READY).status).isEqualTo(Conditions.TRUE);
     assertThat(uk.getStatus().readyReplicas).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(events("hello")).extracting(Event::getReason).contains(Reason.BUILD_SUCCEEDED.value()));
     assertThat(client.configMaps().inNamespace(NS).withName(BuildIndex.NAME).get().getData())
         .containsEntry(key, "{\"url\":\"" + url + "\",\"sha256\":\"" + SHA + "\"}");
@@ -250,7 +250,7 @@ class InClusterBuildTest {
     Condition built = condition(onlyRevision("hello").getStatus().conditions, Conditions.BUILT);
     assertThat(built.status).isEqualTo(Conditions.FALSE);
     assertThat(built.reason).isEqualTo(Reason.BUILD_FAILED.value());
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(events("hello")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reason.BUILD_FAILED.value())));
     assertThat(gce.calls).noneMatch(c -> c.startsWith("realize"));
   }

@@ -32,6 +32,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +46,18 @@ import org.slf4j.LoggerFactory;
  * by someone else would see them. The operator keeps running, ignores unknown fields, reports a
  * wrong type (Event, log line, Stalled) without touching the fleet, keeps reconciling the
  * bystander, and picks the object up again once it is fixed.
+ *
+ * <p>Each test has its own API server, operator and provider, in a namespace of its own, and
+ * one waits for the operator's 30 s resync (a status write wakes no reconcile): the tests run
+ * side by side.
  */
 @EndToEnd
 class InvalidObjectsEndToEndTest {
-  static final String NS = "default";
+  /** Every test's namespace: the tests run side by side, and their operators log to one logger. */
+  static final java.util.Set<String> NAMESPACES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.concurrent.atomic.AtomicInteger TESTS = new java.util.concurrent.atomic.AtomicInteger();
+  /** This test's namespace (its own API server has it to itself; the name tells its log lines apart). */
+  final String ns = "invalid-" + TESTS.incrementAndGet();
   static final Duration WAIT = Duration.ofSeconds(90);
   @TempDir Path dir;
   DevApiOperator env;
@@ -70,8 +80,11 @@ class InvalidObjectsEndToEndTest {
     client = env.client;
     provider = env.provider;
     artifact = env.artifact;
-    client.resource(Unikernels.local(NS, "hello", artifact, 2)).create();
-    client.resource(Unikernels.local(NS, "bystander", artifact, 1)).create();
+    NAMESPACES.add(ns);
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns)
+        .endMetadata().build()).create();
+    client.resource(Unikernels.local(ns, "hello", artifact, 2)).create();
+    client.resource(Unikernels.local(ns, "bystander", artifact, 1)).create();
     awaitReady("hello", 2);
     awaitReady("bystander", 1);
     api.faults().admissionBypassed = true;
@@ -84,6 +97,7 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void unknownFieldsAreIgnored() throws Exception {
     // what `kubectl scale uk hello --replicas=3` stored, an unknown field, and one real change
     patch("hello", "[{\"op\": \"add\", \"path\": \"/spec/replicas\", \"value\": 3},"
@@ -101,8 +115,9 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aWrongTypeInTheSpecStallsThatFleetOnlyUntilItIsFixed() throws Exception {
-    FleetId hello = new FleetId(NS, "hello");
+    FleetId hello = new FleetId(ns, "hello");
     var instances = provider.observe(hello).instances();
 
     patch("hello", "[{\"op\": \"replace\", \"path\": \"/spec/port\", \"value\": \"abc\"}]");
@@ -127,7 +142,7 @@ class InvalidObjectsEndToEndTest {
     assertOperatorRunning();
     // reconciled again and again meanwhile, reported once for this resourceVersion
     assertThat(errorLines()).singleElement().asString()
-        .contains("Unikernel default/hello").contains("spec.port: expected an integer, found \"abc\"");
+        .contains("Unikernel " + ns + "/hello").contains("spec.port: expected an integer, found \"abc\"");
 
     patch("hello", "[{\"op\": \"replace\", \"path\": \"/spec/port\", \"value\": 8080},"
         + " {\"op\": \"replace\", \"path\": \"/spec/scaling/minReplicas\", \"value\": 3}]");
@@ -137,6 +152,7 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aWrongTypeInTheStatusIsReportedAndReplaced() throws Exception {
     patchStatus("hello", "{\"status\": {\"readyReplicas\": \"many\"}}");
 
@@ -155,9 +171,10 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aRevisionWithAWrongTypeStallsItsFleetUntilItIsFixed() throws Exception {
     String revision = get("hello").getStatus().currentRevision;
-    var revisions = client.genericKubernetesResources("dustcloud.io/v1alpha1", "UnikernelRevision").inNamespace(NS);
+    var revisions = client.genericKubernetesResources("dustcloud.io/v1alpha1", "UnikernelRevision").inNamespace(ns);
     revisions.withName(revision).patch(PatchContext.of(PatchType.JSON),
         "[{\"op\": \"replace\", \"path\": \"/spec/port\", \"value\": \"x\"},"
             + " {\"op\": \"add\", \"path\": \"/spec/newField\", \"value\": 1}]");
@@ -176,9 +193,10 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aRevisionWithAWrongTypeInItsStatusIsReportedAndRecordedAgain() throws Exception {
     String revision = get("hello").getStatus().currentRevision;
-    var revisions = client.genericKubernetesResources("dustcloud.io/v1alpha1", "UnikernelRevision").inNamespace(NS);
+    var revisions = client.genericKubernetesResources("dustcloud.io/v1alpha1", "UnikernelRevision").inNamespace(ns);
     revisions.withName(revision).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
         "{\"status\": {\"bootMedianMillis\": \"slow\"}}");
 
@@ -190,7 +208,7 @@ class InvalidObjectsEndToEndTest {
     }));
     // the operator's own status again: the artifact recorded as before
     await().atMost(WAIT).untilAsserted(() -> {
-      UnikernelRevision rev = client.resources(UnikernelRevision.class).inNamespace(NS).withName(revision).get();
+      UnikernelRevision rev = client.resources(UnikernelRevision.class).inNamespace(ns).withName(revision).get();
       assertThat(rev.readProblems().any()).isFalse();
       assertThat(rev.getStatus().artifact.sha256).isEqualTo(Unikernels.sha256(artifact));
     });
@@ -200,31 +218,32 @@ class InvalidObjectsEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aUnikernelWithAWrongTypeCanStillBeDeleted() throws Exception {
     patch("hello", "[{\"op\": \"replace\", \"path\": \"/spec/port\", \"value\": \"abc\"}]");
     awaitCondition("hello", Conditions.STALLED, "True");
 
-    client.resources(Unikernel.class).inNamespace(NS).withName("hello").delete();
+    client.resources(Unikernel.class).inNamespace(ns).withName("hello").delete();
 
-    await().atMost(WAIT).until(() -> client.resources(Unikernel.class).inNamespace(NS).withName("hello").get() == null);
-    assertThat(provider.calls).contains("delete default/hello");
-    assertThat(provider.observe(new FleetId(NS, "hello")).instances()).isEmpty();
-    assertThat(client.resources(UnikernelRevision.class).inNamespace(NS).list().getItems())
+    await().atMost(WAIT).until(() -> client.resources(Unikernel.class).inNamespace(ns).withName("hello").get() == null);
+    assertThat(provider.calls).contains("delete " + ns + "/hello");
+    assertThat(provider.observe(new FleetId(ns, "hello")).instances()).isEmpty();
+    assertThat(client.resources(UnikernelRevision.class).inNamespace(ns).list().getItems())
         .allSatisfy(r -> assertThat(r.getSpec().unikernel).isEqualTo("bystander"));
   }
 
   private void patch(String name, String jsonPatch) {
-    client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(NS).withName(name)
+    client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(ns).withName(name)
         .patch(PatchContext.of(PatchType.JSON), jsonPatch);
   }
 
   private void patchStatus(String name, String mergePatch) {
-    client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(NS).withName(name)
+    client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(ns).withName(name)
         .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
   }
 
   private GenericKubernetesResource raw(String name) {
-    return client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(NS).withName(name).get();
+    return client.genericKubernetesResources("dustcloud.io/v1alpha1", "Unikernel").inNamespace(ns).withName(name).get();
   }
 
   @SuppressWarnings("unchecked")
@@ -238,7 +257,7 @@ class InvalidObjectsEndToEndTest {
   }
 
   private Unikernel get(String name) {
-    return client.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+    return client.resources(Unikernel.class).inNamespace(ns).withName(name).get();
   }
 
   private void scale(String name, int replicas) {
@@ -277,7 +296,7 @@ class InvalidObjectsEndToEndTest {
   }
 
   private List<Event> events(String name) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
   }
 
@@ -285,7 +304,14 @@ class InvalidObjectsEndToEndTest {
     return events(name).stream().map(Event::getReason).toList();
   }
 
+  /** The error lines logged since this test started, but those about another test's namespace. */
   private List<String> errorLines() {
-    return logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList();
+    List<ILoggingEvent> all;
+    synchronized (logs) { // the appender appends holding its own lock
+      all = List.copyOf(logs.list);
+    }
+    return all.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .filter(line -> NAMESPACES.stream().filter(other -> !other.equals(ns)).noneMatch(other -> line.contains(other + "/")))
+        .toList();
   }
 }

@@ -71,7 +71,7 @@ class LocalFleetEndToEndTest {
 
     client.resources(Unikernel.class).inNamespace(NS).withName("hello").delete();
     await().atMost(WAIT).until(() -> get("hello") == null);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
   }
 
   @Test
@@ -90,7 +90,7 @@ class LocalFleetEndToEndTest {
 
     client.resources(Unikernel.class).inNamespace(NS).withName("slow").delete();
     await().atMost(WAIT).until(() -> get("slow") == null);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ExampleApp.instances()).isEmpty());
   }
 
   static Set<Long> pids() {

@@ -74,7 +74,7 @@ class ReconcilerEndToEndTest {
     assertThat(rev.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(uk.getMetadata().getUid()));
     assertThat(provider.ready(new FleetId(NS, "hello"))).hasSize(2);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(eventReasons("hello")).contains(Reason.REVISION_CREATED.value(), Reason.FLEET_READY.value()));
     assertThat(uk.getStatus().conditions).extracting(c -> c.type).doesNotHaveDuplicates();
   }
@@ -164,7 +164,7 @@ class ReconcilerEndToEndTest {
     String base = "http://127.0.0.1:" + operator.httpPort();
     assertThat(http(base + "/healthz")).isEqualTo(200);
     assertThat(http(base + "/readyz")).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String metrics = body(base + "/metrics");
       assertThat(metrics)
           .contains("dustcloud_fleet_desired_replicas{name=\"hello\",namespace=\"default\"} 2")

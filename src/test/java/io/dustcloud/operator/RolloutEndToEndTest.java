@@ -91,7 +91,7 @@ class RolloutEndToEndTest {
       await().atMost(WAIT).untilAsserted(() -> assertThat(running(v3)).isZero());
       assertThat(load.failed.get()).as("failed requests around the rollback; last: %s", load.lastFailure()).isZero();
       assertThat(load.answers.keySet()).allMatch(a -> !a.contains("v3"));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(events()).contains(Reason.ROLLED_BACK.value()));
       // the user's spec was never touched
       assertThat(get().getSpec().bootArgs).containsExactly("--version=v3", "--broken");

@@ -38,7 +38,7 @@ class InstanceIdentityTest {
   private static final Path BINARY = Path.of("examples/hello/hello").toAbsolutePath();
   private static final FleetId VICTIM = new FleetId("default", "victim");
   private static final FleetId BYSTANDER = new FleetId("default", "bystander");
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;

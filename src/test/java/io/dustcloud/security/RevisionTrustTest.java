@@ -26,6 +26,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * through {@code /status}. Anyone who may create {@code unikernelrevisions} or write
  * {@code unikernels/status} can do this; the operator must neither run the squatter nor act on
  * the forged values, and a bystander fleet must not notice anything.
+ *
+ * <p>Each test has its own API server, operator and provider, and spends most of its time
+ * waiting for the operator's 30 s resync (a status write or a deleted squatter wakes no
+ * reconcile): the tests run side by side.
  */
 @EndToEnd
 class RevisionTrustTest {
@@ -84,6 +90,7 @@ class RevisionTrustTest {
    * once the squatter is deleted the fleet's own v2 is created and rolled out.
    */
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aSquattedRevisionIsNeverRolledOut() {
     String v2 = nextRevision("--version=v2");
     UnikernelRevision squatter = desiredFor("--version=v2");
@@ -127,6 +134,7 @@ class RevisionTrustTest {
 
   /** A currentRevision forged through /status is dropped with a Warning Event and written over. */
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aForgedCurrentRevisionIsDiscardedWithAnEvent() {
     patchStatus("hello", "{\"status\": {\"currentRevision\": \"evil-0123456789\"}}");
 
@@ -145,6 +153,7 @@ class RevisionTrustTest {
    * bystander's revision. The progress deadline must still roll back to v1, which runs.
    */
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aForgedLastGoodRevisionDoesNotBreakTheDeadlineRollback() {
     String v2 = nextRevision("--version=v2");
     provider.brokenRevisions.add(v2);

@@ -24,16 +24,19 @@ public final class ExampleApp {
 
   public static synchronized Path binary() {
     if (!built) {
-      try {
-        Process make = new ProcessBuilder("make", "-s", "-C", "examples/hello").redirectErrorStream(true).start();
-        String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(make.waitFor()).as("make output: %s", output).isZero();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      ExampleBuilds.locked(() -> {
+        try {
+          Process make = new ProcessBuilder("make", "-s", "-C", "examples/hello").redirectErrorStream(true).start();
+          String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          assertThat(make.waitFor()).as("make output: %s", output).isZero();
+          return null;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      });
       built = true;
     }
     return BINARY;

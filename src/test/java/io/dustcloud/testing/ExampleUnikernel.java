@@ -38,10 +38,13 @@ public final class ExampleUnikernel {
 
   private static Built shared;
 
-  /** One build per test JVM, in {@code target/unikernel}, for the tests that only boot it. */
+  /**
+   * One build per test JVM, in {@code target/unikernel-PID} (the JVM's own: the other fork may be
+   * booting its copy), for the tests that only boot it.
+   */
   public static synchronized Built shared() {
     if (shared == null) {
-      Path d = Path.of("target/unikernel").toAbsolutePath();
+      Path d = ExampleBuilds.perJvm("unikernel");
       try {
         if (Files.exists(d)) {
           try (Stream<Path> old = Files.walk(d)) {

@@ -28,25 +28,30 @@ public final class ExampleVmImage {
         "QEMU tests skipped: qemu-system-x86_64 not on PATH (apt-get install qemu-system-x86)");
     Assumptions.assumeTrue(onPath("musl-gcc"), "QEMU tests skipped: musl-gcc not on PATH (apt-get install musl-tools)");
     if (built == null) {
-      try {
-        Process p = new ProcessBuilder("examples/hello/build-vm-image.sh", OUT.toString())
-            .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int rc = p.waitFor();
-        // exit 3: a prerequisite (kernel package, tool) is missing on this machine
-        Assumptions.assumeTrue(rc != 3, "QEMU tests skipped: the VM image cannot be built here: " + out.strip());
-        if (rc != 0) {
-          throw new IllegalStateException("build-vm-image.sh failed (" + rc + "):\n" + out);
-        }
-        built = new Built(Path.of(value(out, "artifact")), value(out, "sha256"));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      built = ExampleBuilds.locked(ExampleVmImage::build);
     }
     return built;
+  }
+
+  /** The script's run, under the checkout's build lock (it reuses OUT while its sources are unchanged). */
+  private static Built build() {
+    try {
+      Process p = new ProcessBuilder("examples/hello/build-vm-image.sh", OUT.toString())
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int rc = p.waitFor();
+      // exit 3: a prerequisite (kernel package, tool) is missing on this machine
+      Assumptions.assumeTrue(rc != 3, "QEMU tests skipped: the VM image cannot be built here: " + out.strip());
+      if (rc != 0) {
+        throw new IllegalStateException("build-vm-image.sh failed (" + rc + "):\n" + out);
+      }
+      return new Built(Path.of(value(out, "artifact")), value(out, "sha256"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String value(String output, String key) {

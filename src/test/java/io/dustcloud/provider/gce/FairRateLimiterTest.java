@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The limiter on a clock the test moves: a token appears only when the test says time passed. */
 class FairRateLimiterTest {
-  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration WAIT = Duration.ofSeconds(30);
   final AtomicLong nanos = new AtomicLong();
   final ExecutorService pool = Executors.newCachedThreadPool();
 

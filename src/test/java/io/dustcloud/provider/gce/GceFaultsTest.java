@@ -57,7 +57,7 @@ class GceFaultsTest {
     assertThat(fake.templateNames()).hasSize(2 * fleets.size());
     assertThat(fake.imageNames()).hasSize(2 * fleets.size());
     for (FleetId f : fleets) {
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(provider.observe(f).instances())
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(provider.observe(f).instances())
           .hasSize(3).allMatch(i -> i.revision().equals("r2") && i.state() == InstanceState.RUNNING));
     }
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalProviderDrainTest {
   private static final Path BINARY = Path.of("examples/hello/hello").toAbsolutePath();
   private static final FleetId FLEET = new FleetId("default", "drain");
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration LONG_DRAIN = Duration.ofMinutes(1);
 
   @TempDir Path stateDir;

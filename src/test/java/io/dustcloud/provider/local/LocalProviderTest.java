@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalProviderTest {
   private static final Path BINARY = Path.of("examples/hello/hello").toAbsolutePath();
   private static final FleetId FLEET = new FleetId("default", "hello");
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path stateDir;
   private final List<LocalProvider> providers = new ArrayList<>();

@@ -432,6 +432,10 @@ public final class FakeCompute implements AutoCloseable {
       if (latency > 0) {
         Thread.sleep(latency);
       }
+      java.util.concurrent.CountDownLatch hold = faults.hold;
+      if (hold != null) {
+        hold.await();
+      }
       if (route.method.equals("operations.wait")) {
         Answer waited = awaitOperation(route);
         send(ex, waited.status, waited.body);
@@ -1222,6 +1226,7 @@ public final class FakeCompute implements AutoCloseable {
 
   @Override
   public void close() {
+    faults.release();
     server.stop(0);
     traffic.close();
     executor.shutdownNow();

@@ -72,6 +72,11 @@ public final class FakeFaults {
   }
 
   public volatile long latencyMillis;
+  /**
+   * While set and closed, every call (counted in {@code calls()} first) waits for it to open: a
+   * Compute that has not answered yet, for as long as the test says, on any machine.
+   */
+  public volatile java.util.concurrent.CountDownLatch hold;
   /** Share of calls failing with a transient error (429, 503, rateLimitExceeded, dropped reply), 0..1. */
   public volatile double transientRate;
   /** Share of mutating calls whose operation finishes in error, 0..1. */
@@ -92,10 +97,20 @@ public final class FakeFaults {
     scripted.set(n);
   }
 
+  /** Opens {@link #hold}: the calls waiting there are answered. */
+  public void release() {
+    java.util.concurrent.CountDownLatch h = hold;
+    hold = null;
+    if (h != null) {
+      h.countDown();
+    }
+  }
+
   public void clear() {
     transientRate = 0;
     operationErrorRate = 0;
     latencyMillis = 0;
+    release();
     scripted.set(0);
     operationError = TRANSIENT_OPERATION_ERROR;
   }
