@@ -65,11 +65,15 @@ final class IdleCost {
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       Map<String, Long> before = cpuByGroup(threads);
       long requests0 = farm.requests();
+      double[] scrapes0 = scrapes(registry);
       long t0 = System.nanoTime();
       Thread.sleep(WINDOW.toMillis());
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Long> after = cpuByGroup(threads);
       long requests = farm.requests() - requests0;
+      double[] scrapes1 = scrapes(registry);
+      double scraped = scrapes1[0] - scrapes0[0];
+      double failed = scrapes1[1] - scrapes0[1];
       long total = 0;
       Map<String, Long> spent = new TreeMap<>();
       for (Map.Entry<String, Long> e : after.entrySet()) {
@@ -82,8 +86,25 @@ final class IdleCost {
       report.put("idle_cores_per_1000_fleets", total / 1e9 / seconds * 1000.0 / FLEETS);
       report.put("idle_requests_per_second", Math.round(requests / seconds));
       report.put("idle_window_seconds", seconds);
+      report.put("idle_scrapes_parsed_per_second", Math.round((scraped - failed) / seconds));
+      report.put("idle_scrape_errors_in_window", Math.round(failed));
       report.put("idle_load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      // scrapes that time out cost less than parsed ones: such a window measures a starved
+      // machine, not what settled fleets with real metrics cost (issue 20: "every scrape failed")
+      if (failed > 0.01 * scraped) {
+        throw new AssertionError(String.format("%.0f of the %.0f scrapes in the window failed: the figure (%.3f) would"
+            + " not be the cost of parsed metrics; rerun on a quieter machine", failed, scraped,
+            total / 1e9 / seconds * 1000.0 / FLEETS));
+      }
     }
+  }
+
+  /** Scrapes started and scrapes failed so far, over all fleets. */
+  static double[] scrapes(SimpleMeterRegistry registry) {
+    return new double[] {
+      registry.find("dustcloud_autoscaler_scrapes_total").counters().stream().mapToDouble(c -> c.count()).sum(),
+      registry.find("dustcloud_autoscaler_scrape_errors_total").counters().stream().mapToDouble(c -> c.count()).sum()
+    };
   }
 
   /** CPU nanoseconds by thread name without its trailing number, all threads but the farm's and this one. */
