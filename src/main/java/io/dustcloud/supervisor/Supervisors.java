@@ -50,6 +50,8 @@ public final class Supervisors implements Supervision, AutoCloseable {
   static final int WORKER_THREADS = 8;
   /** Supervisor runs per tick while instances boot or fail (see {@link #probeInterval}). */
   static final int BEATS_PER_TICK = 4;
+  /** Slots per quarter tick that settled fleets' beats share: 5, so 50 ms at the default 1 s tick. */
+  static final int SLOTS_PER_QUARTER = 5;
 
   private record Running(FleetSupervisor supervisor, Beat beat) {}
 
@@ -206,8 +208,11 @@ public final class Supervisors implements Supervision, AutoCloseable {
         sinceRun = 0;
         dispatch();
       }
-      // settled: beat when the next run is due (a tick after the last); busy: every quarter tick
-      long delay = supervisor.settled() ? tickMillis - sinceRun : quarterMillis;
+      // settled: beat when the next run is due (a tick after the last), on a shared slot; busy:
+      // every quarter tick
+      long delay = supervisor.settled()
+          ? slotted(System.nanoTime() / 1_000_000, tickMillis - sinceRun, quarterMillis / SLOTS_PER_QUARTER)
+          : quarterMillis;
       sinceRun += delay;
       schedule(delay);
     }
@@ -245,6 +250,23 @@ public final class Supervisors implements Supervision, AutoCloseable {
         dispatch();
       }
     }
+  }
+
+  /**
+   * A settled fleet's delay to its next beat, lengthened to end on the next multiple of
+   * {@code slot} milliseconds of the monotonic clock. Settled fleets then beat together, a few
+   * dozen to a slot, rather than each at its own instant: the scheduler wakes once per slot, and
+   * their runs and scrapes reach the workers and the HTTP selector in bursts that cost one
+   * wake-up each, not one per fleet — at rest, wake-ups are most of what a fleet costs (issue 20).
+   * A settled fleet's run is late by less than a slot, once; after that it keeps its tick.
+   */
+  static long slotted(long nowMillis, long delayMillis, long slot) {
+    if (slot <= 1) {
+      return delayMillis;
+    }
+    long at = nowMillis + Math.max(0, delayMillis);
+    long aligned = Math.floorDiv(at + slot - 1, slot) * slot;
+    return aligned - nowMillis;
   }
 
   /**
