@@ -210,11 +210,16 @@ public final class Supervisors implements Supervision, AutoCloseable {
       }
       // settled: beat when the next run is due (a tick after the last), on a shared slot; busy:
       // every quarter tick
-      long delay = supervisor.settled()
-          ? slotted(System.nanoTime() / 1_000_000, tickMillis - sinceRun, quarterMillis / SLOTS_PER_QUARTER)
-          : quarterMillis;
-      sinceRun += delay;
-      schedule(delay);
+      if (supervisor.settled()) {
+        long due = tickMillis - sinceRun;
+        long delay = slotted(System.nanoTime() / 1_000_000, due, quarterMillis / SLOTS_PER_QUARTER);
+        // a beat brought forward onto its slot still counts as the tick it stands for
+        sinceRun += Math.max(delay, due);
+        schedule(delay);
+      } else {
+        sinceRun += quarterMillis;
+        schedule(quarterMillis);
+      }
     }
 
     /** A run now unless one is queued or running (a beat due meanwhile is skipped, not queued). */
@@ -253,19 +258,24 @@ public final class Supervisors implements Supervision, AutoCloseable {
   }
 
   /**
-   * A settled fleet's delay to its next beat, lengthened to end on the next multiple of
-   * {@code slot} milliseconds of the monotonic clock. Settled fleets then beat together, a few
-   * dozen to a slot, rather than each at its own instant: the scheduler wakes once per slot, and
-   * their runs and scrapes reach the workers and the HTTP selector in bursts that cost one
-   * wake-up each, not one per fleet — at rest, wake-ups are most of what a fleet costs (issue 20).
-   * A settled fleet's run is late by less than a slot, once; after that it keeps its tick.
+   * A settled fleet's delay to its next beat, moved to the nearest multiple of {@code slot}
+   * milliseconds of the monotonic clock (never into the past). Settled fleets then beat
+   * together, a few dozen to a slot, rather than each at its own instant: the scheduler wakes
+   * once per slot, and their runs and scrapes reach the workers and the HTTP selector in bursts
+   * that cost one wake-up each, not one per fleet — at rest, wake-ups are most of what a fleet
+   * costs (issue 20). Nearest, not next: a beat fires a little after its time, and rounding up
+   * would then cost a whole slot every tick; so a fleet moves by at most half a slot, once, and
+   * then keeps its tick.
    */
   static long slotted(long nowMillis, long delayMillis, long slot) {
     if (slot <= 1) {
       return delayMillis;
     }
     long at = nowMillis + Math.max(0, delayMillis);
-    long aligned = Math.floorDiv(at + slot - 1, slot) * slot;
+    long aligned = Math.floorDiv(at + slot / 2, slot) * slot;
+    if (aligned < nowMillis) {
+      aligned += slot;
+    }
     return aligned - nowMillis;
   }
 
