@@ -33,7 +33,7 @@ final class PlanRollout implements ReconcileStep {
     r.believed = verified.state();
     r.decision = RevisionRollout.decide(r.latest.getMetadata().getName(),
         r.pinned == null ? null : r.pinned.getMetadata().getName(),
-        r.believed, RolloutStatus.policy(r.spec().rollout), r.snapshot.desiredTotal(),
+        r.believed, RolloutStatus.policy(r.spec().rollout, r.provider), r.snapshot.desiredTotal(),
         counts, FleetCounts.unhealthy(health), r.now);
     String update = r.decision.state().update();
     if (!r.images.containsKey(update)) {

@@ -85,6 +85,11 @@ public final class ProviderMetrics implements FleetProvider {
   }
 
   @Override
+  public boolean routesOnlyToNamedInstances() {
+    return delegate.routesOnlyToNamedInstances();
+  }
+
+  @Override
   public void delete(FleetId fleet) {
     timed("delete", () -> {
       delegate.delete(fleet);

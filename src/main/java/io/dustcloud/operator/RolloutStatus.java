@@ -29,6 +29,16 @@ final class RolloutStatus {
         s.previousRevision, instant(s.rolloutStartTime), instant(s.promotedTime));
   }
 
+  /**
+   * The policy for a fleet on {@code provider}: keepPreviousSeconds only where the provider's
+   * endpoint can keep the previous revision's instances out of traffic (on GCE they would go on
+   * serving beside the promoted revision, so a promotion is a real switch and a rollback is cold).
+   */
+  static RolloutPolicy policy(RolloutSpec r, io.dustcloud.provider.FleetProvider provider) {
+    RolloutPolicy p = policy(r);
+    return provider.routesOnlyToNamedInstances() ? p : p.withoutKeepPrevious();
+  }
+
   static RolloutPolicy policy(RolloutSpec r) {
     RolloutPolicy d = RolloutPolicy.DEFAULT;
     return new RolloutPolicy(

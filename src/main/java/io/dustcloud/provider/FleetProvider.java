@@ -77,6 +77,17 @@ public interface FleetProvider extends AutoCloseable {
   default void updateReady(FleetId fleet, Set<String> readyInstanceIds) {}
 
   /**
+   * Whether the fleet endpoint sends new connections only to the instances {@link #updateReady}
+   * names, so that ready instances can run without traffic. The local endpoint can; a GCE load
+   * balancer sends to every healthy instance of the group. Where it cannot, the previous revision
+   * is not kept warm after a promotion: its instances would go on serving beside the promoted
+   * one. No by default: a provider says so only when its endpoint really routes that way.
+   */
+  default boolean routesOnlyToNamedInstances() {
+    return false;
+  }
+
+  /**
    * Deletes the provider resources of a revision that is no longer retained (GCE: its image and
    * instance template). Returns whether they are gone; false means still in use, try later.
    * Providers without per-revision resources have nothing to delete.

@@ -68,6 +68,11 @@ public abstract class ForwardingFleetProvider implements FleetProvider {
   }
 
   @Override
+  public boolean routesOnlyToNamedInstances() {
+    return delegate.routesOnlyToNamedInstances();
+  }
+
+  @Override
   public boolean deleteRevision(FleetId fleet, String revision) {
     return delegate.deleteRevision(fleet, revision);
   }

@@ -115,6 +115,14 @@ public final class TestingFleetProvider implements FleetProvider {
     ready.put(fleet, Set.copyOf(readyInstanceIds));
   }
 
+  /** Routes like the local endpoint (only to what {@link #updateReady} named), unless a test says otherwise. */
+  public volatile boolean routesOnlyToNamed = true;
+
+  @Override
+  public boolean routesOnlyToNamedInstances() {
+    return routesOnlyToNamed;
+  }
+
   public Set<String> ready(FleetId fleet) {
     return ready.getOrDefault(fleet, Set.of());
   }

@@ -20,6 +20,11 @@ public record RolloutPolicy(
     Duration keepPrevious,
     boolean autoRollback) {
 
+  /** The same, with no previous revision kept after a promotion. */
+  public RolloutPolicy withoutKeepPrevious() {
+    return new RolloutPolicy(maxSurge, maxUnavailable, progressDeadline, verification, Duration.ZERO, autoRollback);
+  }
+
   public static final RolloutPolicy DEFAULT = new RolloutPolicy("25%", "0", Duration.ofMinutes(10),
       Duration.ofSeconds(30), Duration.ofSeconds(30), true);
 }

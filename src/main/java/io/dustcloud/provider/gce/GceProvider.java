@@ -160,6 +160,15 @@ public final class GceProvider implements FleetProvider {
     return rotation.served(f, o);
   }
 
+  /**
+   * No: the load balancer's backend is the whole group, and sends to every instance its own
+   * check passes. A previous revision kept warm would go on serving, so none is kept.
+   */
+  @Override
+  public boolean routesOnlyToNamedInstances() {
+    return false;
+  }
+
   /** Which instances the probes pass: those that serve nobody are the first to leave on scale-in. */
   @Override
   public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {

@@ -263,6 +263,12 @@ public final class LocalProvider implements FleetProvider {
     });
   }
 
+  /** The fleet endpoint proxies new connections to the instances {@link #updateReady} names, and no others. */
+  @Override
+  public boolean routesOnlyToNamedInstances() {
+    return true;
+  }
+
   @Override
   public void updateReady(FleetId fleet, Set<String> readyInstanceIds) {
     locked(fleet, () -> {
