@@ -119,7 +119,7 @@ public final class LocalProvider implements FleetProvider {
 
   @Override
   public Unsupported unsupported(RevisionImage image) {
-    String name = runtimeName(image.format());
+    String name = LocalInstances.runtimeName(image.format());
     if (name == null) {
       return Unsupported.of("the local provider cannot boot artifacts of format '" + image.format() + "'");
     }
@@ -134,11 +134,6 @@ public final class LocalProvider implements FleetProvider {
           + " spec.provider.local.runtime is '" + asked + "'; set it to '" + name + "'");
     }
     return instances.runtime(name).unsupported(image);
-  }
-
-  /** Which runtime boots a format: the format decides, the spec's runtime only confirms. */
-  static String runtimeName(String format) {
-    return LocalInstances.runtimeName(format);
   }
 
   /** What this host can boot: probed once, on first need, then cached for this provider's life. */
