@@ -190,11 +190,25 @@ public final class CrashHarness implements AutoCloseable {
     return uk == null || uk.getStatus() == null ? null : uk.getStatus().currentRevision;
   }
 
+  /**
+   * A read-modify-write of the spec, retried on 409 as client-go's RetryOnConflict does: the
+   * operator writes status (and so the resourceVersion) between the read and the write whenever
+   * it likes, and a user's client has to read again then, as this one does.
+   */
   private static void edit(KubernetesClient c, String name, Consumer<Unikernel> change) {
-    Unikernel uk = c.resources(Unikernel.class).inNamespace(NS).withName(name).get();
-    change.accept(uk);
-    uk.getMetadata().setManagedFields(null);
-    c.resource(uk).update();
+    for (int attempt = 1; ; attempt++) {
+      Unikernel uk = c.resources(Unikernel.class).inNamespace(NS).withName(name).get();
+      change.accept(uk);
+      uk.getMetadata().setManagedFields(null);
+      try {
+        c.resource(uk).update();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** null when converged, else what is still wrong at the deadline. */
