@@ -90,6 +90,7 @@ public final class RevisionRollout {
       s = s.promotedAt(now);
     }
     Set<String> serving = new LinkedHashSet<>();
+    String keptNote = "";
     if (s.promoted() != null) {
       serving.add(target);
       Instant verified = s.promoted().plus(policy.verification());
@@ -104,9 +105,18 @@ public final class RevisionRollout {
           && !s.previous().equals(s.failed())) {
         RevisionCounts prev = current.getOrDefault(s.previous(), new RevisionCounts(0, 0));
         Map<String, Integer> desired = new LinkedHashMap<>(step.desired());
-        desired.put(s.previous(), Math.min(prev.running(), total));
+        int kept = Math.min(prev.running(), total);
+        desired.put(s.previous(), kept);
         step = new RolloutStep(desired, step.complete(), step.progress());
+        keptNote = "; " + kept + " of " + s.previous() + " kept without traffic for a rollback until " + keepUntil;
         recheck = earliest(recheck, keepUntil);
+      }
+      // promoted and whole, the rollout is over: what else still runs serves nobody (kept for a
+      // rollback, or leaving), and does not make the fleet "rolling"
+      RevisionCounts promotedCounts = current.getOrDefault(target, new RevisionCounts(0, 0));
+      if (promotedCounts.running() == total && promotedCounts.ready() == total) {
+        step = new RolloutStep(step.desired(), true,
+            total + " of " + total + " instances of " + target + " ready" + keptNote);
       }
     } else {
       serving.addAll(current.keySet());

@@ -126,6 +126,12 @@ class RevisionRolloutTest {
       }
       if (promoted != null) {
         assertThat(d.serving()).as("only v2 serves after the promotion").containsExactly("v2");
+        // the kept v1 waits for a rollback: the rollout is over, not "rolling"
+        assertThat(d.rolling()).as("rolling at %s, promoted %s: %s", now, promoted, d.step().progress()).isFalse();
+        if (inKeepWindow) {
+          assertThat(d.step().progress()).isEqualTo(total + " of " + total + " instances of v2 ready; " + total
+              + " of v1 kept without traffic for a rollback until " + promoted.plusSeconds(30));
+        }
       }
       running = new LinkedHashMap<>(d.desired());
       running.values().removeIf(n -> n == 0);
