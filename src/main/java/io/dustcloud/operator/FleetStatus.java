@@ -88,7 +88,8 @@ final class FleetStatus {
     String counted = o.updatedReadyMessage(updatedReady, onlyTarget, replicas - updated - kept);
     // while instances cannot be created, what keeps the fleet from Ready is that, not "starting":
     // the reason and GCE's words go on Ready and Reconciling too, where kstatus and kubectl wait look
-    String progress = cannotCreate == null || converged ? counted : counted + "; " + cannotCreate.message();
+    String cause = cannotCreate == null ? "" : "; " + cannotCreate.message();
+    String progress = converged ? counted : counted + cause;
     Reason notYet = cannotCreate != null ? cannotCreate.reason()
         : onlyTarget ? Reason.INSTANCES_STARTING : Reason.ROLLING_OUT;
     Value rolledBack = rolledBack(previous, o);
@@ -106,10 +107,8 @@ final class FleetStatus {
         : new Value(Conditions.FALSE, notYet, progress));
     set(s, facts, Conditions.RECONCILING, stall != null
         ? new Value(Conditions.FALSE, stall.reason(), "stalled until the spec changes or a person acts")
-        : o.rollout().rolling() ? (cannotCreate == null
-            ? new Value(Conditions.TRUE, Reason.ROLLING_OUT, o.rollout().step().progress())
-            : new Value(Conditions.TRUE, cannotCreate.reason(),
-                o.rollout().step().progress() + "; " + cannotCreate.message()))
+        : o.rollout().rolling() ? new Value(Conditions.TRUE,
+            cannotCreate == null ? Reason.ROLLING_OUT : cannotCreate.reason(), o.rollout().step().progress() + cause)
         : converged ? new Value(Conditions.FALSE, Reason.FLEET_READY, progress)
         : new Value(Conditions.TRUE, notYet, progress));
     set(s, facts, Conditions.AVAILABLE, readyTotal > 0 || o.desired() == 0

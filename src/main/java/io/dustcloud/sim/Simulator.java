@@ -93,6 +93,11 @@ public final class Simulator {
       return ratio(ours.instanceSeconds(), baseline.instanceSeconds());
     }
 
+    /** The reactive floor's unmet demand over the peer's: above a goal's limit, no reacting policy meets it. */
+    public double floorRatio(Simulation.Result baseline) {
+      return ratio(unmetFloor, baseline.unmetDemand());
+    }
+
     private static double ratio(double ours, double baseline) {
       if (baseline == 0) {
         return ours == 0 ? 0 : Double.POSITIVE_INFINITY;

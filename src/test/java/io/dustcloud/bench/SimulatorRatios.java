@@ -45,9 +45,9 @@ final class SimulatorRatios {
           report.put(k + "_resizes", r.dustcloud().changes());
           if (!cpu) {
             report.put(k + "_unmet_floor", Math.round(r.unmetFloor()));
-            double floorKpa = ratio(r.unmetFloor(), r.kpa().unmetDemand());
-            double floorHpa = ratio(r.unmetFloor(), r.hpa().unmetDemand());
-            double floorGce = ratio(r.unmetFloor(), r.gce().unmetDemand());
+            double floorKpa = r.floorRatio(r.kpa());
+            double floorHpa = r.floorRatio(r.hpa());
+            double floorGce = r.floorRatio(r.gce());
             report.put(k + "_unmet_floor_ratio_vs_kpa", floorKpa);
             report.put(k + "_unmet_floor_ratio_vs_hpa", floorHpa);
             report.put(k + "_unmet_floor_ratio_vs_gce", floorGce);
@@ -88,9 +88,5 @@ final class SimulatorRatios {
       return String.format(java.util.Locale.ROOT, "%s=%.2f(goal<=%.2f%s)", name, value, limit,
           Double.isNaN(floorRatio) ? "" : String.format(java.util.Locale.ROOT, ",floor=%.2f", floorRatio));
     }
-  }
-
-  private static double ratio(double floor, double peer) {
-    return peer == 0 ? (floor == 0 ? 0 : Double.POSITIVE_INFINITY) : floor / peer;
   }
 }

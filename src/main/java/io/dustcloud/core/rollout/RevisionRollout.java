@@ -116,7 +116,7 @@ public final class RevisionRollout {
       RevisionCounts promotedCounts = current.getOrDefault(target, new RevisionCounts(0, 0));
       if (promotedCounts.running() == total && promotedCounts.ready() == total) {
         step = new RolloutStep(step.desired(), true,
-            total + " of " + total + " instances of " + target + " ready" + keptNote);
+            RolloutPlanner.whole(total, target) + keptNote);
       }
     } else {
       serving.addAll(current.keySet());
@@ -156,7 +156,7 @@ public final class RevisionRollout {
         .filter(e -> !e.getKey().equals(target) && !e.getKey().equals(previous))
         .allMatch(e -> e.getValue().running() == 0);
     boolean complete = t.running() == total && t.ready() == total && othersDrained && planned == 0;
-    String progress = complete ? total + " of " + total + " instances of " + target + " ready" : step.progress();
+    String progress = complete ? RolloutPlanner.whole(total, target) : step.progress();
     return new RolloutStep(desired, complete, progress);
   }
 

@@ -69,10 +69,15 @@ public final class RolloutPlanner {
     boolean complete = old.stream().allMatch(r -> current.get(r).running() == 0)
         && t.running() == total && t.ready() == total;
     String progress = complete
-        ? total + " of " + total + " instances of " + target + " ready"
+        ? whole(total, target)
         : t.ready() + " of " + total + " instances of " + target + " ready, " + readyOld
             + " of older revisions serving";
     return new RolloutStep(desired, complete, progress);
+  }
+
+  /** The progress of a rollout whose target has all its instances, ready. */
+  static String whole(int total, String target) {
+    return total + " of " + total + " instances of " + target + " ready";
   }
 
   /** Resolves "N" or "N%" of {@code total}; percentages round up for surge, down for unavailability. */
